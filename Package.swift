@@ -1,0 +1,122 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "rampart",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rampart", targets: ["rampart"]),
+        .library(name: "RampartCore", targets: ["RampartCore"]),
+        .library(name: "RampartGuard", targets: ["RampartGuard"]),
+        .library(name: "RampartStore", targets: ["RampartStore"]),
+        .library(name: "RampartServer", targets: ["RampartServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // Domain values shared by every layer: identifiers, phone numbers, errors, policy types.
+        .target(
+            name: "RampartCore",
+            swiftSettings: swiftSettings
+        ),
+        // The pure decision engine: ID codec, rate limits and back-off. No I/O, injected clock.
+        .target(
+            name: "RampartGuard",
+            dependencies: [
+                "RampartCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The storage seam and its SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations.
+        .target(
+            name: "RampartStore",
+            dependencies: [
+                "RampartCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: web UI, JSON API, operations endpoints, middleware.
+        .target(
+            name: "RampartServer",
+            dependencies: [
+                "RampartCore",
+                "RampartGuard",
+                "RampartStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line tool: serve, agreement, and the commands later issues add.
+        .executableTarget(
+            name: "rampart",
+            dependencies: [
+                "RampartServer",
+                "RampartStore",
+                "RampartCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartCoreTests",
+            dependencies: ["RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartGuardTests",
+            dependencies: ["RampartGuard", "RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartStoreTests",
+            dependencies: ["RampartStore", "RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartServerTests",
+            dependencies: [
+                "RampartServer",
+                "RampartStore",
+                "RampartCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A member account: the login identity behind a profile.
+public struct Account: Sendable, Equatable {
+    public var id: AccountID
+    public var phone: PhoneNumber
+    public var name: String
+    public var passwordHash: String
+    public var createdAt: Date
+    /// The TOTP secret once two-factor setup has started; `twoFactorEnabled` once confirmed.
+    public var totpSecret: String?
+    public var twoFactorEnabled: Bool
+    /// The last accepted TOTP time step, so a code can never be used twice.
+    public var totpLastStep: Int64
+
+    public init(
+        id: AccountID, phone: PhoneNumber, name: String, passwordHash: String, createdAt: Date,
+        totpSecret: String? = nil, twoFactorEnabled: Bool = false, totpLastStep: Int64 = 0
+    ) {
+        self.id = id
+        self.phone = phone
+        self.name = name
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+        self.totpSecret = totpSecret
+        self.twoFactorEnabled = twoFactorEnabled
+        self.totpLastStep = totpLastStep
+    }
+}
+
+/// Where a request came from, as recorded with sessions, acceptances and (later) evidence.
+public struct ClientInfo: Sendable, Equatable {
+    public var ip: String?
+    public var userAgent: String?
+
+    public init(ip: String?, userAgent: String?) {
+        self.ip = ip
+        self.userAgent = userAgent.map { String($0.prefix(512)) }
+    }
+}
+
+/// A signed-in session. Only the SHA-256 of its bearer token or cookie is stored.
+public struct Session: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case web
+        case api
+    }
+
+    public var id: SessionID
+    public var accountID: AccountID
+    public var tokenHash: String
+    public var kind: Kind
+    public var deviceHash: String
+    public var createdAt: Date
+    public var lastSeenAt: Date
+    public var client: ClientInfo
+    public var revokedAt: Date?
+
+    public init(
+        id: SessionID, accountID: AccountID, tokenHash: String, kind: Kind, deviceHash: String,
+        createdAt: Date, lastSeenAt: Date, client: ClientInfo, revokedAt: Date? = nil
+    ) {
+        self.id = id
+        self.accountID = accountID
+        self.tokenHash = tokenHash
+        self.kind = kind
+        self.deviceHash = deviceHash
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.client = client
+        self.revokedAt = revokedAt
+    }
+}
+
+/// A device an account has confirmed, known by the SHA-256 of its device cookie or ID.
+public struct KnownDevice: Sendable, Equatable {
+    public var accountID: AccountID
+    public var deviceHash: String
+    public var firstSeenAt: Date
+    public var client: ClientInfo
+
+    public init(accountID: AccountID, deviceHash: String, firstSeenAt: Date, client: ClientInfo) {
+        self.accountID = accountID
+        self.deviceHash = deviceHash
+        self.firstSeenAt = firstSeenAt
+        self.client = client
+    }
+}

@@ -1,0 +1,111 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import RampartCore
+import RampartGuard
+import RampartStore
+import ServiceLifecycle
+
+/// The running pieces of a Rampart server, built from a configuration. Tests build it with
+/// an in-memory store and a manual clock; `rampart serve` with the real ones.
+public struct RampartDependencies: Sendable {
+    public var store: any Store
+    public var codec: any IDCodec
+    public var sms: any SMSSender
+    public var clock: any WallClock
+    public var hasher: PasswordHasher
+    public var registry: PrometheusCollectorRegistry
+
+    public init(
+        store: any Store, codec: any IDCodec, sms: any SMSSender, clock: any WallClock,
+        hasher: PasswordHasher = PasswordHasher(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) {
+        self.store = store
+        self.codec = codec
+        self.sms = sms
+        self.clock = clock
+        self.hasher = hasher
+        self.registry = registry
+    }
+}
+
+/// The text of the agreement shipped with this build (published as version 1 on a new
+/// database).
+public enum ShippedAgreement {
+    public static func text() throws -> String {
+        guard let url = Bundle.module.url(forResource: "agreement", withExtension: "md", subdirectory: "Resources") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    public static func sha256(_ text: String) -> String { SecretTokens.sha256Hex(text) }
+
+    /// Migrates the store and publishes the shipped agreement if none is published yet.
+    public static func prepare(_ store: any Store, now: Date) async throws {
+        try await store.migrate()
+        if try await store.currentAgreement() == nil {
+            let text = try text()
+            _ = try await store.publishAgreement(text: text, sha256: sha256(text), at: now)
+        }
+    }
+}
+
+/// Builds the router: operations endpoints, the JSON API, the web UI.
+public func buildRouter(
+    _ dependencies: RampartDependencies, configuration: ServerConfiguration, logger: Logger
+) async throws -> Router<AppRequestContext> {
+    let accounts = AccountService(
+        store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher,
+        clock: dependencies.clock, logger: logger)
+    let pages = try PageRenderer()
+    let body = RequestBodyReader(limit: configuration.maxBodySize)
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestMetricsMiddleware())
+    router.add(middleware: ErrorMiddleware(pages: pages))
+    OperationsController(
+        store: dependencies.store, registry: dependencies.registry,
+        openAPIDocument: try OperationsController.loadOpenAPIDocument()
+    ).addRoutes(to: router)
+    APIController(accounts: accounts, body: body).addRoutes(to: router)
+    WebController(accounts: accounts, pages: pages, body: body, cookies: WebCookies(secure: configuration.secureCookies))
+        .addRoutes(to: router)
+    return router
+}
+
+/// Builds the whole application from a configuration: opens the store (SQLite or
+/// PostgreSQL), migrates it, loads or creates the keys, and wires the SMS sender.
+public func buildApplication(
+    _ configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger
+) async throws -> some ApplicationProtocol {
+    let opened = try OpenedStore.open(configuration.storeLocation, logger: logger)
+    let clock = SystemWallClock()
+    let keyring = try SecretStore(dataDirectory: configuration.dataDirectory).idKeyring(now: clock.now())
+    logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
+    let sms: any SMSSender =
+        if let url = configuration.smsWebhookURL {
+            WebhookSMSSender(url: url)
+        } else {
+            OutboxSMSSender(dataDirectory: configuration.dataDirectory, logger: logger)
+        }
+    let dependencies = RampartDependencies(
+        store: opened.store, codec: SealedIDCodec(keyring: keyring), sms: sms, clock: clock, registry: registry)
+    let router = try await buildRouter(dependencies, configuration: configuration, logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Rampart"),
+        onServerRunning: { channel in
+            logger.info("Rampart is listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+        },
+        logger: logger)
+    if let client = opened.postgresClient {
+        app.addServices(client)
+    }
+    app.beforeServerStarts {
+        try await ShippedAgreement.prepare(opened.store, now: clock.now())
+    }
+    return app
+}

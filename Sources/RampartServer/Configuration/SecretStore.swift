@@ -1,0 +1,87 @@
+import Foundation
+import RampartCore
+import RampartGuard
+
+/// Keeps the server's secrets in `<data-dir>/keys/`: generated on first start with
+/// owner-only permissions (directory 0700, files 0600), rotated by command, never logged.
+public struct SecretStore: Sendable {
+    public let directory: String
+
+    public init(dataDirectory: String) {
+        directory = (dataDirectory as NSString).appendingPathComponent("keys")
+    }
+
+    var idKeyringPath: String { (directory as NSString).appendingPathComponent("id-codec.json") }
+
+    /// The keyring that seals outgoing IDs, created on first use.
+    public func idKeyring(now: Date) throws -> Keyring {
+        if let existing = try loadKeyring(at: idKeyringPath) { return existing }
+        let keyring = Keyring.generate(at: now)
+        try save(keyring, at: idKeyringPath)
+        return keyring
+    }
+
+    /// Adds a new current key to the ID keyring; older keys still open old tokens.
+    public func rotateIDKeyring(now: Date) throws -> Keyring {
+        var keyring = try idKeyring(now: now)
+        keyring.rotate(at: now)
+        try save(keyring, at: idKeyringPath)
+        return keyring
+    }
+
+    private struct StoredKey: Codable {
+        var id: UInt8
+        var key: String
+        var createdAt: Date
+    }
+
+    private func loadKeyring(at path: String) throws -> Keyring? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        try checkPermissions(of: path)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let stored: [StoredKey]
+        do {
+            stored = try decoder.decode([StoredKey].self, from: data)
+        } catch {
+            throw KeyringError.malformed("\(path) is not a keyring file")
+        }
+        let entries = try stored.map { key -> Keyring.Entry in
+            guard let bytes = Base64URL.decode(key.key), bytes.count == 32 else {
+                throw KeyringError.malformed("key \(key.id) in \(path) is not 32 bytes of base64url")
+            }
+            return Keyring.Entry(id: key.id, key: .init(data: bytes), createdAt: key.createdAt)
+        }
+        return try Keyring(entries: entries)
+    }
+
+    private func save(_ keyring: Keyring, at path: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+        let stored = keyring.entries.map { entry in
+            StoredKey(id: entry.id, key: entry.key.withUnsafeBytes { Base64URL.encode($0) }, createdAt: entry.createdAt)
+        }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(stored)
+        // Write to a private temporary file, then rename over the old one: never a half-written key.
+        let temporary = path + ".tmp"
+        _ = FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600])
+        try data.write(to: URL(fileURLWithPath: temporary))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary)
+        guard rename(temporary, path) == 0 else {
+            throw KeyringError.malformed("could not move the new keyring into place at \(path) (errno \(errno))")
+        }
+    }
+
+    private func checkPermissions(of path: String) throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            throw KeyringError.malformed(
+                "\(path) is readable by other users (mode \(String(mode, radix: 8))); run chmod 600 on it")
+        }
+    }
+}

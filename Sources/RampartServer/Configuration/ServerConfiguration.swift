@@ -1,0 +1,30 @@
+import Foundation
+import RampartStore
+
+/// Everything `rampart serve` needs to know, gathered from flags and the environment.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var storeLocation: StoreLocation
+    /// Where SMS messages go: the development outbox file, or a production webhook.
+    public var smsWebhookURL: String?
+    /// Set the `Secure` attribute on cookies (serve behind HTTPS in production).
+    public var secureCookies: Bool
+    /// Largest request body accepted, in bytes.
+    public var maxBodySize: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./rampart-data",
+        storeLocation: StoreLocation? = nil, smsWebhookURL: String? = nil, secureCookies: Bool = false,
+        maxBodySize: Int = 64 * 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.storeLocation = storeLocation ?? .sqlite(dataDirectory: dataDirectory)
+        self.smsWebhookURL = smsWebhookURL
+        self.secureCookies = secureCookies
+        self.maxBodySize = maxBodySize
+    }
+}

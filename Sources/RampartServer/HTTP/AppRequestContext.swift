@@ -1,0 +1,25 @@
+import Hummingbird
+import NIOCore
+import RampartCore
+
+/// The per-request context: where the request came from and, once authenticated, who sent it.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The socket peer. Trusted-proxy handling comes with the detection engine.
+    public let remoteAddress: SocketAddress?
+    /// The signed-in member, set by the API's bearer authentication.
+    public var viewer: AccountService.Viewer?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Bodies are read explicitly with a limit (see ``RequestBodyReader``); this is the
+    /// framework's own ceiling.
+    public var maxUploadSize: Int { 64 * 1024 }
+
+    public func client(_ request: Request) -> ClientInfo {
+        ClientInfo(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent])
+    }
+}

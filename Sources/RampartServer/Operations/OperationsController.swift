@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import RampartStore
+
+/// What operators and orchestrators poll: liveness, readiness (the database answers),
+/// Prometheus metrics, and the OpenAPI document.
+struct OperationsController {
+    let store: any Store
+    let registry: PrometheusCollectorRegistry
+    let openAPIDocument: [UInt8]
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        router.get("readyz", use: readiness)
+        router.get("metrics", use: metrics)
+        router.get("openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
+        }
+    }
+
+    @Sendable func readiness(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            try await store.ping()
+            return try JSONResponse.make(["status": "ready"])
+        } catch {
+            context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+            return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
+        }
+    }
+
+    @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+
+    static func loadOpenAPIDocument() throws -> [UInt8] {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return Array(try Data(contentsOf: url))
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// PostgreSQL through PostgresNIO's connection pool. The pool (``client``) must be running
+/// (`client.run()`, or as a service of the application) for queries to be served.
+public struct PostgresDriver: SQLDriver {
+    public let client: PostgresClient
+    private let logger: Logger
+
+    public init(url: String, logger: Logger) throws {
+        self.client = PostgresClient(configuration: try Self.configuration(from: url), backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Parses `postgres://user:password@host:port/database[?sslmode=disable|require]`.
+    public static func configuration(from url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url),
+            components.scheme == "postgres" || components.scheme == "postgresql",
+            let host = components.host, !host.isEmpty
+        else {
+            throw StoreError.invalidData("A database URL looks like postgres://user:password@host:5432/database")
+        }
+        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "require": tls = .require(.clientDefault)
+        default: tls = .prefer(.clientDefault)
+        }
+        let database = components.path.split(separator: "/").first.map(String.init)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432,
+            username: components.user ?? "postgres", password: components.password,
+            database: database, tls: tls)
+        configuration.options.maximumConnections = 20
+        return configuration
+    }
+
+    public func migrate(_ migrations: [Migrations.Migration]) async throws {
+        try await client.query(
+            "CREATE TABLE IF NOT EXISTS rampart_migrations (identifier TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            logger: logger)
+        for migration in migrations {
+            try await unwrappingTransactionError {
+                try await client.withTransaction(logger: logger) { connection in
+                    // Serialise concurrent starters of several instances.
+                    try await connection.query("LOCK TABLE rampart_migrations IN EXCLUSIVE MODE", logger: logger)
+                    let applied = try await connection.query(
+                        "SELECT 1 FROM rampart_migrations WHERE identifier = \(migration.identifier)", logger: logger
+                    ).collect()
+                    guard applied.isEmpty else { return }
+                    for statement in migration.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    let now = Int64(Date().timeIntervalSince1970 * 1000)
+                    try await connection.query(
+                        "INSERT INTO rampart_migrations (identifier, applied_at) VALUES (\(migration.identifier), \(now))",
+                        logger: logger)
+                }
+            }
+        }
+    }
+
+    public func fetch(_ query: SQLQuery) async throws -> [any SQLRow] {
+        try await client.query(Self.postgresQuery(query), logger: logger).collect().map(PostgresSQLRow.init)
+    }
+
+    public func write(_ statements: [SQLStatement]) async throws {
+        try await unwrappingTransactionError {
+            try await client.withTransaction(logger: logger) { connection in
+                for statement in statements {
+                    let rows: [PostgresRow]
+                    do {
+                        rows = try await connection.query(Self.postgresQuery(statement.query), logger: logger).collect()
+                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                        throw statement.onUniqueViolation ?? error
+                    }
+                    if let required = statement.requireChange, rows.isEmpty { throw required }
+                }
+            }
+        }
+    }
+
+    public func writeReturning(_ query: SQLQuery) async throws -> [any SQLRow] {
+        try await client.query(Self.postgresQuery(query), logger: logger).collect().map(PostgresSQLRow.init)
+    }
+
+    private func unwrappingTransactionError<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+        }
+    }
+
+    private static func postgresQuery(_ query: SQLQuery) throws -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: query.binds.count)
+        for value in query.binds {
+            switch value {
+            case .int(let int): bindings.append(int)
+            case .text(let text): bindings.append(text)
+            case .bool(let bool): bindings.append(bool)
+            case .null: bindings.appendNull()
+            }
+        }
+        return PostgresQuery(unsafeSQL: query.numberedPlaceholders, binds: bindings)
+    }
+}
+
+/// A PostgresNIO row behind the ``SQLRow`` seam.
+struct PostgresSQLRow: SQLRow {
+    let row: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) {
+        self.row = row.makeRandomAccess()
+    }
+
+    private func value<Value: PostgresDecodable>(_ column: String, _ type: Value.Type) throws -> Value {
+        guard row.contains(column) else { throw StoreError.invalidData("missing column \(column)") }
+        do {
+            return try row[column].decode(Value.self)
+        } catch {
+            throw StoreError.invalidData("column \(column): \(error)")
+        }
+    }
+
+    func int(_ column: String) throws -> Int64 { try value(column, Int64.self) }
+    func optionalInt(_ column: String) throws -> Int64? { try value(column, Int64?.self) }
+    func text(_ column: String) throws -> String { try value(column, String.self) }
+    func optionalText(_ column: String) throws -> String? { try value(column, String?.self) }
+    func bool(_ column: String) throws -> Bool { try value(column, Bool.self) }
+}

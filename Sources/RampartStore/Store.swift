@@ -1,0 +1,66 @@
+import Foundation
+import RampartCore
+
+/// The storage seam: everything Rampart keeps, behind one protocol with one SQLite and one
+/// PostgreSQL implementation that pass the same conformance suite.
+///
+/// Operations that must happen together (creating an account with its agreement
+/// acceptance, device and first session; consuming a code) are single methods, each one
+/// transaction, so no request can leave a partial write behind.
+public protocol Store: Sendable {
+    /// Runs pending migrations. Safe to call on every start.
+    func migrate() async throws
+    /// Throws if the database cannot answer a trivial query.
+    func ping() async throws
+
+    // MARK: Agreements
+    func currentAgreement() async throws -> Agreement?
+    func agreement(version: Int) async throws -> Agreement?
+    /// Publishes `text` as the next version, unless it is identical to the current one, in
+    /// which case the current one is returned unchanged.
+    func publishAgreement(text: String, sha256: String, at date: Date) async throws -> Agreement
+    func recordAcceptance(_ acceptance: AgreementAcceptance) async throws
+    func acceptances(of account: AccountID) async throws -> [AgreementAcceptance]
+
+    // MARK: Verification challenges
+    func insertChallenge(_ challenge: VerificationChallenge) async throws
+    func challenge(id: ChallengeID) async throws -> VerificationChallenge?
+    /// Replaces the code of an unconsumed challenge (a resend) and resets its attempts.
+    func resendChallenge(id: ChallengeID, codeHash: String, sentAt: Date, expiresAt: Date) async throws
+    /// Atomically adds one attempt and returns the new count.
+    func incrementAttempts(challenge id: ChallengeID) async throws -> Int
+
+    // MARK: Accounts
+    /// In one transaction: consumes the registration challenge (fails with
+    /// ``StoreError/challengeConsumed`` if already used), creates the account (fails with
+    /// ``StoreError/phoneTaken``), records the acceptance, the device and the first session.
+    func createAccount(
+        _ account: Account, consuming challenge: ChallengeID, acceptance: AgreementAcceptance,
+        device: KnownDevice, session: Session
+    ) async throws
+    func account(id: AccountID) async throws -> Account?
+    func account(phone: PhoneNumber) async throws -> Account?
+    func setTwoFactor(account: AccountID, secret: String?, enabled: Bool) async throws
+    /// Records a used TOTP step if it is newer than the last one; false if it is a replay.
+    func claimTOTPStep(account: AccountID, step: Int64) async throws -> Bool
+
+    // MARK: Devices and sessions
+    func isKnownDevice(account: AccountID, deviceHash: String) async throws -> Bool
+    /// Starts a session; when `confirming` is given, consumes that device challenge and
+    /// remembers the device in the same transaction.
+    func createSession(_ session: Session, confirming challenge: ChallengeID?, device: KnownDevice?) async throws
+    /// The live (not revoked) session with this token hash.
+    func session(tokenHash: String) async throws -> Session?
+    func sessions(of account: AccountID) async throws -> [Session]
+    /// Revokes one of the account's sessions; false if it has no such live session.
+    func revokeSession(_ id: SessionID, of account: AccountID, at date: Date) async throws -> Bool
+    func touchSession(_ id: SessionID, at date: Date, ip: String?) async throws
+}
+
+/// Failures the storage layer reports in domain terms.
+public enum StoreError: Error, Equatable, Sendable {
+    case phoneTaken
+    case challengeConsumed
+    case notFound
+    case invalidData(String)
+}

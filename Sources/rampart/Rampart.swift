@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `rampart` command: runs the server and the operator's tools, all on the same data.
+@main
+struct Rampart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rampart",
+        abstract: "A professional network that keeps its members' data from being harvested in bulk.",
+        subcommands: [Serve.self, AgreementCommand.self, KeysCommand.self],
+        defaultSubcommand: Serve.self)
+}

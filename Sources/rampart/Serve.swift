@@ -1,0 +1,45 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import RampartServer
+
+/// `rampart serve`: the web UI, the JSON API and the operations endpoints.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Rampart server.")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port: Int = 8080
+
+    @Option(name: .customLong("sms-webhook"), help: "POST SMS messages as JSON to this URL instead of writing them to the outbox file.")
+    var smsWebhook: String?
+
+    @Flag(name: .customLong("secure-cookies"), help: "Mark cookies Secure (use when serving over HTTPS).")
+    var secureCookies = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "rampart")
+        let configuration = ServerConfiguration(
+            host: host, port: port, dataDirectory: storage.dataDirectory, storeLocation: storage.location,
+            smsWebhookURL: smsWebhook, secureCookies: secureCookies)
+        let app = try await buildApplication(configuration, registry: registry, logger: logger)
+        try await app.runService()
+    }
+}
