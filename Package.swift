@@ -104,7 +104,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartStoreTests",
-            dependencies: ["RampartStore", "RampartCore"],
+            dependencies: [
+                "RampartStore", "RampartCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -113,7 +117,9 @@ let package = Package(
                 "RampartServer",
                 "RampartStore",
                 "RampartCore",
+                "RampartGuard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -16,12 +16,13 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
         }
         var digits = ""
         var sawPlus = false
-        for (index, character) in input.trimmingWhitespace().enumerated() {
-            switch character {
+        // Scalar by scalar: a digit followed by a combining mark is not a digit.
+        for (index, scalar) in input.trimmingWhitespace().unicodeScalars.enumerated() {
+            switch scalar {
             case "+" where index == 0:
                 sawPlus = true
             case "0"..."9":
-                digits.append(character)
+                digits.unicodeScalars.append(scalar)
             case " ", "-", ".", "(", ")":
                 continue
             default:

@@ -69,8 +69,8 @@ public final class AttemptLimiter: Sendable {
                 record.lockedUntil = now.addingTimeInterval(seconds)
                 lockout = seconds
             }
-            if records[key] == nil, records.count >= policy.capacity {
-                Self.evictStalest(&records, now: now, forgetAfter: policy.forgetAfter)
+            if records[key] == nil, records.count >= max(1, policy.capacity) {
+                Self.evictStalest(&records, now: now, forgetAfter: policy.forgetAfter, capacity: max(1, policy.capacity))
             }
             records[key] = record
             return lockout
@@ -84,9 +84,14 @@ public final class AttemptLimiter: Sendable {
 
     public var trackedKeys: Int { records.withLock { $0.count } }
 
-    private static func evictStalest(_ records: inout [String: Record], now: Date, forgetAfter: TimeInterval) {
-        records = records.filter { now.timeIntervalSince($0.value.lastFailure) <= forgetAfter && $0.value.lockedUntil > now }
-        if records.count > 0, let stalest = records.min(by: { $0.value.lastFailure < $1.value.lastFailure }) {
+    /// Makes room for one key: forgets records past `forgetAfter`, then, if still full,
+    /// drops the stalest record that holds no lockout (a locked one only if all are locked).
+    private static func evictStalest(_ records: inout [String: Record], now: Date, forgetAfter: TimeInterval, capacity: Int) {
+        records = records.filter { now.timeIntervalSince($0.value.lastFailure) <= forgetAfter || $0.value.lockedUntil > now }
+        guard records.count >= capacity else { return }
+        let unlocked = records.filter { $0.value.lockedUntil <= now }
+        let candidates = unlocked.isEmpty ? records : unlocked
+        if let stalest = candidates.min(by: { $0.value.lastFailure < $1.value.lastFailure }) {
             records.removeValue(forKey: stalest.key)
         }
     }

@@ -16,7 +16,11 @@ public enum Base64URL {
         let remainder = base64.utf8.count % 4
         if remainder == 1 { return nil }
         if remainder > 0 { base64 += String(repeating: "=", count: 4 - remainder) }
-        return Data(base64Encoded: base64).map { [UInt8]($0) }
+        guard let bytes = Data(base64Encoded: base64).map({ [UInt8]($0) }) else { return nil }
+        // Only the canonical spelling: unused trailing bits must be zero, so that no token
+        // has several spellings.
+        guard encode(bytes) == string else { return nil }
+        return bytes
     }
 
     private static func isAlphabet(_ byte: UInt8) -> Bool {

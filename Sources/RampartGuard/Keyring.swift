@@ -52,6 +52,7 @@ public struct Keyring: Sendable, Equatable, CustomStringConvertible {
         let nextID = current.id == UInt8.max ? 1 : current.id + 1
         entries.removeAll { $0.id == nextID }
         entries.append(Entry(id: nextID, key: SymmetricKey(size: .bits256), createdAt: date))
+        let keep = max(1, keep)
         if entries.count > keep { entries.removeFirst(entries.count - keep) }
     }
 

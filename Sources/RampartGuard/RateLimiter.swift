@@ -32,6 +32,9 @@ public final class RateLimiter: Sendable {
         self.capacity = capacity
     }
 
+    /// How many keys are tracked (bounded by the capacity).
+    public var trackedKeys: Int { arrivals.withLock { $0.count } }
+
     /// Takes one event for `key`: nil when allowed, else seconds until it would be.
     public func acquire(_ key: String) -> TimeInterval? {
         let now = clock.now()
@@ -43,6 +46,10 @@ public final class RateLimiter: Sendable {
             if allowAt > now { return allowAt.timeIntervalSince(now) }
             if arrivals[key] == nil, arrivals.count >= capacity {
                 arrivals = arrivals.filter { $0.value > now }
+                // Still full: drop the key closest to being free again.
+                if arrivals.count >= capacity, let soonest = arrivals.min(by: { $0.value < $1.value }) {
+                    arrivals.removeValue(forKey: soonest.key)
+                }
             }
             arrivals[key] = tat.addingTimeInterval(limit.emissionInterval)
             return nil
