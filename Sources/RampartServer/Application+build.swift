@@ -64,7 +64,7 @@ public func buildRouter(
     let body = RequestBodyReader(limit: configuration.maxBodySize)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(middleware: RequestMetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.registry)))
     router.add(middleware: ErrorMiddleware(pages: pages))
     OperationsController(
         store: dependencies.store, registry: dependencies.registry,

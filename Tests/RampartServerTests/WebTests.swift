@@ -90,3 +90,20 @@ import Testing
         }
     }
 }
+
+@Suite struct OperationsTests {
+    @Test func metricsCountRequestsByRouteAndStatus() async throws {
+        let server = try await TestServer.make()
+        try await server.test { client in
+            _ = try await client.json(.get, "/healthz")
+            _ = try await client.json(.get, "/api/v1/me")
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"rampart_http_requests_total{route="/healthz",method="GET",status="200"} 1"#), "\(text)")
+                #expect(text.contains(#"rampart_http_requests_total{route="/api/v1/me",method="GET",status="401"} 1"#))
+                #expect(text.contains("rampart_http_request_duration_seconds_bucket"))
+            }
+        }
+    }
+}
