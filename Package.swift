@@ -56,6 +56,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The deterministic demo world (members, careers, social graph); later the simulator.
+        .target(
+            name: "RampartSim",
+            dependencies: ["RampartCore", "RampartGuard"],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
         // HTTP: web UI, JSON API, operations endpoints, middleware.
         .target(
             name: "RampartServer",
@@ -87,6 +94,7 @@ let package = Package(
                 "RampartServer",
                 "RampartStore",
                 "RampartCore",
+                "RampartSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,6 +108,11 @@ let package = Package(
         .testTarget(
             name: "RampartGuardTests",
             dependencies: ["RampartGuard", "RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartSimTests",
+            dependencies: ["RampartSim", "RampartCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

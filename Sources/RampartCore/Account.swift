@@ -12,10 +12,14 @@ public struct Account: Sendable, Equatable {
     public var twoFactorEnabled: Bool
     /// The last accepted TOTP time step, so a code can never be used twice.
     public var totpLastStep: Int64
+    /// The paid tier and when it lapses (nil: never, for `free` or seeded members).
+    public var tier: Tier
+    public var tierExpiresAt: Date?
 
     public init(
         id: AccountID, phone: PhoneNumber, name: String, passwordHash: String, createdAt: Date,
-        totpSecret: String? = nil, twoFactorEnabled: Bool = false, totpLastStep: Int64 = 0
+        totpSecret: String? = nil, twoFactorEnabled: Bool = false, totpLastStep: Int64 = 0,
+        tier: Tier = .free, tierExpiresAt: Date? = nil
     ) {
         self.id = id
         self.phone = phone
@@ -25,6 +29,14 @@ public struct Account: Sendable, Equatable {
         self.totpSecret = totpSecret
         self.twoFactorEnabled = twoFactorEnabled
         self.totpLastStep = totpLastStep
+        self.tier = tier
+        self.tierExpiresAt = tierExpiresAt
+    }
+
+    /// The tier in force at `date`: a paid tier lapses back to free when it expires.
+    public func effectiveTier(at date: Date) -> Tier {
+        if let expiry = tierExpiresAt, expiry <= date { return .free }
+        return tier
     }
 }
 

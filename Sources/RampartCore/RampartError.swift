@@ -12,6 +12,7 @@ public struct RampartError: Error, Equatable, Sendable, CustomStringConvertible 
         case conflict
         case gone
         case tooManyRequests
+        case paymentRequired
         case unavailable
         case internalFailure
     }

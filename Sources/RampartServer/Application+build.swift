@@ -17,15 +17,20 @@ public struct RampartDependencies: Sendable {
     public var clock: any WallClock
     public var hasher: PasswordHasher
     public var registry: PrometheusCollectorRegistry
+    public var payments: any PaymentProvider
+    public var accessEvents: any AccessEventSink
 
     public init(
-        store: any Store, codec: any IDCodec, sms: any SMSSender, clock: any WallClock,
-        hasher: PasswordHasher = PasswordHasher(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        store: any Store, codec: any IDCodec, sms: any SMSSender, clock: any WallClock, payments: any PaymentProvider,
+        accessEvents: (any AccessEventSink)? = nil, hasher: PasswordHasher = PasswordHasher(),
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.store = store
         self.codec = codec
         self.sms = sms
         self.clock = clock
+        self.payments = payments
+        self.accessEvents = accessEvents ?? StoreAccessEventSink(store: store)
         self.hasher = hasher
         self.registry = registry
     }
@@ -70,8 +75,14 @@ public func buildRouter(
         store: dependencies.store, registry: dependencies.registry,
         openAPIDocument: try OperationsController.loadOpenAPIDocument()
     ).addRoutes(to: router)
-    APIController(accounts: accounts, body: body).addRoutes(to: router)
-    WebController(accounts: accounts, pages: pages, body: body, cookies: WebCookies(secure: configuration.secureCookies))
+    let network = NetworkService(
+        store: dependencies.store, codec: dependencies.codec, clock: dependencies.clock, sink: dependencies.accessEvents, logger: logger)
+    let premium = PremiumService(store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, logger: logger)
+    APIController(accounts: accounts, network: network, body: body).addRoutes(to: router)
+    NetworkAPIController(accounts: accounts, network: network, premium: premium, body: body).addRoutes(to: router)
+    let session = WebSession(accounts: accounts, body: body, cookies: WebCookies(secure: configuration.secureCookies))
+    WebController(accounts: accounts, pages: pages, session: session).addRoutes(to: router)
+    WebNetworkController(accounts: accounts, network: network, premium: premium, pages: pages, session: session)
         .addRoutes(to: router)
     return router
 }
@@ -83,8 +94,10 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let opened = try OpenedStore.open(configuration.storeLocation, logger: logger)
     let clock = SystemWallClock()
-    let keyring = try SecretStore(dataDirectory: configuration.dataDirectory).idKeyring(now: clock.now())
+    let secrets = SecretStore(dataDirectory: configuration.dataDirectory)
+    let keyring = try secrets.idKeyring(now: clock.now())
     logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
+    let payments = TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
     let sms: any SMSSender =
         if let url = configuration.smsWebhookURL {
             WebhookSMSSender(url: url)
@@ -92,7 +105,7 @@ public func buildApplication(
             OutboxSMSSender(dataDirectory: configuration.dataDirectory, logger: logger)
         }
     let dependencies = RampartDependencies(
-        store: opened.store, codec: SealedIDCodec(keyring: keyring), sms: sms, clock: clock, registry: registry)
+        store: opened.store, codec: SealedIDCodec(keyring: keyring), sms: sms, clock: clock, payments: payments, registry: registry)
     let router = try await buildRouter(dependencies, configuration: configuration, logger: logger)
     var app = Application(
         router: router,
@@ -104,8 +117,12 @@ public func buildApplication(
     if let client = opened.postgresClient {
         app.addServices(client)
     }
+    let prepareEmptyStore = configuration.prepareEmptyStore
     app.beforeServerStarts {
         try await ShippedAgreement.prepare(opened.store, now: clock.now())
+        if let prepareEmptyStore, try await opened.store.accountCount() == 0 {
+            try await prepareEmptyStore(opened.store)
+        }
     }
     return app
 }

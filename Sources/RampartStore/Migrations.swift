@@ -7,7 +7,22 @@ import Foundation
 public enum Migrations {
     public struct Migration: Sendable {
         public let identifier: String
+        /// Portable statements, run on every database.
         public let statements: [String]
+        /// Statements only one engine needs (full-text search differs), run after the others.
+        public let sqlite: [String]
+        public let postgres: [String]
+
+        init(identifier: String, statements: [String], sqlite: [String] = [], postgres: [String] = []) {
+            self.identifier = identifier
+            self.statements = statements
+            self.sqlite = sqlite
+            self.postgres = postgres
+        }
+
+        public func statements(for dialect: SQLDialect) -> [String] {
+            statements + (dialect == .sqlite ? sqlite : postgres)
+        }
     }
 
     public static let all: [Migration] = [
@@ -85,7 +100,101 @@ public enum Migrations {
             )
             """,
             "CREATE INDEX sessions_account ON sessions(account_id, created_at)",
-        ])
+        ]),
+        Migration(
+            identifier: "v2-network",
+            statements: [
+                "ALTER TABLE accounts ADD COLUMN tier TEXT NOT NULL DEFAULT 'free'",
+                "ALTER TABLE accounts ADD COLUMN tier_expires_at BIGINT",
+                """
+                CREATE TABLE profiles (
+                    account_id BIGINT PRIMARY KEY REFERENCES accounts(id),
+                    name TEXT NOT NULL,
+                    photo_url TEXT,
+                    headline TEXT NOT NULL,
+                    company TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    about TEXT NOT NULL,
+                    experience TEXT NOT NULL,
+                    education TEXT NOT NULL,
+                    skills TEXT NOT NULL,
+                    email TEXT,
+                    contact_phone TEXT,
+                    privacy TEXT NOT NULL,
+                    public_card BOOLEAN NOT NULL,
+                    company_key TEXT NOT NULL,
+                    headline_key TEXT NOT NULL,
+                    location_key TEXT NOT NULL,
+                    schools_key TEXT NOT NULL,
+                    search_text TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX profiles_company ON profiles(company_key)",
+                "CREATE INDEX profiles_location ON profiles(location_key)",
+                """
+                CREATE TABLE connections (
+                    account_id BIGINT NOT NULL REFERENCES accounts(id),
+                    other_id BIGINT NOT NULL REFERENCES accounts(id),
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (account_id, other_id)
+                )
+                """,
+                """
+                CREATE TABLE invitations (
+                    id BIGINT PRIMARY KEY,
+                    sender_id BIGINT NOT NULL REFERENCES accounts(id),
+                    recipient_id BIGINT NOT NULL REFERENCES accounts(id),
+                    message TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    responded_at BIGINT
+                )
+                """,
+                "CREATE INDEX invitations_recipient ON invitations(recipient_id, status)",
+                "CREATE INDEX invitations_sender ON invitations(sender_id, status)",
+                "CREATE UNIQUE INDEX invitations_one_pending ON invitations(sender_id, recipient_id) WHERE status = 'pending'",
+                """
+                CREATE TABLE purchases (
+                    id BIGINT PRIMARY KEY,
+                    account_id BIGINT NOT NULL REFERENCES accounts(id),
+                    tier TEXT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    instrument_fingerprint TEXT NOT NULL,
+                    provider_reference TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX purchases_account ON purchases(account_id, created_at)",
+                "CREATE INDEX purchases_instrument ON purchases(instrument_fingerprint)",
+                """
+                CREATE TABLE access_events (
+                    id BIGINT PRIMARY KEY,
+                    viewer_id BIGINT,
+                    target_id BIGINT,
+                    kind TEXT NOT NULL,
+                    categories TEXT NOT NULL,
+                    subjects TEXT NOT NULL,
+                    occurred_at BIGINT NOT NULL,
+                    ip TEXT,
+                    user_agent TEXT,
+                    device_hash TEXT,
+                    session_id BIGINT
+                )
+                """,
+                "CREATE INDEX access_events_viewer ON access_events(viewer_id, occurred_at)",
+            ],
+            sqlite: [
+                // A full-text index of its own, rowid = account ID; unicode61 splits words,
+                // SearchText has already put every CJK character apart.
+                "CREATE VIRTUAL TABLE profile_search USING fts5(search_text, tokenize = 'unicode61 remove_diacritics 2')"
+            ],
+            postgres: [
+                "ALTER TABLE profiles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+                "CREATE INDEX profiles_search ON profiles USING GIN (search_vector)",
+            ]),
     ]
 }
 

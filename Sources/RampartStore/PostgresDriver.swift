@@ -7,6 +7,7 @@ import PostgresNIO
 public struct PostgresDriver: SQLDriver {
     public let client: PostgresClient
     private let logger: Logger
+    public var dialect: SQLDialect { .postgres }
 
     public init(url: String, logger: Logger) throws {
         self.client = PostgresClient(configuration: try Self.configuration(from: url), backgroundLogger: logger)
@@ -50,7 +51,7 @@ public struct PostgresDriver: SQLDriver {
                         "SELECT 1 FROM rampart_migrations WHERE identifier = \(migration.identifier)", logger: logger
                     ).collect()
                     guard applied.isEmpty else { return }
-                    for statement in migration.statements {
+                    for statement in migration.statements(for: .postgres) {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
                     let now = Int64(Date().timeIntervalSince1970 * 1000)

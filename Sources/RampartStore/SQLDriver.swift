@@ -1,5 +1,11 @@
 import Foundation
 
+/// The SQL engine behind a driver, for the few statements that differ (full-text search).
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+}
+
 /// A value bound into a SQL statement.
 public enum SQLValue: Sendable, Equatable {
     case int(Int64)
@@ -48,6 +54,7 @@ public protocol SQLRow: Sendable {
 /// several statements in one transaction. SQLite (GRDB) and PostgreSQL (PostgresNIO)
 /// implement it; everything above is written once.
 public protocol SQLDriver: Sendable {
+    var dialect: SQLDialect { get }
     /// Applies the migrations not yet applied, each in its own transaction, in order.
     func migrate(_ migrations: [Migrations.Migration]) async throws
     func fetch(_ query: SQLQuery) async throws -> [any SQLRow]

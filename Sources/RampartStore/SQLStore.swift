@@ -3,7 +3,7 @@ import RampartCore
 
 /// The ``Store`` written once in portable SQL over any ``SQLDriver``.
 public struct SQLStore: Store {
-    private let driver: any SQLDriver
+    let driver: any SQLDriver
 
     public init(driver: any SQLDriver) {
         self.driver = driver

@@ -5,6 +5,7 @@ import GRDB
 /// in-memory database for tests.
 public struct SQLiteDriver: SQLDriver {
     private let writer: any DatabaseWriter
+    public var dialect: SQLDialect { .sqlite }
 
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws {
@@ -29,7 +30,7 @@ public struct SQLiteDriver: SQLDriver {
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.identifier) { db in
-                for statement in migration.statements { try db.execute(sql: statement) }
+                for statement in migration.statements(for: .sqlite) { try db.execute(sql: statement) }
             }
         }
         try migrator.migrate(writer)
@@ -45,7 +46,7 @@ public struct SQLiteDriver: SQLDriver {
         try await writer.write { db in
             for statement in statements {
                 do {
-                    try db.execute(sql: statement.query.sql, arguments: Self.arguments(statement.query.binds))
+                    try db.cachedStatement(sql: statement.query.sql).execute(arguments: Self.arguments(statement.query.binds))
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                     if let mapped = statement.onUniqueViolation,
                         error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE

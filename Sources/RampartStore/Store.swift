@@ -55,6 +55,60 @@ public protocol Store: Sendable {
     /// Revokes one of the account's sessions; false if it has no such live session.
     func revokeSession(_ id: SessionID, of account: AccountID, at date: Date) async throws -> Bool
     func touchSession(_ id: SessionID, at date: Date, ip: String?) async throws
+
+    // MARK: Profiles
+    func profile(of account: AccountID) async throws -> Profile?
+    /// The profiles of these accounts, in the order given (missing ones left out).
+    func profiles(of accounts: [AccountID]) async throws -> [Profile]
+    /// Creates or replaces the profile and its search index entry.
+    func saveProfile(_ profile: Profile, at date: Date) async throws
+    /// Account IDs matching the query, best first, one page.
+    func searchProfiles(_ query: ProfileQuery) async throws -> [AccountID]
+
+    // MARK: Connections
+    func degree(from viewer: AccountID, to target: AccountID) async throws -> RelationshipDegree
+    /// One page of an account's connections, newest first.
+    func connections(of account: AccountID, limit: Int, offset: Int) async throws -> [AccountID]
+    func connectionCount(of account: AccountID) async throws -> Int
+    /// Removes the connection both ways; false if there was none.
+    func removeConnection(_ account: AccountID, _ other: AccountID) async throws -> Bool
+    /// Fails with ``StoreError/duplicate`` while the same sender has a pending invitation
+    /// to the same recipient.
+    func insertInvitation(_ invitation: Invitation) async throws
+    func invitation(id: InvitationID) async throws -> Invitation?
+    /// Pending invitations an account has received (or sent), newest first.
+    func pendingInvitations(received account: AccountID) async throws -> [Invitation]
+    func pendingInvitations(sent account: AccountID) async throws -> [Invitation]
+    /// Moves a pending invitation to `status`; on `.accepted` connects the two accounts in
+    /// the same transaction. Fails with ``StoreError/notFound`` if it is no longer pending.
+    func resolveInvitation(_ id: InvitationID, as status: Invitation.Status, at date: Date) async throws
+
+    // MARK: Premium
+    /// Records the purchase and sets the account's tier until it expires, in one transaction.
+    func recordPurchase(_ purchase: Purchase) async throws
+    func purchases(of account: AccountID) async throws -> [Purchase]
+
+    // MARK: Access events
+    func recordAccessEvents(_ events: [AccessEvent]) async throws
+    func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent]
+
+    // MARK: Demo world
+    func accountCount() async throws -> Int
+    /// Inserts generated members (account, acceptance, profile, search entry) in one transaction.
+    func insertSeedMembers(_ members: [SeedMember], agreement: Agreement, at date: Date) async throws
+    /// Inserts connections (both directions) in one transaction, skipping existing ones.
+    func insertSeedConnections(_ pairs: [(AccountID, AccountID)], at date: Date) async throws
+}
+
+/// A generated demo member ready to store.
+public struct SeedMember: Sendable {
+    public var account: Account
+    public var profile: Profile
+
+    public init(account: Account, profile: Profile) {
+        self.account = account
+        self.profile = profile
+    }
 }
 
 /// Failures the storage layer reports in domain terms.
@@ -62,5 +116,6 @@ public enum StoreError: Error, Equatable, Sendable {
     case phoneTaken
     case challengeConsumed
     case notFound
+    case duplicate
     case invalidData(String)
 }

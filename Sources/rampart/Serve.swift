@@ -23,6 +23,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("secure-cookies"), help: "Mark cookies Secure (use when serving over HTTPS).")
     var secureCookies = false
 
+    @Flag(name: .customLong("no-demo"), help: "Do not seed a demo world into an empty database.")
+    var noDemo = false
+
+    @Option(name: .customLong("demo-members"), help: "Size of the demo world seeded into an empty database.")
+    var demoMembers = 2_000
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -47,9 +53,19 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "rampart")
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, dataDirectory: storage.dataDirectory, storeLocation: storage.location,
             smsWebhookURL: smsWebhook, secureCookies: secureCookies)
+        if !noDemo {
+            let members = demoMembers
+            let dataDirectory = storage.dataDirectory
+            configuration.prepareEmptyStore = { store in
+                logger.info("empty database: seeding a demo world", metadata: ["members": "\(members)"])
+                let summary = try await DemoSeeder(store: store, members: members, seed: 1).run()
+                logger.info("demo world ready", metadata: ["members": "\(summary.members)", "connections": "\(summary.connections)"])
+                print(DemoLogin.instructions(phone: summary.demoPhone, name: summary.demoName, dataDirectory: dataDirectory))
+            }
+        }
         let app = try await buildApplication(configuration, registry: registry, logger: logger)
         try await app.runService()
     }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct PageRendererTests {
     @Test func rendersTheHomePageInsideTheLayout() async throws {
         let pages = try PageRenderer()
-        let response = pages.page("home", ["layout": WebController.Layout(title: "Rampart", csrf: "x", viewerName: nil)])
+        let response = pages.page("home", ["layout": PageLayout(title: "Rampart", csrf: "x", viewerName: nil)])
         let html = try await collect(response)
         #expect(html.contains("<h1>Rampart</h1>"), "\(html)")
     }

@@ -40,9 +40,7 @@ import Testing
     @Test func aWrongCodeCountsDownAndTheSixthGuessIsRefused() async throws {
         let server = try await TestServer.make()
         try await server.test { client in
-            let (_, started, _) = try await client.json(.post, "/api/v1/registrations", ["phone": "+8613900001111"])
-            let id = try #require(started["registrationId"] as? String)
-            let real = try #require(await server.sms.lastCode(to: "+8613900001111", purpose: "registration"))
+            let (id, real) = try await client.startRegistration(on: server, phone: "+8613900001111")
             let wrong = real == "000000" ? "111111" : "000000"
             let body: [String: Any] = ["code": wrong, "name": "A", "password": "long enough pw", "agreementVersion": 1]
             for attempt in 1...4 {
@@ -65,9 +63,7 @@ import Testing
     @Test func aCodeExpiresAfterTenMinutes() async throws {
         let server = try await TestServer.make()
         try await server.test { client in
-            let (_, started, _) = try await client.json(.post, "/api/v1/registrations", ["phone": "+8613900002222"])
-            let id = try #require(started["registrationId"] as? String)
-            let code = try #require(await server.sms.lastCode(to: "+8613900002222", purpose: "registration"))
+            let (id, code) = try await client.startRegistration(on: server, phone: "+8613900002222")
             server.clock.advance(by: 601)
             let (status, error, _) = try await client.json(
                 .post, "/api/v1/registrations/\(id)/complete",
@@ -120,9 +116,7 @@ import Testing
     @Test func registrationRequiresTheCurrentAgreementVersion() async throws {
         let server = try await TestServer.make()
         try await server.test { client in
-            let (_, started, _) = try await client.json(.post, "/api/v1/registrations", ["phone": "+8613900004444"])
-            let id = try #require(started["registrationId"] as? String)
-            let code = try #require(await server.sms.lastCode(to: "+8613900004444", purpose: "registration"))
+            let (id, code) = try await client.startRegistration(on: server, phone: "+8613900004444")
             let (status, error, _) = try await client.json(
                 .post, "/api/v1/registrations/\(id)/complete",
                 ["code": code, "name": "A", "password": "long enough pw", "agreementVersion": 7])
@@ -137,9 +131,7 @@ import Testing
     func weakPasswordsAreRefusedWithoutSpendingTheCode(password: String, code expected: String) async throws {
         let server = try await TestServer.make()
         try await server.test { client in
-            let (_, started, _) = try await client.json(.post, "/api/v1/registrations", ["phone": "+8613900005555"])
-            let id = try #require(started["registrationId"] as? String)
-            let code = try #require(await server.sms.lastCode(to: "+8613900005555", purpose: "registration"))
+            let (id, code) = try await client.startRegistration(on: server, phone: "+8613900005555")
             let (status, error, _) = try await client.json(
                 .post, "/api/v1/registrations/\(id)/complete",
                 ["code": code, "name": "A", "password": password, "agreementVersion": 1])

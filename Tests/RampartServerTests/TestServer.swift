@@ -81,6 +81,14 @@ extension TestClientProtocol {
         }
     }
 
+    /// Starts a registration; returns its ID and the code the SMS carried.
+    func startRegistration(on server: TestServer, phone: String) async throws -> (id: String, code: String) {
+        let (_, started, _) = try await json(.post, "/api/v1/registrations", ["phone": phone])
+        let id = try #require(started["registrationId"] as? String)
+        let code = try #require(await server.sms.lastCode(to: phone, purpose: "registration"))
+        return (id, code)
+    }
+
     /// Registers a member through the JSON API.
     func register(on server: TestServer, name: String = "Zhang Wei", phone: String? = nil) async throws -> Member {
         let phone = phone ?? "+86139" + String(Int.random(in: 10_000_000...99_999_999))

@@ -6,6 +6,7 @@ import RampartCore
 /// own account, agreement, sessions and two-factor. Bearer tokens only; cookies are ignored.
 struct APIController {
     let accounts: AccountService
+    let network: NetworkService
     let body: RequestBodyReader
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -144,7 +145,9 @@ struct APIController {
     // MARK: Helpers
 
     private func me(_ account: Account) async throws -> MeResponse {
-        MeResponse(account: account, status: try await accounts.agreementStatus(of: account), codec: accounts.codec)
+        MeResponse(
+            account: account, status: try await accounts.agreementStatus(of: account), codec: accounts.codec,
+            profileId: network.token(for: account.id), now: accounts.now())
     }
 
     private func me(_ id: AccountID) async throws -> MeResponse {

@@ -75,14 +75,18 @@ struct MeResponse: Encodable {
     }
 
     let id: String
+    let profileId: String
     let name: String
     let phone: String
     let createdAt: Date
     let twoFactorEnabled: Bool
+    let tier: String
     let agreement: AgreementState
 
-    init(account: Account, status: AccountService.AgreementStatus, codec: any IDCodec) {
+    init(account: Account, status: AccountService.AgreementStatus, codec: any IDCodec, profileId: String, now: Date) {
         id = codec.encode(.account, account.id)
+        self.profileId = profileId
+        tier = account.effectiveTier(at: now).rawValue
         name = account.name
         phone = account.phone.e164
         createdAt = account.createdAt

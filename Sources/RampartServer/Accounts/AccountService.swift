@@ -78,6 +78,9 @@ public struct AccountService: Sendable {
         smsPerIP = RateLimiter(limit: .init(rate: 30, per: 3600, burst: 10), clock: clock)
     }
 
+    /// Now, by the service's clock.
+    public func now() -> Date { clock.now() }
+
     // MARK: Registration
 
     public func startRegistration(phone input: String, client: ClientInfo) async throws -> PendingRegistration {

@@ -12,12 +12,23 @@ public struct SecretStore: Sendable {
     }
 
     var idKeyringPath: String { (directory as NSString).appendingPathComponent("id-codec.json") }
+    var paymentKeyringPath: String { (directory as NSString).appendingPathComponent("payment-fingerprint.json") }
 
     /// The keyring that seals outgoing IDs, created on first use.
     public func idKeyring(now: Date) throws -> Keyring {
-        if let existing = try loadKeyring(at: idKeyringPath) { return existing }
+        try keyring(at: idKeyringPath, now: now)
+    }
+
+    /// The key that turns card numbers into fingerprints (never rotated: fingerprints must
+    /// stay comparable across time), created on first use.
+    public func paymentFingerprintKeyring(now: Date) throws -> Keyring {
+        try keyring(at: paymentKeyringPath, now: now)
+    }
+
+    private func keyring(at path: String, now: Date) throws -> Keyring {
+        if let existing = try loadKeyring(at: path) { return existing }
         let keyring = Keyring.generate(at: now)
-        try save(keyring, at: idKeyringPath)
+        try save(keyring, at: path)
         return keyring
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RampartCore
 import RampartStore
 
 /// Everything `rampart serve` needs to know, gathered from flags and the environment.
@@ -13,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var secureCookies: Bool
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// Run once before serving when the database has no accounts (the CLI seeds the demo world).
+    public var prepareEmptyStore: (@Sendable (any Store) async throws -> Void)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./rampart-data",

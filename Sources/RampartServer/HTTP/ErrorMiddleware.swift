@@ -75,6 +75,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case .conflict: .conflict
         case .gone: .gone
         case .tooManyRequests: .tooManyRequests
+        case .paymentRequired: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
         case .unavailable: .serviceUnavailable
         case .internalFailure: .internalServerError
         }

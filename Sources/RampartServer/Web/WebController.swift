@@ -11,8 +11,8 @@ import RampartGuard
 struct WebController {
     let accounts: AccountService
     let pages: PageRenderer
-    let body: RequestBodyReader
-    let cookies: WebCookies
+    let session: WebSession
+    var cookies: WebCookies { session.cookies }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/", use: home)
@@ -36,28 +36,18 @@ struct WebController {
         router.get("static/style.css", use: stylesheet)
     }
 
-    // MARK: View models (rendered by the Mustache templates)
-
-    struct Layout {
-        let title: String
-        let csrf: String
-        let viewerName: String?
-        var error: String? = nil
-        var notice: String? = nil
-    }
-
     // MARK: Home
 
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         let csrf = cookies.csrf(request)
         guard let viewer = try await viewer(request, context) else {
-            return csrf.apply(pages.page("home", ["layout": Layout(title: "Rampart", csrf: csrf.token, viewerName: nil)]))
+            return csrf.apply(pages.page("home", ["layout": PageLayout(title: "Rampart", csrf: csrf.token, viewerName: nil)]))
         }
         if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired {
             return redirect("/agreement")
         }
         return csrf.apply(pages.page("home", [
-            "layout": Layout(title: "Rampart", csrf: csrf.token, viewerName: viewer.account.name),
+            "layout": PageLayout(title: "Rampart", csrf: csrf.token, viewerName: viewer.account.name),
             "member": ["name": viewer.account.name, "phone": viewer.account.phone.masked],
         ] as [String: Any]))
     }
@@ -70,7 +60,7 @@ struct WebController {
     }
 
     private func registerForm(csrf: String, phone: String, error: RampartError?, status: HTTPResponse.Status = .ok) -> Response {
-        var layout = Layout(title: "Join Rampart", csrf: csrf, viewerName: nil)
+        var layout = PageLayout(title: "Join Rampart", csrf: csrf, viewerName: nil)
         layout.error = error?.message
         return pages.page("register", ["layout": layout, "phone": phone] as [String: Any], status: status)
     }
@@ -95,7 +85,7 @@ struct WebController {
         csrf: String, id: String, name: String, error: RampartError?, notice: String?, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let agreement = try await accounts.currentAgreement()
-        var layout = Layout(title: "Confirm your phone", csrf: csrf, viewerName: nil)
+        var layout = PageLayout(title: "Confirm your phone", csrf: csrf, viewerName: nil)
         layout.error = error?.message
         layout.notice = notice
         return pages.page("verify", [
@@ -142,7 +132,7 @@ struct WebController {
     }
 
     private func loginForm(csrf: String, phone: String, needsTOTP: Bool, error: RampartError?, status: HTTPResponse.Status = .ok) -> Response {
-        var layout = Layout(title: "Log in", csrf: csrf, viewerName: nil)
+        var layout = PageLayout(title: "Log in", csrf: csrf, viewerName: nil)
         layout.error = error?.message
         return pages.page("login", ["layout": layout, "phone": phone, "needsTOTP": needsTOTP] as [String: Any], status: status)
     }
@@ -177,7 +167,7 @@ struct WebController {
     }
 
     private func confirmForm(csrf: String, id: String, error: RampartError?, status: HTTPResponse.Status = .ok) -> Response {
-        var layout = Layout(title: "Confirm this device", csrf: csrf, viewerName: nil)
+        var layout = PageLayout(title: "Confirm this device", csrf: csrf, viewerName: nil)
         layout.error = error?.message
         return pages.page("confirm", ["layout": layout, "id": id] as [String: Any], status: status)
     }
@@ -203,7 +193,7 @@ struct WebController {
         var status: AccountService.AgreementStatus?
         if let viewer { status = try await accounts.agreementStatus(of: viewer.account) }
         return csrf.apply(pages.page("agreement", [
-            "layout": Layout(title: "Service Agreement", csrf: csrf.token, viewerName: viewer?.account.name),
+            "layout": PageLayout(title: "Service Agreement", csrf: csrf.token, viewerName: viewer?.account.name),
             "version": agreement.version, "sha256": agreement.sha256, "text": agreement.text,
             "publishedAt": Self.dateFormatter.string(from: agreement.publishedAt),
             "needsAcceptance": status?.acceptanceRequired ?? false,
@@ -239,7 +229,7 @@ struct WebController {
                 "current": session.id == viewer.session.id,
             ]
         }
-        var layout = Layout(title: "Settings", csrf: csrf, viewerName: account.name)
+        var layout = PageLayout(title: "Settings", csrf: csrf, viewerName: account.name)
         layout.notice = notice
         layout.error = error?.message
         var model: [String: Any] = [
@@ -252,43 +242,37 @@ struct WebController {
     }
 
     @Sendable func revokeSession(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
-        let viewer = try await requireViewer(request, context)
-        do {
+        try await settingsAction(request, context) { form, viewer in
             try await accounts.revokeSession(token: form.text("id"), viewer: viewer)
-        } catch let error as RampartError {
-            return try await settings(viewer, csrf: csrf, notice: nil, error: error)
         }
-        return redirect("/settings")
     }
 
     @Sendable func startTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (_, csrf) = try await checkedForm(request)
-        let viewer = try await requireViewer(request, context)
-        do {
-            _ = try await accounts.startTwoFactor(viewer)
-        } catch let error as RampartError {
-            return try await settings(viewer, csrf: csrf, notice: nil, error: error)
-        }
-        return redirect("/settings")
+        try await settingsAction(request, context) { _, viewer in _ = try await accounts.startTwoFactor(viewer) }
     }
 
     @Sendable func confirmTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
-        let viewer = try await requireViewer(request, context)
-        do {
+        try await settingsAction(request, context) { form, viewer in
             try await accounts.confirmTwoFactor(code: form.text("code").trimmingCharacters(in: .whitespaces), viewer: viewer)
-        } catch let error as RampartError {
-            return try await settings(viewer, csrf: csrf, notice: nil, error: error)
         }
-        return redirect("/settings")
     }
 
     @Sendable func disableTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await settingsAction(request, context) { form, viewer in
+            try await accounts.disableTwoFactor(password: form.text("password"), viewer: viewer)
+        }
+    }
+
+    /// A settings form: checks CSRF and the session, runs `action`, and goes back to the
+    /// settings page — with the failure's message on it if the action failed.
+    private func settingsAction(
+        _ request: Request, _ context: AppRequestContext,
+        _ action: (FormFields, AccountService.Viewer) async throws -> Void
+    ) async throws -> Response {
         let (form, csrf) = try await checkedForm(request)
         let viewer = try await requireViewer(request, context)
         do {
-            try await accounts.disableTwoFactor(password: form.text("password"), viewer: viewer)
+            try await action(form, viewer)
         } catch let error as RampartError {
             return try await settings(viewer, csrf: csrf, notice: nil, error: error)
         }
@@ -317,8 +301,7 @@ struct WebController {
     // MARK: Helpers
 
     private func viewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer? {
-        guard let token = request.cookies[WebCookies.session]?.value else { return nil }
-        return try await accounts.authenticate(sessionToken: token, client: context.client(request))
+        try await session.viewer(request, context)
     }
 
     private func requireViewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer {
@@ -328,17 +311,8 @@ struct WebController {
         return viewer
     }
 
-    /// Reads a form and checks its CSRF field against the CSRF cookie.
     private func checkedForm(_ request: Request) async throws -> (FormFields, String) {
-        let form = try await body.form(from: request)
-        guard let cookie = request.cookies[WebCookies.csrf]?.value, let field = form["csrf"],
-            SecretTokens.constantTimeEquals(cookie, field)
-        else {
-            throw RampartError(
-                .forbidden, code: "csrf_failed",
-                message: "This form has expired or did not come from Rampart. Go back, reload the page and try again.")
-        }
-        return (form, cookie)
+        try await session.checkedForm(request)
     }
 
     private func signIn(_ signedIn: AccountService.SignedIn) -> Response {
@@ -349,7 +323,7 @@ struct WebController {
     }
 
     private func redirect(_ location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location])
+        WebSession.redirect(location)
     }
 
     static let dateFormatter: DateFormatter = {

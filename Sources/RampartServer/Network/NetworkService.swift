@@ -1,0 +1,301 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartGuard
+import RampartStore
+
+/// The professional network: profiles, connections, invitations, people search. Every
+/// read of another member's data goes through ``Visibility`` and produces exactly one
+/// ``AccessEvent``; every ID handed out goes through the ``IDCodec``.
+public struct NetworkService: Sendable {
+    /// The signed-in member making a request, and from where.
+    public struct Requester: Sendable {
+        public var viewer: AccountService.Viewer
+        public var client: ClientInfo
+
+        public init(viewer: AccountService.Viewer, client: ClientInfo) {
+            self.viewer = viewer
+            self.client = client
+        }
+
+        var account: AccountID { viewer.account.id }
+    }
+
+    /// A member as shown to one viewer, with how they relate.
+    public struct ShownProfile: Sendable {
+        public var token: String
+        public var visible: VisibleProfile
+        public var degree: RelationshipDegree
+        public var connectionCount: Int?
+        /// A pending invitation between the two, if any.
+        public var pendingInvitation: Invitation?
+    }
+
+    public struct SearchPage: Sendable {
+        public var results: [(token: String, card: VisibleProfile)]
+        public var nextCursor: String?
+    }
+
+    public struct ConnectionPage: Sendable {
+        public var owner: ShownProfile
+        public var connections: [(token: String, card: VisibleProfile)]
+        public var nextCursor: String?
+    }
+
+    public struct InvitationSummary: Sendable {
+        public var token: String
+        public var invitation: Invitation
+        public var otherToken: String
+        public var other: VisibleProfile
+    }
+
+    public static let pageSize = 10
+    /// Search and connection lists page no deeper than this: nobody reads result 1,001.
+    public static let maxOffset = 1_000
+
+    private let store: any Store
+    private let codec: any IDCodec
+    private let clock: any WallClock
+    private let sink: any AccessEventSink
+    private let logger: Logger
+
+    public init(store: any Store, codec: any IDCodec, clock: any WallClock, sink: any AccessEventSink, logger: Logger) {
+        self.store = store
+        self.codec = codec
+        self.clock = clock
+        self.sink = sink
+        self.logger = logger
+    }
+
+    // MARK: Own profile
+
+    /// The member's own profile (an empty one with their name if they never edited it).
+    public func ownProfile(_ viewer: AccountService.Viewer) async throws -> Profile {
+        try await store.profile(of: viewer.account.id) ?? Profile(accountID: viewer.account.id, name: viewer.account.name)
+    }
+
+    public func updateOwnProfile(_ draft: ProfileDraft, viewer: AccountService.Viewer) async throws -> Profile {
+        let updated = try draft.apply(to: try await ownProfile(viewer))
+        try await store.saveProfile(updated, at: clock.now())
+        return updated
+    }
+
+    public func token(for account: AccountID) -> String { codec.encode(.profile, account) }
+
+    // MARK: Viewing
+
+    public func viewProfile(token: String, requester: Requester) async throws -> ShownProfile {
+        let target = try openProfileToken(token)
+        guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
+        let relation = try await relation(requester, target)
+        let visible = Visibility.view(of: profile, for: relation)
+        var pending: Invitation?
+        if relation.degree != .this, relation.degree != .first {
+            pending = try await pendingInvitation(between: requester.account, and: target)
+        }
+        let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
+        try await record(.profileView, requester, target: target, categories: visible.categories, subjects: [target])
+        return ShownProfile(token: token, visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending)
+    }
+
+    // MARK: Search
+
+    public struct SearchRequest: Sendable {
+        public var text: String
+        public var company: String?
+        public var title: String?
+        public var school: String?
+        public var location: String?
+        public var cursor: String?
+
+        public init(text: String, company: String? = nil, title: String? = nil, school: String? = nil, location: String? = nil, cursor: String? = nil) {
+            self.text = text
+            self.company = company
+            self.title = title
+            self.school = school
+            self.location = location
+            self.cursor = cursor
+        }
+    }
+
+    public func search(_ request: SearchRequest, requester: Requester) async throws -> SearchPage {
+        func filter(_ value: String?, _ name: String) throws(RampartError) -> String? {
+            guard let value else { return nil }
+            let cleaned = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard cleaned.count <= 100 else { throw .invalid("invalid_query", "The \(name) filter may have at most 100 characters.") }
+            return cleaned.isEmpty ? nil : cleaned
+        }
+        guard request.text.count <= 200 else { throw RampartError.invalid("invalid_query", "A search may have at most 200 characters.") }
+        let offset = try openCursor(request.cursor)
+        let query = ProfileQuery(
+            terms: SearchText.queryTerms(request.text), company: try filter(request.company, "company"),
+            title: try filter(request.title, "title"), school: try filter(request.school, "school"),
+            location: try filter(request.location, "location"), limit: Self.pageSize + 1, offset: offset)
+        guard !query.isEmpty else {
+            throw RampartError.invalid("invalid_query", "Type a name, title, company, school or skill to search for.")
+        }
+        let ids = try await store.searchProfiles(query)
+        let page = Array(ids.prefix(Self.pageSize))
+        let cards = try await cards(for: page, requester: requester)
+        let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
+            ? codec.encode(.searchCursor, Int64(offset + Self.pageSize)) : nil
+        try await record(.searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: page)
+        return SearchPage(results: cards, nextCursor: next)
+    }
+
+    // MARK: Connections
+
+    /// One page of a member's connections, as far as that member's setting allows.
+    public func connectionList(of token: String?, cursor: String?, requester: Requester) async throws -> ConnectionPage {
+        let owner = try token.map(openProfileToken) ?? requester.account
+        guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
+        let relation = try await relation(requester, owner)
+        let visible = Visibility.view(of: profile, for: relation)
+        guard visible.connectionsVisible else {
+            throw RampartError(.forbidden, code: "connections_hidden", message: "This member shows their connections only to their own connections.")
+        }
+        let offset = try openCursor(cursor)
+        let ids = try await store.connections(of: owner, limit: Self.pageSize + 1, offset: offset)
+        let page = Array(ids.prefix(Self.pageSize))
+        let cards = try await cards(for: page, requester: requester)
+        let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
+            ? codec.encode(.searchCursor, Int64(offset + Self.pageSize)) : nil
+        var categories = Self.union(cards.map(\.card))
+        if owner != requester.account { categories.insert(.connections) }
+        try await record(.connectionList, requester, target: owner, categories: categories, subjects: page)
+        let shown = ShownProfile(
+            token: self.token(for: owner), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
+            connectionCount: try await store.connectionCount(of: owner), pendingInvitation: nil)
+        return ConnectionPage(owner: shown, connections: cards, nextCursor: next)
+    }
+
+    public func sendInvitation(to token: String, message: String, requester: Requester) async throws -> InvitationSummary {
+        let recipient = try openProfileToken(token)
+        guard recipient != requester.account else {
+            throw RampartError.invalid("invalid_invitation", "You cannot invite yourself.")
+        }
+        guard try await store.account(id: recipient) != nil else { throw Self.memberNotFound }
+        let text = try ProfileDraft.text(message, "message", max: 300, multiline: true)
+        if try await store.degree(from: requester.account, to: recipient) == .first {
+            throw RampartError(.conflict, code: "already_connected", message: "You are already connected.")
+        }
+        if let reverse = try await store.pendingInvitations(received: requester.account).first(where: { $0.sender == recipient }) {
+            throw RampartError(
+                .conflict, code: "invitation_waiting",
+                message: "This member has already invited you: accept their invitation (\(codec.encode(.invitation, reverse.id))).")
+        }
+        let invitation = Invitation(id: .random(), sender: requester.account, recipient: recipient, message: text, createdAt: clock.now())
+        do {
+            try await store.insertInvitation(invitation)
+        } catch StoreError.duplicate {
+            throw RampartError(.conflict, code: "invitation_pending", message: "You have already invited this member.")
+        }
+        return try await summary(invitation, other: recipient, requester: requester)
+    }
+
+    public func invitations(requester: Requester) async throws -> (received: [InvitationSummary], sent: [InvitationSummary]) {
+        let received = try await store.pendingInvitations(received: requester.account)
+        let sent = try await store.pendingInvitations(sent: requester.account)
+        var summaries: ([InvitationSummary], [InvitationSummary]) = ([], [])
+        for invitation in received { summaries.0.append(try await summary(invitation, other: invitation.sender, requester: requester)) }
+        for invitation in sent { summaries.1.append(try await summary(invitation, other: invitation.recipient, requester: requester)) }
+        return summaries
+    }
+
+    public enum Response: Sendable {
+        case accept
+        case decline
+        case withdraw
+    }
+
+    public func respond(to token: String, _ response: Response, requester: Requester) async throws {
+        guard let id = try? codec.decode(.invitation, token, as: InvitationID.self),
+            let invitation = try await store.invitation(id: id)
+        else { throw Self.invitationNotFound }
+        let status: Invitation.Status
+        switch response {
+        case .accept, .decline:
+            guard invitation.recipient == requester.account else { throw Self.invitationNotFound }
+            status = response == .accept ? .accepted : .declined
+        case .withdraw:
+            guard invitation.sender == requester.account else { throw Self.invitationNotFound }
+            status = .withdrawn
+        }
+        do {
+            try await store.resolveInvitation(id, as: status, at: clock.now())
+        } catch StoreError.notFound {
+            throw RampartError(.conflict, code: "invitation_closed", message: "This invitation was already answered or withdrawn.")
+        }
+    }
+
+    public func removeConnection(_ token: String, requester: Requester) async throws {
+        let other = try openProfileToken(token)
+        guard try await store.removeConnection(requester.account, other) else {
+            throw RampartError.notFound("not_connected", "You are not connected to this member.")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func relation(_ requester: Requester, _ target: AccountID) async throws -> ViewerRelation {
+        ViewerRelation(
+            tier: requester.viewer.account.effectiveTier(at: clock.now()),
+            degree: try await store.degree(from: requester.account, to: target))
+    }
+
+    private func cards(for ids: [AccountID], requester: Requester) async throws -> [(token: String, card: VisibleProfile)] {
+        var result: [(token: String, card: VisibleProfile)] = []
+        for profile in try await store.profiles(of: ids) {
+            let relation = try await relation(requester, profile.accountID)
+            result.append((token(for: profile.accountID), Visibility.card(of: profile, for: relation)))
+        }
+        return result
+    }
+
+    private func summary(_ invitation: Invitation, other: AccountID, requester: Requester) async throws -> InvitationSummary {
+        let fallback = Profile(accountID: other, name: try await store.account(id: other)?.name ?? Visibility.hiddenName)
+        let card = try await cards(for: [other], requester: requester).first?.card
+            ?? Visibility.card(of: fallback, for: ViewerRelation(tier: .free, degree: .thirdOrMore))
+        return InvitationSummary(token: codec.encode(.invitation, invitation.id), invitation: invitation, otherToken: token(for: other), other: card)
+    }
+
+    private func pendingInvitation(between viewer: AccountID, and target: AccountID) async throws -> Invitation? {
+        if let sent = try await store.pendingInvitations(sent: viewer).first(where: { $0.recipient == target }) { return sent }
+        return try await store.pendingInvitations(received: viewer).first(where: { $0.sender == target })
+    }
+
+    /// The stored profile; a member who never edited theirs still has a name.
+    private func profileOrDefault(_ account: AccountID) async throws -> Profile? {
+        if let profile = try await store.profile(of: account) { return profile }
+        return try await store.account(id: account).map { Profile(accountID: $0.id, name: $0.name) }
+    }
+
+    private func openProfileToken(_ token: String) throws(RampartError) -> AccountID {
+        guard let id = try? codec.decode(.profile, token, as: AccountID.self) else { throw Self.memberNotFound }
+        return id
+    }
+
+    private func openCursor(_ cursor: String?) throws(RampartError) -> Int {
+        guard let cursor, !cursor.isEmpty else { return 0 }
+        guard let offset = try? codec.decode(.searchCursor, cursor), (0...Int64(Self.maxOffset)).contains(offset) else {
+            throw .invalid("invalid_cursor", "This page link has expired. Search again.")
+        }
+        return Int(offset)
+    }
+
+    private func record(
+        _ kind: AccessEvent.Kind, _ requester: Requester, target: AccountID?, categories: Set<DataCategory>, subjects: [AccountID]
+    ) async throws {
+        try await sink.record(AccessEvent(
+            viewer: requester.account, target: target, kind: kind, categories: categories, subjects: subjects,
+            occurredAt: clock.now(), client: requester.client, deviceHash: requester.viewer.session.deviceHash,
+            session: requester.viewer.session.id))
+    }
+
+    private static func union(_ cards: [VisibleProfile]) -> Set<DataCategory> {
+        cards.reduce(into: Set<DataCategory>()) { $0.formUnion($1.categories) }
+    }
+
+    static let memberNotFound = RampartError.notFound("member_not_found", "No such member, or the link has expired. Try searching for them.")
+    static let invitationNotFound = RampartError.notFound("invitation_not_found", "No such invitation.")
+}

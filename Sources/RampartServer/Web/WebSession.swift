@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RampartCore
+import RampartGuard
+
+/// The common layout data every page template receives.
+struct PageLayout {
+    let title: String
+    let csrf: String
+    let viewerName: String?
+    var error: String? = nil
+    var notice: String? = nil
+}
+
+/// The web UI's sessions and forms in one place: who is signed in (session cookie), the
+/// CSRF double-submit check on every form, and the gates pages share (signed in, current
+/// agreement accepted).
+struct WebSession: Sendable {
+    let accounts: AccountService
+    let body: RequestBodyReader
+    let cookies: WebCookies
+
+    /// A signed-in member on a page, with what the page needs to render forms.
+    struct Member {
+        var viewer: AccountService.Viewer
+        let csrf: String
+        let client: ClientInfo
+
+        func layout(_ title: String) -> PageLayout {
+            PageLayout(title: title, csrf: csrf, viewerName: viewer.account.name)
+        }
+
+        var requester: NetworkService.Requester { NetworkService.Requester(viewer: viewer, client: client) }
+    }
+
+    func viewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer? {
+        guard let token = request.cookies[WebCookies.session]?.value else { return nil }
+        return try await accounts.authenticate(sessionToken: token, client: context.client(request))
+    }
+
+    /// A page for signed-in members who accepted the current agreement; everyone else is
+    /// sent to log in (or to the agreement).
+    func page(
+        _ request: Request, _ context: AppRequestContext, _ render: (Member) async throws -> Response
+    ) async throws -> Response {
+        guard let viewer = try await viewer(request, context) else { return Self.redirect("/login") }
+        if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired { return Self.redirect("/agreement") }
+        let csrf = cookies.csrf(request)
+        return csrf.apply(try await render(Member(viewer: viewer, csrf: csrf.token, client: context.client(request))))
+    }
+
+    /// A form post from a signed-in member who accepted the current agreement.
+    func form(
+        _ request: Request, _ context: AppRequestContext, _ handle: (FormFields, Member) async throws -> Response
+    ) async throws -> Response {
+        let (form, csrf) = try await checkedForm(request)
+        guard let viewer = try await viewer(request, context) else {
+            throw RampartError(.unauthorized, code: "unauthorized", message: "Your session has ended. Log in again.")
+        }
+        if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired { return Self.redirect("/agreement") }
+        return try await handle(form, Member(viewer: viewer, csrf: csrf, client: context.client(request)))
+    }
+
+    /// Reads a form and checks its CSRF field against the CSRF cookie.
+    func checkedForm(_ request: Request) async throws -> (FormFields, String) {
+        let form = try await body.form(from: request)
+        guard let cookie = request.cookies[WebCookies.csrf]?.value, let field = form["csrf"],
+            SecretTokens.constantTimeEquals(cookie, field)
+        else {
+            throw RampartError(
+                .forbidden, code: "csrf_failed",
+                message: "This form has expired or did not come from Rampart. Go back, reload the page and try again.")
+        }
+        return (form, cookie)
+    }
+
+    /// A short page that says something and links back.
+    func notice(_ message: String, back: String, pages: PageRenderer) -> Response {
+        pages.page("notice", ["title": "Rampart", "message": message, "back": back], status: .conflict)
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}
