@@ -131,6 +131,7 @@ let package = Package(
                 "RampartStore",
                 "RampartCore",
                 "RampartGuard",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],

@@ -35,6 +35,8 @@ public struct VisibleProfile: Sendable, Hashable {
     /// Whether the viewer may open this member's connection list.
     public var connectionsVisible: Bool
     public var categories: Set<DataCategory>
+    /// Categories the member filled in but this viewer may not see.
+    public var withheld: Set<DataCategory> = []
 }
 
 /// The one visibility function every read of another member's data passes through.
@@ -54,13 +56,18 @@ public enum Visibility {
             guard admits(profile.privacy[category], viewer) else { return false }
             return viewer.degree == .this || !degradeWithholds(category, viewer)
         }
+        var withheld = Set<DataCategory>()
         func take<T>(_ category: DataCategory, _ value: T?, isEmpty: (T) -> Bool) -> T? {
-            guard allowed(category), let value, !isEmpty(value) else { return nil }
+            guard let value, !isEmpty(value) else { return nil }
+            guard allowed(category) else {
+                withheld.insert(category)
+                return nil
+            }
             served.insert(category)
             return value
         }
         let showIdentity = allowed(.identity)
-        if showIdentity { served.insert(.identity) }
+        if showIdentity { served.insert(.identity) } else { withheld.insert(.identity) }
         let coarsen = viewer.degree != .this && viewer.degradeLevel >= 1
         var visible = VisibleProfile(
             accountID: profile.accountID,
@@ -77,7 +84,9 @@ public enum Visibility {
             contactPhone: take(.contact, profile.contactPhone, isEmpty: \.isEmpty),
             connectionsVisible: allowed(.connections),
             categories: [])
+        if !visible.connectionsVisible { withheld.insert(.connections) }
         visible.categories = served
+        visible.withheld = withheld
         return visible
     }
 
@@ -126,6 +135,7 @@ extension Visibility {
         visible.email = nil
         visible.contactPhone = nil
         visible.categories.formIntersection([.identity, .position])
+        visible.withheld.formIntersection([.identity, .position])
         return visible
     }
 }

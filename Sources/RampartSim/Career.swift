@@ -58,14 +58,15 @@ extension WorldGenerator {
         let fields = lists.jobFamilies[family].fields
         var graduation = firstStart % 12 + 1 >= 8 ? firstStart / 12 : firstStart / 12 - 1
         if r.chance(0.15) { graduation -= 1 }
-        let topSchool = culture.schoolBase + culture.universities.sample(&r)
+        let topSchool = culture.schoolBase + pickSchool(culture: culture, focus: firstModel.schoolFocus, r: &r)
         let topField = degree.field ?? fields[r.below(fields.count)]
         let topStart = graduation - max(1, degree.years)
         var studies: [Study] = []
         // A bachelor's comes first unless this is the bachelor's, or a long first degree (MD).
         let needsBachelor = topDegree != bachelorDegree && degree.years < 6
         if needsBachelor {
-            let school = r.chance(0.45) ? topSchool : culture.schoolBase + culture.universities.sample(&r)
+            let school =
+                r.chance(0.45) ? topSchool : culture.schoolBase + pickSchool(culture: culture, focus: firstModel.schoolFocus, r: &r)
             let field = degree.field != nil || !r.chance(0.7) ? fields[r.below(fields.count)] : topField
             let years = max(1, lists.degrees[bachelorDegree].years)
             studies.append(
@@ -145,7 +146,7 @@ extension WorldGenerator {
 
         // Where they live: mostly where their employer is.
         let current = jobs[jobs.count - 1]
-        let localCity = r.chance(0.6) ? employerHomeCity[current.employer] : culture.cities.sample(&r)
+        let localCity = r.chance(0.75) ? employerHomeCity[current.employer] : culture.cities.sample(&r)
 
         // Tier: recruiters mostly in HR and recruiting.
         let recruiterShare =
@@ -156,6 +157,18 @@ extension WorldGenerator {
         return Skeleton(
             culture: cultureIndex, city: culture.cityBase + localCity, studies: studies, jobs: jobs, tier: tier,
             careerMonths: careerMonths)
+    }
+
+    /// A university of the culture, preferring the family's focuses (a few tries).
+    private func pickSchool(culture: CultureModel, focus: UInt64, r: inout SeededGenerator) -> Int {
+        var school = culture.universities.sample(&r)
+        guard focus != 0 else { return school }
+        var tries = 0
+        while focus & (UInt64(1) << UInt64(culture.universityFocus[school])) == 0, tries < 12 {
+            school = culture.universities.sample(&r)
+            tries += 1
+        }
+        return school
     }
 
     private func pickEmployer(kind: Int, culture: CultureModel, r: inout SeededGenerator) -> Int {

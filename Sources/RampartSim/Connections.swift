@@ -13,43 +13,43 @@ extension WorldGenerator {
     /// `progress` is called now and then with a count that rises to `members` when done.
     /// Memory: about 8 bytes per edge while building, plus the result.
     public func connections(progress: (Int) -> Void = { _ in }) -> [(Int, Int)] {
-        let packed = packedConnections(progress: progress)
+        let adjacency = upperAdjacency(progress: progress)
         var result: [(Int, Int)] = []
-        result.reserveCapacity(packed.count)
-        for edge in packed {
-            result.append((Int(edge >> 32), Int(edge & 0xFFFF_FFFF)))
-        }
+        result.reserveCapacity(adjacency.targets.count)
+        adjacency.forEach { result.append(($0, $1)) }
         return result
     }
 
     /// The same edges as ``connections(progress:)``, handed over in batches of at most
-    /// `batchSize`, in order — for storing without holding two copies.
+    /// `batchSize`, in order — for storing them without holding a second copy.
     public func forEachConnectionBatch(
         batchSize: Int = 65_536, progress: (Int) -> Void = { _ in }, _ body: ([(Int, Int)]) throws -> Void
     ) rethrows {
-        let packed = packedConnections(progress: progress)
+        let adjacency = upperAdjacency(progress: progress)
         let size = max(1, batchSize)
         var batch: [(Int, Int)] = []
-        batch.reserveCapacity(min(size, packed.count))
-        for edge in packed {
-            batch.append((Int(edge >> 32), Int(edge & 0xFFFF_FFFF)))
-            if batch.count == size {
-                try body(batch)
-                batch.removeAll(keepingCapacity: true)
+        batch.reserveCapacity(min(size, adjacency.targets.count))
+        for i in 0..<(adjacency.offsets.count - 1) {
+            for k in adjacency.offsets[i]..<adjacency.offsets[i + 1] {
+                batch.append((i, Int(adjacency.targets[k])))
+                if batch.count == size {
+                    try body(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
         }
         if !batch.isEmpty { try body(batch) }
     }
 
-    /// Median target degree: 30 in worlds of 600 members or more, less in smaller ones.
-    var medianTargetDegree: Double { min(30, max(2, Double(members) / 20)) }
+    /// Median target degree: 24 in worlds of 600 members or more, less in smaller ones.
+    var medianTargetDegree: Double { min(24, max(2, Double(members) / 25)) }
 
-    /// Edges packed as `i << 32 | j`, sorted and unique.
-    func packedConnections(progress: (Int) -> Void) -> [UInt64] {
+    /// The edges as rows: for each `i`, the sorted distinct `j > i` it is connected to.
+    func upperAdjacency(progress: (Int) -> Void) -> UpperAdjacency {
         let n = members
         guard n > 1 else {
             progress(n)
-            return []
+            return UpperAdjacency(offsets: [Int](repeating: 0, count: n + 1), targets: [])
         }
         var reported = 0
         func report(_ fraction: Double) {
@@ -100,12 +100,8 @@ extension WorldGenerator {
         let schoolIndex = schools.build(degree: degree)
         let cityIndex = cities.build(degree: degree)
         report(0.45)
-        var globalCumulative = [UInt64](repeating: 0, count: n)
-        var running: UInt64 = 0
-        for i in 0..<n {
-            running += UInt64(degree[i])
-            globalCumulative[i] = running
-        }
+        let everyone = AliasTable(weights: degree)
+        let running = degree.reduce(into: UInt64(0)) { $0 += UInt64($1) }
 
         // Pass 2: each member reaches out for about half its target degree; being reached
         // (in proportion to degree) supplies the rest.
@@ -121,14 +117,14 @@ extension WorldGenerator {
             for _ in 0..<attempts {
                 let u = r.unit()
                 let j: Int
-                if u < 0.42 {
-                    j = companyIndex.contact(of: i, current: 0.5, localShare: 0.65 * local, r: &r)
-                } else if u < 0.60 {
-                    j = schoolIndex.contact(of: i, current: 0.5, localShare: 0.6 * local, r: &r)
-                } else if u < 0.80 {
-                    j = cityIndex.contact(of: i, current: 1, localShare: 0.5 * local, r: &r)
+                if u < 0.46 {
+                    j = companyIndex.contact(of: i, current: 0.7, near: 0.6 * local, team: 0.25 * local, r: &r)
+                } else if u < 0.66 {
+                    j = schoolIndex.contact(of: i, current: 0.5, near: 0.5 * local, team: 0.3 * local, r: &r)
+                } else if u < 0.86 {
+                    j = cityIndex.contact(of: i, current: 1, near: 0.4 * local, team: 0.3 * local, r: &r)
                 } else {
-                    j = Self.weightedPick(globalCumulative, in: 0..<n, r: &r)
+                    j = everyone.sample(in: 0..<n, r: &r)
                 }
                 if j >= 0, j != i {
                     edges.append(i < j ? UInt64(i) << 32 | UInt64(j) : UInt64(j) << 32 | UInt64(i))
@@ -137,33 +133,98 @@ extension WorldGenerator {
             if i & 0x1FFF == 0 { report(0.45 + 0.4 * Double(i) / Double(n)) }
         }
         report(0.85)
-        edges.sort()
-        var write = 0
-        for read in edges.indices where read == 0 || edges[read] != edges[read - 1] {
-            edges[write] = edges[read]
-            write += 1
+
+        // Rows by counting sort on i; then each short row sorted and deduplicated.
+        var offsets = [Int](repeating: 0, count: n + 1)
+        for edge in edges { offsets[Int(edge >> 32) + 1] += 1 }
+        for i in 0..<n { offsets[i + 1] += offsets[i] }
+        var fill = offsets
+        var targets = [UInt32](repeating: 0, count: edges.count)
+        for edge in edges {
+            let i = Int(edge >> 32)
+            targets[fill[i]] = UInt32(truncatingIfNeeded: edge)
+            fill[i] += 1
         }
-        edges.removeLast(edges.count - write)
+        edges = []
+        var write = 0
+        for i in 0..<n {
+            let lo = offsets[i]
+            let hi = offsets[i + 1]
+            offsets[i] = write
+            guard hi > lo else { continue }
+            targets[lo..<hi].sort()
+            var last: UInt32? = nil
+            for k in lo..<hi where targets[k] != last {
+                last = targets[k]
+                targets[write] = targets[k]
+                write += 1
+            }
+        }
+        offsets[n] = write
+        targets.removeLast(targets.count - write)
         report(1)
-        return edges
+        return UpperAdjacency(offsets: offsets, targets: targets)
+    }
+}
+
+/// Edges `(i, j)`, `i < j`, as rows: `targets[offsets[i]..<offsets[i + 1]]` are the sorted
+/// `j` of row `i`.
+struct UpperAdjacency {
+    let offsets: [Int]
+    let targets: [UInt32]
+
+    func forEach(_ body: (Int, Int) -> Void) {
+        for i in 0..<(offsets.count - 1) {
+            for k in offsets[i]..<offsets[i + 1] { body(i, Int(targets[k])) }
+        }
+    }
+}
+
+/// Draws positions in proportion to weights in O(1) (Walker/Vose alias method). One table
+/// can hold many independent ranges (groups), each normalised on its own.
+struct AliasTable {
+    private var probability: [Float]
+    private var alias: [Int32]
+
+    /// One range covering all weights.
+    init(weights: [UInt32]) {
+        self.init(weights: weights, ranges: [0..<weights.count])
     }
 
-    /// An index in `range` drawn in proportion to `cumulative[k] - cumulative[k - 1]`, where
-    /// `cumulative` is a running sum that starts from zero at `range.lowerBound`.
-    static func weightedPick<C: RandomAccessCollection>(_ cumulative: C, in range: Range<Int>, r: inout SeededGenerator)
-        -> Int
-    where C.Element: BinaryInteger, C.Index == Int {
-        guard !range.isEmpty else { return -1 }
-        let total = UInt64(cumulative[range.upperBound - 1])
-        guard total > 0 else { return range.lowerBound + r.below(range.count) }
-        let t = r.next().multipliedFullWidth(by: total).high
-        var low = range.lowerBound
-        var high = range.upperBound - 1
-        while low < high {
-            let mid = (low + high) / 2
-            if UInt64(cumulative[mid]) > t { high = mid } else { low = mid + 1 }
+    /// Each range is its own distribution.
+    init(weights: [UInt32], ranges: some Sequence<Range<Int>>) {
+        probability = [Float](repeating: 1, count: weights.count)
+        alias = [Int32](repeating: 0, count: weights.count)
+        var scaled: [Double] = []
+        var small: [Int] = []
+        var large: [Int] = []
+        for range in ranges where !range.isEmpty {
+            let total = range.reduce(0.0) { $0 + Double(weights[$1]) }
+            scaled.removeAll(keepingCapacity: true)
+            small.removeAll(keepingCapacity: true)
+            large.removeAll(keepingCapacity: true)
+            for k in range {
+                alias[k] = Int32(k)
+                let p = total > 0 ? Double(weights[k]) * Double(range.count) / total : 1
+                scaled.append(p)
+                if p < 1 { small.append(k) } else { large.append(k) }
+            }
+            let base = range.lowerBound
+            while let s = small.popLast(), let l = large.popLast() {
+                probability[s] = Float(scaled[s - base])
+                alias[s] = Int32(l)
+                scaled[l - base] += scaled[s - base] - 1
+                if scaled[l - base] < 1 { small.append(l) } else { large.append(l) }
+            }
+            // Leftovers are 1 up to rounding.
+            for k in small + large { probability[k] = 1 }
         }
-        return low
+    }
+
+    /// A position in `range`, which must be one of the ranges the table was built with.
+    func sample(in range: Range<Int>, r: inout SeededGenerator) -> Int {
+        let k = range.lowerBound + r.below(range.count)
+        return r.unit() < Double(probability[k]) ? k : Int(alias[k])
     }
 }
 
@@ -227,21 +288,26 @@ private struct GroupBuilder {
         for e in entries { starts[Entry.group(e) + 1] += 1 }
         for g in 0..<groupCount { starts[g + 1] += starts[g] }
         var positions = [Int32](repeating: 0, count: entries.count)
-        var cumulative = [UInt32](repeating: 0, count: entries.count)
-        var running: UInt32 = 0
-        var currentGroup = -1
+        var weights = [UInt32](repeating: 0, count: entries.count)
         for (p, e) in entries.enumerated() {
             let m = Entry.member(e)
             positions[Int(slotStart[m]) + Entry.ordinal(e)] = Int32(p)
-            let g = Entry.group(e)
-            if g != currentGroup {
-                currentGroup = g
-                running = 0
-            }
-            running &+= degree[m]
-            cumulative[p] = running
+            weights[p] = degree[m]
         }
-        return GroupIndex(entries: entries, starts: starts, slotStart: slotStart, positions: positions, cumulative: cumulative)
+        let ranges = (0..<groupCount).lazy.map { Int(starts[$0])..<Int(starts[$0 + 1]) }
+        // Teams: runs of equal group and secondary key.
+        var team = [Int32](repeating: 0, count: entries.count)
+        var teamStarts: [Int32] = []
+        for (p, e) in entries.enumerated() {
+            if p == 0 || e >> Entry.secondaryShift != entries[p - 1] >> Entry.secondaryShift {
+                teamStarts.append(Int32(p))
+            }
+            team[p] = Int32(teamStarts.count - 1)
+        }
+        teamStarts.append(Int32(entries.count))
+        return GroupIndex(
+            entries: entries, starts: starts, slotStart: slotStart, positions: positions, team: team,
+            teamStarts: teamStarts, byDegree: AliasTable(weights: weights, ranges: ranges))
     }
 }
 
@@ -252,13 +318,19 @@ private struct GroupIndex {
     let slotStart: [Int32]
     /// Position in `entries` of each member's memberships.
     let positions: [Int32]
-    /// Running sum of target degrees within each group.
-    let cumulative: [UInt32]
+    /// Team of each entry: entries with the same group and secondary key (same employer,
+    /// line of work and start year; same school and class; same city and employer).
+    let team: [Int32]
+    /// `teamStarts[t]..<teamStarts[t + 1]`: the entries of team t.
+    let teamStarts: [Int32]
+    /// Draws within a group in proportion to target degree.
+    let byDegree: AliasTable
 
     /// A contact for member `i` through one of its groups (the newest with probability
-    /// `current`, else any): a near neighbour in sort order with probability `localShare`,
-    /// else someone in the group drawn in proportion to degree. -1 if none.
-    func contact(of i: Int, current: Double, localShare: Double, r: inout SeededGenerator) -> Int {
+    /// `current`, else any): with probability `near` a close neighbour in sort order, with
+    /// probability `team` anyone in the same team, else someone in the whole group drawn in
+    /// proportion to degree. -1 if none.
+    func contact(of i: Int, current: Double, near: Double, team teamShare: Double, r: inout SeededGenerator) -> Int {
         let lo = Int(slotStart[i])
         let hi = Int(slotStart[i + 1])
         guard hi > lo else { return -1 }
@@ -269,13 +341,24 @@ private struct GroupIndex {
         let end = Int(starts[g + 1])
         let size = end - first
         guard size > 1 else { return -1 }
-        if r.chance(localShare) {
-            let offset = 1 + r.below(min(30, size - 1))
+        let mode = r.unit()
+        var local = mode < near
+        if !local, mode < near + teamShare {
+            let t = Int(team[p])
+            let teamFirst = Int(teamStarts[t])
+            let teamSize = Int(teamStarts[t + 1]) - teamFirst
+            if teamSize > 2 {
+                return Entry.member(entries[teamFirst + r.below(teamSize)])
+            }
+            local = true  // a team of one or two: the nearest in the group instead
+        }
+        if local {
+            let offset = 1 + r.below(min(r.chance(0.75) ? 3 : 20, size - 1))
             var q = r.chance(0.5) ? p + offset : p - offset
             if q < first || q >= end { q = 2 * p - q }
             if q < first || q >= end { q = first + r.below(size) }
             return Entry.member(entries[q])
         }
-        return Entry.member(entries[WorldGenerator.weightedPick(cumulative, in: first..<end, r: &r)])
+        return Entry.member(entries[byDegree.sample(in: first..<end, r: &r)])
     }
 }

@@ -92,6 +92,15 @@ public struct WorldGenerator: Sendable {
         degreeTable = WeightedTable(weights: lists.degrees.map(\.weight))
         bachelorDegree = lists.degrees.firstIndex(where: { $0.name.lowercased().hasPrefix("bachelor") }) ?? 0
 
+        // University focuses as small integers, for bit masks.
+        var focusIDs: [String: Int] = [:]
+        func focusID(_ focus: String?) -> Int {
+            let key = focus ?? "general"
+            if let id = focusIDs[key] { return id }
+            let id = min(63, focusIDs.count)
+            focusIDs[key] = id
+            return id
+        }
         var world = SeededGenerator(seed: seed, stream: Stream.world, index: 0)
         var models: [CultureModel] = []
         var employerNames: [String] = []
@@ -132,6 +141,7 @@ public struct WorldGenerator: Sendable {
                     givenNames: WeightedTable(weights: culture.givenNames.map { $0.weight ?? 1 }),
                     cities: cities,
                     universities: RankedPool(count: culture.universities.count, exponent: 0.9, shuffledWith: &world),
+                    universityFocus: culture.universities.map { focusID($0.focus) },
                     employerPools: pools, employerBase: bases, schoolBase: schoolBase, cityBase: cityBase,
                     mailHosts: WeightedTable(zipf: culture.mailHosts.count, exponent: 1.1)))
         }
@@ -147,8 +157,10 @@ public struct WorldGenerator: Sendable {
             lists.degrees.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         familyModels = lists.jobFamilies.map { family in
             let degrees = (family.degrees ?? []).compactMap { degreeIndex[$0] }
+            let focusMask = (family.schoolFocus ?? []).reduce(UInt64(0)) { $0 | UInt64(1) << UInt64(focusID($1)) }
             return FamilyModel(
                 kind: WorldLists.EmployerKind.allCases.firstIndex(of: family.employer) ?? 0,
+                schoolFocus: focusMask,
                 related: family.related.compactMap { familyIndex[$0] },
                 degrees: degrees,
                 recruiting: family.recruiting)
@@ -392,15 +404,15 @@ public struct WorldGenerator: Sendable {
         var text: String
         switch r.below(3) {
         case 0: text = "\(title) at \(company) with \(span) of experience in \(family.name)."
-        case 1: text = "\(family.name) professional with \(span) of experience, currently \(title) at \(company)."
-        default: text = "\(span.prefix(1).uppercased() + span.dropFirst()) in \(family.name); now \(title) at \(company)."
+        case 1: text = Self.sentence("\(family.name) professional with \(span) of experience, currently \(title) at \(company)")
+        default: text = Self.sentence("\(span.prefix(1).uppercased() + span.dropFirst()) in \(family.name); now \(title) at \(company)")
         }
         if r.chance(0.7) {
             if let previous = jobs.dropLast().last(where: { $0.employer != current.employer }) {
                 let previousTitle = lists.jobFamilies[previous.family].titles[previous.level]
-                text += " Previously \(previousTitle) at \(employerNames[previous.employer])."
+                text += " " + Self.sentence("Previously \(previousTitle) at \(employerNames[previous.employer])")
             } else if let study = skeleton.studies.last {
-                text += " Studied \(study.field) at \(schoolNames[study.school])."
+                text += " " + Self.sentence("Studied \(study.field) at \(schoolNames[study.school])")
             }
         }
         return text
@@ -415,6 +427,11 @@ public struct WorldGenerator: Sendable {
             pool.swapAt(i, i + r.below(size - i))
         }
         return Array(pool[0..<k])
+    }
+
+    /// Ends `text` with one full stop ("… S.A." stays "… S.A.").
+    static func sentence(_ text: String) -> String {
+        text.hasSuffix(".") ? text : text + "."
     }
 
     static func list(_ items: [String]) -> String {
@@ -436,6 +453,8 @@ struct CultureModel: Sendable {
     /// By size rank (the lists are largest first).
     let cities: WeightedTable
     let universities: RankedPool
+    /// Focus ID of each university.
+    let universityFocus: [Int]
     /// Per ``WorldLists/EmployerKind`` (in `allCases` order).
     let employerPools: [RankedPool]
     /// Global employer index of each kind's first entry.
@@ -448,6 +467,8 @@ struct CultureModel: Sendable {
 struct FamilyModel: Sendable {
     /// Employer kind index.
     let kind: Int
+    /// Bit mask of university focus IDs people in this family studied at; 0: any.
+    let schoolFocus: UInt64
     let related: [Int]
     /// Degree indices people in this family hold; empty: the general mix.
     let degrees: [Int]

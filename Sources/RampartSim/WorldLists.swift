@@ -62,6 +62,8 @@ public struct WorldLists: Decodable, Sendable {
     public struct Institution: Decodable, Sendable {
         public let name: String
         public let city: Int
+        /// For universities: what it mostly teaches (`engineering`, `medicine`, …).
+        public let focus: String?
     }
 
     /// Mobile numbers for a culture: the country code and a national-number template whose
@@ -94,6 +96,8 @@ public struct WorldLists: Decodable, Sendable {
         public let related: [String]
         /// Names of the degrees people in this family hold, when not the general mix.
         public let degrees: [String]?
+        /// University focuses people in this family studied at (nil: any).
+        public let schoolFocus: [String]?
     }
 
     /// A degree: its name, how common it is as a highest degree, and its length.

@@ -27,6 +27,11 @@ extension SQLStore {
     }
 
     public func saveProfile(_ profile: Profile, at date: Date) async throws {
+        try await driver.write(try saveProfileStatements(profile, at: date))
+    }
+
+    /// Upserts the profile and, on SQLite, its full-text entry.
+    func saveProfileStatements(_ profile: Profile, at date: Date) throws -> [SQLStatement] {
         let values = try Self.profileValues(profile, at: date)
         let columns = Self.profileColumns
         let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
@@ -41,7 +46,7 @@ extension SQLStore {
                 "INSERT INTO profile_search (rowid, search_text) VALUES (?, ?)",
                 [.int(profile.accountID.rawValue), .text(Self.searchDocument(profile))]))
         }
-        try await driver.write(statements)
+        return statements
     }
 
     public func searchProfiles(_ query: ProfileQuery) async throws -> [AccountID] {

@@ -111,9 +111,9 @@ public struct SQLStore: Store {
 
     public func createAccount(
         _ account: Account, consuming challenge: ChallengeID, acceptance: AgreementAcceptance,
-        device: KnownDevice, session: Session
+        device: KnownDevice, session: Session, profile: Profile
     ) async throws {
-        try await driver.write([
+        try await driver.write(try [
             Self.consumeChallenge(challenge, at: account.createdAt),
             SQLStatement(
                 """
@@ -129,7 +129,7 @@ public struct SQLStore: Store {
             Self.insertAcceptance(acceptance),
             Self.insertDevice(device),
             Self.insertSession(session),
-        ])
+        ] + saveProfileStatements(profile, at: account.createdAt))
     }
 
     public func account(id: AccountID) async throws -> Account? {

@@ -33,10 +33,11 @@ public protocol Store: Sendable {
     // MARK: Accounts
     /// In one transaction: consumes the registration challenge (fails with
     /// ``StoreError/challengeConsumed`` if already used), creates the account (fails with
-    /// ``StoreError/phoneTaken``), records the acceptance, the device and the first session.
+    /// ``StoreError/phoneTaken``), records the acceptance, the device, the first session and
+    /// the member's first profile (so they can be found by name at once).
     func createAccount(
         _ account: Account, consuming challenge: ChallengeID, acceptance: AgreementAcceptance,
-        device: KnownDevice, session: Session
+        device: KnownDevice, session: Session, profile: Profile
     ) async throws
     func account(id: AccountID) async throws -> Account?
     func account(phone: PhoneNumber) async throws -> Account?

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -39,8 +40,9 @@ struct TestServer: Sendable {
         try await ShippedAgreement.prepare(store, now: clock.now())
         let sms = CapturingSMSSender()
         let codec = SealedIDCodec(keyring: .generate(at: clock.now()))
+        let payments = TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
         let dependencies = RampartDependencies(
-            store: store, codec: codec, sms: sms, clock: clock, hasher: PasswordHasher(cost: 4))
+            store: store, codec: codec, sms: sms, clock: clock, payments: payments, hasher: PasswordHasher(cost: 4))
         return TestServer(store: store, clock: clock, sms: sms, codec: codec, dependencies: dependencies)
     }
 

@@ -69,12 +69,13 @@ struct StoreConformanceTests {
                 try await store.createAccount(
                     twin, consuming: challenge.id,
                     acceptance: AgreementAcceptance(accountID: twin.id, version: 1, sha256: "t1", acceptedAt: Fixtures.now, client: .init(ip: nil, userAgent: nil)),
-                    device: Fixtures.device(twin.id), session: session)
+                    device: Fixtures.device(twin.id), session: session, profile: Profile(accountID: twin.id, name: twin.name))
             }
             // Nothing of the failed registration remains, and its code is still unused.
             #expect(try await store.challenge(id: challenge.id)?.consumedAt == nil)
             #expect(try await store.session(tokenHash: session.tokenHash) == nil)
             #expect(try await store.account(id: twin.id) == nil)
+            #expect(try await store.profile(of: twin.id) == nil)
         }
     }
 

@@ -110,7 +110,7 @@ enum Fixtures {
         try await store.createAccount(
             account, consuming: challenge.id,
             acceptance: AgreementAcceptance(accountID: account.id, version: agreement.version, sha256: agreement.sha256, acceptedAt: now, client: ClientInfo(ip: nil, userAgent: nil)),
-            device: device(account.id), session: session)
+            device: device(account.id), session: session, profile: Profile(accountID: account.id, name: account.name))
         return (account, session)
     }
 }

@@ -5,10 +5,14 @@ Run through scripts/test.sh, which starts the server and sets:
   RAMPART_DATA_DIR   the server's --data-dir (the SMS outbox is in DATA_DIR/outbox/sms.jsonl)
   RAMPART_ARTIFACTS  optional: where screenshots go
 """
+import dataclasses
 import json
 import os
 import pathlib
+import random
 import re
+import secrets
+import string
 import time
 
 # Selenium must not phone home or look for a driver to download (no network here).
@@ -103,25 +107,36 @@ def artifacts_dir():
     return directory
 
 
-@pytest.fixture
-def driver(request):
+def new_driver():
+    """A fresh headless Chromium: its own profile, so its own cookies (another person)."""
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
         options.add_argument(arg)
     browser = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     browser.set_page_load_timeout(30)
-    yield browser
+    return browser
+
+
+def close_driver(request, browser, label=""):
+    """Quit `browser`; first, if the test failed, keep its screenshot and HTML."""
     try:
         rep = getattr(request.node, "rep_call", None)
         directory = artifacts_dir()
         if rep is not None and rep.failed and directory is not None:
-            stem = f"failed-{request.node.name}-{int(time.time())}"
+            stem = f"failed-{request.node.name}{'-' + label if label else ''}-{int(time.time())}"
             browser.save_screenshot(str(directory / f"{stem}.png"))
             (directory / f"{stem}.html").write_text(browser.page_source, encoding="utf-8")
             print(f"\nfailure screenshot: {directory / stem}.png (URL {browser.current_url})")
     finally:
         browser.quit()
+
+
+@pytest.fixture
+def driver(request):
+    browser = new_driver()
+    yield browser
+    close_driver(request, browser)
 
 
 class Page:
@@ -163,6 +178,18 @@ class Page:
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         self.wait.until(EC.staleness_of(form))
 
+    def shows(self, css, text):
+        """Wait until the element at `css` contains `text`; return the element."""
+        try:
+            self.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+        except Exception as exc:
+            found = self.driver.find_elements(By.CSS_SELECTOR, css)
+            shown = found[0].text if found else "(no such element)"
+            raise AssertionError(
+                f"{css} never showed {text!r} at {self.driver.current_url}; it shows {shown[:500]!r}"
+            ) from exc
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
     def text(self):
         return self.driver.find_element(By.TAG_NAME, "body").text
 
@@ -175,3 +202,77 @@ class Page:
 @pytest.fixture
 def page(driver, base_url):
     return Page(driver, base_url)
+
+
+@pytest.fixture
+def open_browser(request, base_url):
+    """Factory: `open_browser("alice")` starts another browser (its own cookies) and
+    returns its Page. Every browser is closed after the test; on failure each one leaves a
+    screenshot named after its label."""
+    opened = []
+
+    def open_one(label):
+        browser = new_driver()
+        opened.append((label, browser))
+        return Page(browser, base_url)
+
+    yield open_one
+    errors = []
+    for label, browser in opened:
+        try:
+            close_driver(request, browser, label)
+        except Exception as exc:  # close the others anyway
+            errors.append(exc)
+    if errors:
+        raise errors[0]
+
+
+# ---------------------------------------------------------------- members
+
+def random_phone():
+    return "+86139" + "".join(random.choice(string.digits) for _ in range(8))
+
+
+def random_suffix(length=6):
+    return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(length))
+
+
+def random_password():
+    return "Rampart-" + secrets.token_urlsafe(12)
+
+
+@dataclasses.dataclass
+class Member:
+    phone: str
+    name: str
+    password: str
+
+
+def register_member(page, outbox, name):
+    """Register through the web UI (phone, SMS code, verify form); ends signed in on home."""
+    member = Member(phone=random_phone(), name=name, password=random_password())
+    page.open("/register")
+    form = page.visible("#register-form")
+    page.fill(form, "phone", member.phone)
+    page.submit(form)
+    page.url_contains("/register/verify")
+    form = page.visible("#verify-form")
+    code = outbox.wait_for_code(member.phone, "registration")
+    page.fill(form, "code", code)
+    page.fill(form, "name", member.name)
+    page.fill(form, "password", member.password)
+    page.tick(form, "accept")
+    page.submit(form)
+    whoami = page.visible("#whoami")
+    assert f"Signed in as {member.name}" in whoami.text, f"#whoami says {whoami.text!r} after registering {member.name!r}"
+    return member
+
+
+@pytest.fixture
+def register(outbox):
+    """`register(page, name)`: a new member registered and signed in in that page's browser."""
+
+    def register_one(page, name):
+        return register_member(page, outbox, name)
+
+    return register_one

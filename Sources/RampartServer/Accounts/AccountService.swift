@@ -165,7 +165,7 @@ public struct AccountService: Sendable {
                     accountID: account.id, version: agreement.version, sha256: agreement.sha256, acceptedAt: now, client: client),
                 device: KnownDevice(
                     accountID: account.id, deviceHash: SecretTokens.sha256Hex(deviceToken), firstSeenAt: now, client: client),
-                session: session)
+                session: session, profile: Profile(accountID: account.id, name: name))
         } catch StoreError.phoneTaken {
             throw Self.phoneTaken
         } catch StoreError.challengeConsumed {

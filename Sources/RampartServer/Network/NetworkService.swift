@@ -244,10 +244,14 @@ public struct NetworkService: Sendable {
     }
 
     private func cards(for ids: [AccountID], requester: Requester) async throws -> [(token: String, card: VisibleProfile)] {
+        let stored = Dictionary(try await store.profiles(of: ids).map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
         var result: [(token: String, card: VisibleProfile)] = []
-        for profile in try await store.profiles(of: ids) {
-            let relation = try await relation(requester, profile.accountID)
-            result.append((token(for: profile.accountID), Visibility.card(of: profile, for: relation)))
+        for id in ids {
+            var profile = stored[id]
+            if profile == nil { profile = try await profileOrDefault(id) }
+            guard let profile else { continue }
+            let relation = try await relation(requester, id)
+            result.append((token(for: id), Visibility.card(of: profile, for: relation)))
         }
         return result
     }

@@ -108,8 +108,8 @@ struct WebNetworkController {
             let invitation = shown.pendingInvitation
             return pages.page("profile", [
                 "layout": member.layout(visible.name), "id": shown.token, "name": visible.name,
-                "headline": visible.headline ?? "", "company": visible.company ?? "", "location": visible.location ?? "",
-                "about": visible.about ?? "", "photoUrl": visible.photoURL ?? "", "degree": shown.degree.label,
+                "headline": present(visible.headline), "company": present(visible.company), "location": present(visible.location),
+                "about": present(visible.about), "photoUrl": present(visible.photoURL), "degree": shown.degree.label,
                 "isSelf": shown.degree == .this, "isConnection": shown.degree == .first,
                 "canInvite": shown.degree > .first && invitation == nil,
                 "invitationSent": invitation.map { $0.sender == member.viewer.account.id } ?? false,
@@ -122,11 +122,10 @@ struct WebNetworkController {
                     ["school": entry.school, "degree": entry.degree, "field": entry.field, "years": "\(entry.startYear)–\(entry.endYear)"]
                 },
                 "hasExperience": !(visible.experience ?? []).isEmpty, "hasEducation": !(visible.education ?? []).isEmpty,
-                "skills": visible.skills?.joined(separator: " · ") ?? "",
-                "email": visible.email ?? "", "contactPhone": visible.contactPhone ?? "",
+                "skills": present(visible.skills?.joined(separator: " · ")),
+                "email": present(visible.email), "contactPhone": present(visible.contactPhone),
                 "connectionsVisible": visible.connectionsVisible, "connectionCount": shown.connectionCount ?? 0,
-                "hidden": DataCategory.allCases.filter { !visible.categories.contains($0) && $0 != .connections }
-                    .map(Self.categoryLabel).joined(separator: ", "),
+                "hidden": present(visible.withheld.sorted().map(Self.categoryLabel).joined(separator: ", ")),
             ] as [String: Any])
         }
     }
@@ -191,7 +190,7 @@ struct WebNetworkController {
                 "layout": member.layout(own ? "My network" : "\(page.owner.visible.name)’s connections"),
                 "own": own, "owner": Self.card((page.owner.token, page.owner.visible)),
                 "total": page.owner.connectionCount ?? 0, "connections": page.connections.map(Self.card),
-                "next": page.nextCursor.map { "/connections?" + (of.map { "of=\($0)&" } ?? "") + "cursor=\($0)" } ?? "",
+                "next": present(page.nextCursor.map { "/connections?" + (of.map { "of=\($0)&" } ?? "") + "cursor=\($0)" }),
             ]
             if own {
                 let (received, sent) = try await network.invitations(requester: member.requester)
@@ -281,10 +280,19 @@ struct WebNetworkController {
 
     // MARK: Formatting
 
+    /// A value for a template: Mustache treats an empty string as present, so absent and
+    /// empty values become null and their sections are skipped.
+    static func present(_ value: String?) -> Any {
+        guard let value, !value.isEmpty else { return NSNull() }
+        return value
+    }
+
+    private func present(_ value: String?) -> Any { Self.present(value) }
+
     static func card(_ entry: (token: String, card: VisibleProfile)) -> [String: Any] {
         [
-            "id": entry.token, "name": entry.card.name, "headline": entry.card.headline ?? "",
-            "company": entry.card.company ?? "", "location": entry.card.location ?? "",
+            "id": entry.token, "name": entry.card.name, "headline": present(entry.card.headline),
+            "company": present(entry.card.company), "location": present(entry.card.location),
         ]
     }
 
