@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Load test with wrk against a RELEASE build: signed-in profile views beside a bare
+# /healthz, in one run on the same server.
+#
+#   scripts/bench-wrk.sh [--members N] [--duration 30s] [--threads 2] [--connections 32]
+#
+# Builds `swift build -c release --product rampart` if needed (a cold release build takes
+# 20+ minutes), seeds a fresh demo world into a temporary data directory, logs in a demo
+# member through the API (device code from the SMS outbox), collects profile IDs through
+# search, then runs wrk twice: GET /healthz, and GET /api/v1/profiles/{id} cycling over
+# those IDs. Traffic stays on 127.0.0.1. Needs wrk (apt-get install wrk) and python3.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+members=2000 duration=30s threads=2 connections=32
+while (($#)); do
+    case $1 in
+        --members) members=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        --threads) threads=$2; shift 2 ;;
+        --connections) connections=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+
+swift build -c release --product rampart >/dev/null
+bin=.build/release/rampart
+work=$(mktemp -d -t rampart-wrk.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" --demo-members "$members" --log-level warning \
+    >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { echo "server did not get ready"; cat "$work/server.log"; exit 1; }
+
+export RAMPART_WRK_SESSION="$work/session.lua"
+python3 - "$port" "$work" <<'PY'
+import json, re, sys, urllib.request, urllib.parse
+port, work = sys.argv[1], sys.argv[2]
+base = f"http://127.0.0.1:{port}"
+log = open(f"{work}/server.log").read()
+phone = re.search(r"phone (\+\d+)", log).group(1)
+def call(method, path, body=None, token=None):
+    req = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
+    if body is not None: req.add_header("Content-Type", "application/json")
+    if token: req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as r: return json.loads(r.read() or b"null")
+pending = call("POST", "/api/v1/sessions", {"phone": phone, "password": "rampart-demo"})
+code = json.loads(open(f"{work}/data/outbox/sms.jsonl").read().strip().split("\n")[-1])["code"]
+token = call("POST", f"/api/v1/device-confirmations/{pending['confirmationId']}", {"code": code})["token"]
+ids = []
+for term in ["engineer", "manager", "analyst", "nurse", "sales", "design", "data", "刘", "王", "müller", "garcía", "kumar"]:
+    result = call("GET", "/api/v1/search?q=" + urllib.parse.quote(term), token=token)
+    ids += [r["id"] for r in result["results"]]
+ids = sorted(set(ids))
+with open(f"{work}/session.lua", "w") as f:
+    f.write("return { token = %s, ids = { %s } }\n" % (json.dumps(token), ", ".join(json.dumps(i) for i in ids)))
+print(f"{len(ids)} profile IDs collected for the profile-view run")
+PY
+
+echo "== GET /healthz  ($threads threads, $connections connections, $duration)"
+wrk -t "$threads" -c "$connections" -d "$duration" --latency "http://127.0.0.1:$port/healthz"
+echo "== GET /api/v1/profiles/{id}, signed in  ($threads threads, $connections connections, $duration)"
+wrk -t "$threads" -c "$connections" -d "$duration" --latency -s bench/wrk/profile-views.lua "http://127.0.0.1:$port"
