@@ -88,10 +88,14 @@ public struct AccessEvent: Sendable, Equatable {
     public var client: ClientInfo
     public var deviceHash: String?
     public var session: SessionID?
+    /// What this access cost against the viewer's exposure budget, and where the budget
+    /// stood after it.
+    public var budget: BudgetMark?
 
     public init(
         id: AccessEventID = .random(), viewer: AccountID?, target: AccountID?, kind: Kind, categories: Set<DataCategory>,
-        subjects: [AccountID], occurredAt: Date, client: ClientInfo, deviceHash: String?, session: SessionID?
+        subjects: [AccountID], occurredAt: Date, client: ClientInfo, deviceHash: String?, session: SessionID?,
+        budget: BudgetMark? = nil
     ) {
         self.id = id
         self.viewer = viewer
@@ -103,6 +107,25 @@ public struct AccessEvent: Sendable, Equatable {
         self.client = client
         self.deviceHash = deviceHash
         self.session = session
+        self.budget = budget
+    }
+}
+
+/// An access's charge against an exposure budget: the budget holder, what was charged for
+/// (`key`, e.g. the member shown), the cost, and the day and month totals after it.
+public struct BudgetMark: Sendable, Equatable {
+    public var holder: String
+    public var key: String
+    public var cost: Double
+    public var dayUsed: Double
+    public var monthUsed: Double
+
+    public init(holder: String, key: String, cost: Double, dayUsed: Double, monthUsed: Double) {
+        self.holder = holder
+        self.key = key
+        self.cost = cost
+        self.dayUsed = dayUsed
+        self.monthUsed = monthUsed
     }
 }
 

@@ -19,10 +19,11 @@ public struct RampartDependencies: Sendable {
     public var registry: PrometheusCollectorRegistry
     public var payments: any PaymentProvider
     public var accessEvents: any AccessEventSink
+    public var exposure: ExposureService
 
     public init(
         store: any Store, codec: any IDCodec, sms: any SMSSender, clock: any WallClock, payments: any PaymentProvider,
-        accessEvents: (any AccessEventSink)? = nil, hasher: PasswordHasher = PasswordHasher(),
+        policy: AccessPolicy, accessEvents: (any AccessEventSink)? = nil, hasher: PasswordHasher = PasswordHasher(),
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.store = store
@@ -31,6 +32,7 @@ public struct RampartDependencies: Sendable {
         self.clock = clock
         self.payments = payments
         self.accessEvents = accessEvents ?? StoreAccessEventSink(store: store)
+        self.exposure = ExposureService(policy: policy, clock: clock)
         self.hasher = hasher
         self.registry = registry
     }
@@ -76,7 +78,8 @@ public func buildRouter(
         openAPIDocument: try OperationsController.loadOpenAPIDocument()
     ).addRoutes(to: router)
     let network = NetworkService(
-        store: dependencies.store, codec: dependencies.codec, clock: dependencies.clock, sink: dependencies.accessEvents, logger: logger)
+        store: dependencies.store, codec: dependencies.codec, clock: dependencies.clock, sink: dependencies.accessEvents,
+        exposure: dependencies.exposure, logger: logger)
     let premium = PremiumService(store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, logger: logger)
     APIController(accounts: accounts, network: network, body: body).addRoutes(to: router)
     NetworkAPIController(accounts: accounts, network: network, premium: premium, body: body).addRoutes(to: router)
@@ -98,6 +101,8 @@ public func buildApplication(
     let keyring = try secrets.idKeyring(now: clock.now())
     logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
     let payments = TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
+    let (policy, policyPath) = try PolicyFile.load(explicitPath: configuration.policyPath, dataDirectory: configuration.dataDirectory)
+    logger.info("protection policy loaded", metadata: ["path": "\(policyPath)", "sha256": "\(SecretTokens.sha256Hex(String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data(), as: UTF8.self)))"])
     let sms: any SMSSender =
         if let url = configuration.smsWebhookURL {
             WebhookSMSSender(url: url)
@@ -105,7 +110,8 @@ public func buildApplication(
             OutboxSMSSender(dataDirectory: configuration.dataDirectory, logger: logger)
         }
     let dependencies = RampartDependencies(
-        store: opened.store, codec: SealedIDCodec(keyring: keyring), sms: sms, clock: clock, payments: payments, registry: registry)
+        store: opened.store, codec: SealedIDCodec(keyring: keyring), sms: sms, clock: clock, payments: payments, policy: policy,
+        registry: registry)
     let router = try await buildRouter(dependencies, configuration: configuration, logger: logger)
     var app = Application(
         router: router,
@@ -123,6 +129,8 @@ public func buildApplication(
         if let prepareEmptyStore, try await opened.store.accountCount() == 0 {
             try await prepareEmptyStore(opened.store)
         }
+        let replayed = try await dependencies.exposure.restore(from: opened.store)
+        logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])
     }
     return app
 }

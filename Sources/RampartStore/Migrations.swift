@@ -195,6 +195,14 @@ public enum Migrations {
                 "ALTER TABLE profiles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
                 "CREATE INDEX profiles_search ON profiles USING GIN (search_vector)",
             ]),
+        Migration(identifier: "v3-exposure", statements: [
+            "ALTER TABLE access_events ADD COLUMN budget_holder TEXT",
+            "ALTER TABLE access_events ADD COLUMN budget_key TEXT",
+            "ALTER TABLE access_events ADD COLUMN budget_cost DOUBLE PRECISION",
+            "ALTER TABLE access_events ADD COLUMN budget_day DOUBLE PRECISION",
+            "ALTER TABLE access_events ADD COLUMN budget_month DOUBLE PRECISION",
+            "CREATE INDEX access_events_time ON access_events(occurred_at)",
+        ]),
     ]
 }
 

@@ -102,6 +102,7 @@ public struct PostgresDriver: SQLDriver {
             case .int(let int): bindings.append(int)
             case .text(let text): bindings.append(text)
             case .bool(let bool): bindings.append(bool)
+            case .double(let double): bindings.append(double)
             case .null: bindings.appendNull()
             }
         }
@@ -131,4 +132,5 @@ struct PostgresSQLRow: SQLRow {
     func text(_ column: String) throws -> String { try value(column, String.self) }
     func optionalText(_ column: String) throws -> String? { try value(column, String?.self) }
     func bool(_ column: String) throws -> Bool { try value(column, Bool.self) }
+    func optionalDouble(_ column: String) throws -> Double? { try value(column, Double?.self) }
 }

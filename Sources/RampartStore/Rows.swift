@@ -119,6 +119,11 @@ extension AccessEvent {
             target: try row.optionalInt("target_id").map(AccountID.init(rawValue:)), kind: kind, categories: Set(categories),
             subjects: subjects, occurredAt: Date(milliseconds: try row.int("occurred_at")),
             client: ClientInfo(ip: try row.optionalText("ip"), userAgent: try row.optionalText("user_agent")),
-            deviceHash: try row.optionalText("device_hash"), session: try row.optionalInt("session_id").map(SessionID.init(rawValue:)))
+            deviceHash: try row.optionalText("device_hash"), session: try row.optionalInt("session_id").map(SessionID.init(rawValue:)),
+            budget: try row.optionalText("budget_holder").map { holder in
+                BudgetMark(
+                    holder: holder, key: try row.optionalText("budget_key") ?? "", cost: try row.optionalDouble("budget_cost") ?? 0,
+                    dayUsed: try row.optionalDouble("budget_day") ?? 0, monthUsed: try row.optionalDouble("budget_month") ?? 0)
+            })
     }
 }

@@ -11,6 +11,7 @@ public enum SQLValue: Sendable, Equatable {
     case int(Int64)
     case text(String)
     case bool(Bool)
+    case double(Double)
     case null
 }
 
@@ -48,6 +49,7 @@ public protocol SQLRow: Sendable {
     func text(_ column: String) throws -> String
     func optionalText(_ column: String) throws -> String?
     func bool(_ column: String) throws -> Bool
+    func optionalDouble(_ column: String) throws -> Double?
 }
 
 /// The seam between ``SQLStore`` and a database engine: run migrations, read, and write

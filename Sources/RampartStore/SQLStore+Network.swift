@@ -227,12 +227,35 @@ extension SQLStore {
                 .int(event.occurredAt.millisecondsSince1970), event.client.ip.map(SQLValue.text) ?? .null,
                 event.client.userAgent.map(SQLValue.text) ?? .null, event.deviceHash.map(SQLValue.text) ?? .null,
                 event.session.map { .int($0.rawValue) } ?? .null,
+                event.budget.map { .text($0.holder) } ?? .null, event.budget.map { .text($0.key) } ?? .null,
+                event.budget.map { .double($0.cost) } ?? .null, event.budget.map { .double($0.dayUsed) } ?? .null,
+                event.budget.map { .double($0.monthUsed) } ?? .null,
             ]
         }
         try await driver.write(Self.insertRows(
             "access_events",
-            ["id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash", "session_id"],
+            [
+                "id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash",
+                "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month",
+            ],
             rows))
+    }
+
+    public func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)] {
+        try await driver.fetch(SQLQuery(
+            """
+            SELECT budget_holder, budget_key, budget_cost, budget_day, budget_month, occurred_at FROM access_events
+            WHERE occurred_at >= ? AND budget_holder IS NOT NULL ORDER BY occurred_at, id
+            """,
+            [.int(date.millisecondsSince1970)]
+        )).map { row in
+            (
+                BudgetMark(
+                    holder: try row.text("budget_holder"), key: try row.text("budget_key"), cost: try row.optionalDouble("budget_cost") ?? 0,
+                    dayUsed: try row.optionalDouble("budget_day") ?? 0, monthUsed: try row.optionalDouble("budget_month") ?? 0),
+                Date(milliseconds: try row.int("occurred_at"))
+            )
+        }
     }
 
     public func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent] {

@@ -73,6 +73,7 @@ public struct SQLiteDriver: SQLDriver {
             case .int(let int): int
             case .text(let text): text
             case .bool(let bool): bool
+            case .double(let double): double
             case .null: nil
             }
         })
@@ -107,4 +108,5 @@ struct SQLiteRow: SQLRow {
     func text(_ column: String) throws -> String { try value(column, String.self) }
     func optionalText(_ column: String) throws -> String? { try optional(column, String.self) }
     func bool(_ column: String) throws -> Bool { try value(column, Bool.self) }
+    func optionalDouble(_ column: String) throws -> Double? { try optional(column, Double.self) }
 }

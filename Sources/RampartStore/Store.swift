@@ -92,6 +92,9 @@ public protocol Store: Sendable {
     // MARK: Access events
     func recordAccessEvents(_ events: [AccessEvent]) async throws
     func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent]
+    /// Every budget charge recorded since `date`, oldest first: replayed at start so that
+    /// a restart never resets a budget.
+    func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)]
 
     // MARK: Demo world
     func accountCount() async throws -> Int

@@ -23,6 +23,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("secure-cookies"), help: "Mark cookies Secure (use when serving over HTTPS).")
     var secureCookies = false
 
+    @Option(name: .customLong("policy"), help: "Protection policy file (default: <data-dir>/policy.json, created from the shipped defaults).")
+    var policyPath: String?
+
     @Flag(name: .customLong("no-demo"), help: "Do not seed a demo world into an empty database.")
     var noDemo = false
 
@@ -56,6 +59,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(
             host: host, port: port, dataDirectory: storage.dataDirectory, storeLocation: storage.location,
             smsWebhookURL: smsWebhook, secureCookies: secureCookies)
+        configuration.policyPath = policyPath
         if !noDemo {
             let members = demoMembers
             let dataDirectory = storage.dataDirectory

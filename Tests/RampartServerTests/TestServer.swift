@@ -42,7 +42,16 @@ struct TestServer: Sendable {
         let codec = SealedIDCodec(keyring: .generate(at: clock.now()))
         let payments = TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
         let dependencies = RampartDependencies(
-            store: store, codec: codec, sms: sms, clock: clock, payments: payments, hasher: PasswordHasher(cost: 4))
+            store: store, codec: codec, sms: sms, clock: clock, payments: payments, policy: try PolicyFile.shipped(),
+            hasher: PasswordHasher(cost: 4))
+        return TestServer(store: store, clock: clock, sms: sms, codec: codec, dependencies: dependencies)
+    }
+
+    /// The same database and clock behind a new server (fresh in-memory state), as after a restart.
+    func restarted() throws -> TestServer {
+        let dependencies = RampartDependencies(
+            store: store, codec: codec, sms: sms, clock: clock, payments: self.dependencies.payments,
+            policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4))
         return TestServer(store: store, clock: clock, sms: sms, codec: codec, dependencies: dependencies)
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import RampartCore
+import RampartGuard
 
 /// The network part of the JSON API: own profile, other profiles, search, connections,
 /// invitations, premium. Signed-in members who accepted the current agreement only.
@@ -29,6 +31,18 @@ struct NetworkAPIController {
         api.post("premium", use: buyPremium)
     }
 
+    /// Adds the exposure budget headers: `Rampart-Budget: day=…/…; month=…/…` always, and
+    /// `Rampart-Budget-Warning` from 80% (the policy's `warnAt`) of a budget.
+    private func budgeted(_ response: Response, _ standing: ExposureLedger.Standing?) -> Response {
+        guard let standing else { return response }
+        var response = response
+        if let name = HTTPField.Name("Rampart-Budget") { response.headers[name] = ExposureService.header(standing) }
+        if let warning = network.exposure.warning(standing), let name = HTTPField.Name("Rampart-Budget-Warning") {
+            response.headers[name] = warning
+        }
+        return response
+    }
+
     private func requester(_ request: Request, _ context: AppRequestContext) throws -> NetworkService.Requester {
         NetworkService.Requester(viewer: try context.requireViewer(), client: context.client(request))
     }
@@ -49,9 +63,10 @@ struct NetworkAPIController {
     @Sendable func getProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let requester = try requester(request, context)
         let shown = try await network.viewProfile(token: try context.parameters.require("profileId"), requester: requester)
-        return try JSONResponse.make(ProfileResponse(shown, viewer: requester.viewer.account.id) {
-            accounts.codec.encode(.invitation, $0.id)
-        })
+        return budgeted(
+            try JSONResponse.make(ProfileResponse(shown, viewer: requester.viewer.account.id) {
+                accounts.codec.encode(.invitation, $0.id)
+            }), shown.budget)
     }
 
     @Sendable func searchMembers(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -62,17 +77,21 @@ struct NetworkAPIController {
                 text: value("q") ?? "", company: value("company"), title: value("title"), school: value("school"),
                 location: value("location"), cursor: value("cursor")),
             requester: try requester(request, context))
-        return try JSONResponse.make(SearchResponse(
-            results: page.results.map { CardBody(token: $0.token, card: $0.card) }, nextCursor: page.nextCursor))
+        return budgeted(
+            try JSONResponse.make(SearchResponse(
+                results: page.results.map { CardBody(token: $0.token, card: $0.card) }, nextCursor: page.nextCursor)),
+            page.budget)
     }
 
     @Sendable func listConnections(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let page = try await network.connectionList(
             of: query["profileId"].map(String.init), cursor: query["cursor"].map(String.init), requester: try requester(request, context))
-        return try JSONResponse.make(ConnectionListResponse(
-            owner: CardBody(token: page.owner.token, card: page.owner.visible), total: page.owner.connectionCount,
-            connections: page.connections.map { CardBody(token: $0.token, card: $0.card) }, nextCursor: page.nextCursor))
+        return budgeted(
+            try JSONResponse.make(ConnectionListResponse(
+                owner: CardBody(token: page.owner.token, card: page.owner.visible), total: page.owner.connectionCount,
+                connections: page.connections.map { CardBody(token: $0.token, card: $0.card) }, nextCursor: page.nextCursor)),
+            page.budget)
     }
 
     @Sendable func removeConnection(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var secureCookies: Bool
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// The protection policy file; nil: `<data-dir>/policy.json` (created from the defaults).
+    public var policyPath: String?
     /// Run once before serving when the database has no accounts (the CLI seeds the demo world).
     public var prepareEmptyStore: (@Sendable (any Store) async throws -> Void)?
 

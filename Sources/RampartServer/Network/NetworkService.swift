@@ -29,17 +29,21 @@ public struct NetworkService: Sendable {
         public var connectionCount: Int?
         /// A pending invitation between the two, if any.
         public var pendingInvitation: Invitation?
+        /// The viewer's exposure budget after this view (nil for their own profile).
+        public var budget: ExposureLedger.Standing?
     }
 
     public struct SearchPage: Sendable {
         public var results: [(token: String, card: VisibleProfile)]
         public var nextCursor: String?
+        public var budget: ExposureLedger.Standing?
     }
 
     public struct ConnectionPage: Sendable {
         public var owner: ShownProfile
         public var connections: [(token: String, card: VisibleProfile)]
         public var nextCursor: String?
+        public var budget: ExposureLedger.Standing?
     }
 
     public struct InvitationSummary: Sendable {
@@ -57,13 +61,17 @@ public struct NetworkService: Sendable {
     private let codec: any IDCodec
     private let clock: any WallClock
     private let sink: any AccessEventSink
+    public let exposure: ExposureService
     private let logger: Logger
 
-    public init(store: any Store, codec: any IDCodec, clock: any WallClock, sink: any AccessEventSink, logger: Logger) {
+    public init(
+        store: any Store, codec: any IDCodec, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService, logger: Logger
+    ) {
         self.store = store
         self.codec = codec
         self.clock = clock
         self.sink = sink
+        self.exposure = exposure
         self.logger = logger
     }
 
@@ -86,6 +94,8 @@ public struct NetworkService: Sendable {
 
     public func viewProfile(token: String, requester: Requester) async throws -> ShownProfile {
         let target = try openProfileToken(token)
+        let own = target == requester.account
+        if !own { _ = try exposure.check(requester.viewer.account) }
         guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
         let relation = try await relation(requester, target)
         let visible = Visibility.view(of: profile, for: relation)
@@ -94,8 +104,12 @@ public struct NetworkService: Sendable {
             pending = try await pendingInvitation(between: requester.account, and: target)
         }
         let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
-        try await record(.profileView, requester, target: target, categories: visible.categories, subjects: [target])
-        return ShownProfile(token: token, visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending)
+        let cost = exposure.policy.profileCost(degree: relation.degree, categories: visible.categories)
+        let standing = try await record(
+            .profileView, requester, target: target, categories: visible.categories, subjects: [target],
+            charge: own ? nil : ("p:\(target.rawValue)", cost))
+        return ShownProfile(
+            token: token, visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
     }
 
     // MARK: Search
@@ -134,13 +148,16 @@ public struct NetworkService: Sendable {
         guard !query.isEmpty else {
             throw RampartError.invalid("invalid_query", "Type a name, title, company, school or skill to search for.")
         }
+        _ = try exposure.check(requester.viewer.account)
         let ids = try await store.searchProfiles(query)
         let page = Array(ids.prefix(Self.pageSize))
         let cards = try await cards(for: page, requester: requester)
         let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
             ? codec.encode(.searchCursor, Int64(offset + Self.pageSize)) : nil
-        try await record(.searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: page)
-        return SearchPage(results: cards, nextCursor: next)
+        let standing = try await record(
+            .searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: page,
+            charge: ("s:\(AccessEventID.random().rawValue)", exposure.policy.budgets.weights.searchPage))
+        return SearchPage(results: cards, nextCursor: next, budget: standing)
     }
 
     // MARK: Connections
@@ -148,6 +165,8 @@ public struct NetworkService: Sendable {
     /// One page of a member's connections, as far as that member's setting allows.
     public func connectionList(of token: String?, cursor: String?, requester: Requester) async throws -> ConnectionPage {
         let owner = try token.map(openProfileToken) ?? requester.account
+        let own = owner == requester.account
+        if !own { _ = try exposure.check(requester.viewer.account) }
         guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
         let relation = try await relation(requester, owner)
         let visible = Visibility.view(of: profile, for: relation)
@@ -161,12 +180,14 @@ public struct NetworkService: Sendable {
         let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
             ? codec.encode(.searchCursor, Int64(offset + Self.pageSize)) : nil
         var categories = Self.union(cards.map(\.card))
-        if owner != requester.account { categories.insert(.connections) }
-        try await record(.connectionList, requester, target: owner, categories: categories, subjects: page)
+        if !own { categories.insert(.connections) }
+        let standing = try await record(
+            .connectionList, requester, target: owner, categories: categories, subjects: page,
+            charge: own ? nil : ("c:\(owner.rawValue):\(offset)", exposure.policy.budgets.weights.connectionList))
         let shown = ShownProfile(
             token: self.token(for: owner), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
             connectionCount: try await store.connectionCount(of: owner), pendingInvitation: nil)
-        return ConnectionPage(owner: shown, connections: cards, nextCursor: next)
+        return ConnectionPage(owner: shown, connections: cards, nextCursor: next, budget: standing)
     }
 
     public func sendInvitation(to token: String, message: String, requester: Requester) async throws -> InvitationSummary {
@@ -244,7 +265,8 @@ public struct NetworkService: Sendable {
     }
 
     private func cards(for ids: [AccountID], requester: Requester) async throws -> [(token: String, card: VisibleProfile)] {
-        let stored = Dictionary(try await store.profiles(of: ids).map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
+        let stored = Dictionary(
+            try await store.profiles(of: ids).map { ($0.accountID, exposure.withDefaults($0)) }, uniquingKeysWith: { first, _ in first })
         var result: [(token: String, card: VisibleProfile)] = []
         for id in ids {
             var profile = stored[id]
@@ -268,10 +290,11 @@ public struct NetworkService: Sendable {
         return try await store.pendingInvitations(received: viewer).first(where: { $0.sender == target })
     }
 
-    /// The stored profile; a member who never edited theirs still has a name.
+    /// The stored profile with the policy's default audiences for categories the member
+    /// never set; a member who never edited their profile still has a name.
     private func profileOrDefault(_ account: AccountID) async throws -> Profile? {
-        if let profile = try await store.profile(of: account) { return profile }
-        return try await store.account(id: account).map { Profile(accountID: $0.id, name: $0.name) }
+        if let profile = try await store.profile(of: account) { return exposure.withDefaults(profile) }
+        return try await store.account(id: account).map { exposure.withDefaults(Profile(accountID: $0.id, name: $0.name)) }
     }
 
     private func openProfileToken(_ token: String) throws(RampartError) -> AccountID {
@@ -287,13 +310,22 @@ public struct NetworkService: Sendable {
         return Int(offset)
     }
 
+    /// Charges the viewer's budget (when `charge` is given) and records the access event
+    /// with the charge and the budget after it. Returns the budget standing.
     private func record(
-        _ kind: AccessEvent.Kind, _ requester: Requester, target: AccountID?, categories: Set<DataCategory>, subjects: [AccountID]
-    ) async throws {
+        _ kind: AccessEvent.Kind, _ requester: Requester, target: AccountID?, categories: Set<DataCategory>, subjects: [AccountID],
+        charge: (key: String, cost: Double)?
+    ) async throws -> ExposureLedger.Standing? {
+        var mark: BudgetMark?
+        var standing: ExposureLedger.Standing?
+        if let charge {
+            (mark, standing) = exposure.charge(requester.viewer.account, key: charge.key, cost: charge.cost)
+        }
         try await sink.record(AccessEvent(
             viewer: requester.account, target: target, kind: kind, categories: categories, subjects: subjects,
             occurredAt: clock.now(), client: requester.client, deviceHash: requester.viewer.session.deviceHash,
-            session: requester.viewer.session.id))
+            session: requester.viewer.session.id, budget: mark))
+        return standing
     }
 
     private static func union(_ cards: [VisibleProfile]) -> Set<DataCategory> {

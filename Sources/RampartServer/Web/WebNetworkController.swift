@@ -106,8 +106,10 @@ struct WebNetworkController {
             }
             let visible = shown.visible
             let invitation = shown.pendingInvitation
+            var layout = member.layout(visible.name)
+            layout.notice = shown.budget.flatMap(network.exposure.warning)
             return pages.page("profile", [
-                "layout": member.layout(visible.name), "id": shown.token, "name": visible.name,
+                "layout": layout, "id": shown.token, "name": visible.name,
                 "headline": present(visible.headline), "company": present(visible.company), "location": present(visible.location),
                 "about": present(visible.about), "photoUrl": present(visible.photoURL), "degree": shown.degree.label,
                 "isSelf": shown.degree == .this, "isConnection": shown.degree == .first,
@@ -149,6 +151,7 @@ struct WebNetworkController {
                         .init(text: value("q"), company: optional("company"), title: optional("title"), school: optional("school"),
                               location: optional("location"), cursor: optional("cursor")),
                         requester: member.requester)
+                    layout.notice = page.budget.flatMap(network.exposure.warning)
                     model["results"] = page.results.map(Self.card)
                     model["searched"] = true
                     model["none"] = page.results.isEmpty
@@ -186,8 +189,10 @@ struct WebNetworkController {
                 return pages.page("connections", ["layout": layout, "own": false] as [String: Any], status: ErrorMiddleware.status(for: error))
             }
             let own = of == nil || page.owner.degree == .this
+            var layout = member.layout(own ? "My network" : "\(page.owner.visible.name)’s connections")
+            layout.notice = page.budget.flatMap(network.exposure.warning)
             var model: [String: Any] = [
-                "layout": member.layout(own ? "My network" : "\(page.owner.visible.name)’s connections"),
+                "layout": layout,
                 "own": own, "owner": Self.card((page.owner.token, page.owner.visible)),
                 "total": page.owner.connectionCount ?? 0, "connections": page.connections.map(Self.card),
                 "next": present(page.nextCursor.map { "/connections?" + (of.map { "of=\($0)&" } ?? "") + "cursor=\($0)" }),

@@ -1,0 +1,100 @@
+import Foundation
+import RampartCore
+
+/// The protection policy an operator can change without rebuilding: default visibility
+/// and the exposure budgets per tier. Read from `<data-dir>/policy.json` (written from the
+/// shipped defaults on first start); see the README for every field.
+public struct AccessPolicy: Sendable, Codable, Equatable {
+    public struct Visibility: Sendable, Codable, Equatable {
+        /// The audience of each category for members who never changed it.
+        public var defaults: [String: Audience]
+    }
+
+    public struct Limits: Sendable, Codable, Equatable {
+        /// Exposure units per rolling 24 hours.
+        public var day: Double
+        /// Exposure units per calendar month (UTC).
+        public var month: Double
+    }
+
+    public struct Weights: Sendable, Codable, Equatable {
+        /// Multiplier by relationship degree: keys `1st`, `2nd`, `3rd+` (own profile is free).
+        public var degree: [String: Double]
+        /// Units per data category served in a profile view.
+        public var categories: [String: Double]
+        /// Units per search result page.
+        public var searchPage: Double
+        /// Units per page of someone else's connection list.
+        public var connectionList: Double
+    }
+
+    public struct Budgets: Sendable, Codable, Equatable {
+        public var weights: Weights
+        /// Limits by tier: keys `free`, `premium`, `recruiter`.
+        public var tiers: [String: Limits]
+        /// Share of a budget at which the member is warned (0.8 = 80%).
+        public var warnAt: Double
+    }
+
+    public var version: Int
+    public var visibility: Visibility
+    public var budgets: Budgets
+
+    /// Checks the policy for values that make no sense; the error names the field.
+    public func validate() throws(RampartError) {
+        func fail(_ message: String) -> RampartError { .invalid("invalid_policy", message) }
+        for key in visibility.defaults.keys where DataCategory(rawValue: key) == nil {
+            throw fail("visibility.defaults: unknown category \(key)")
+        }
+        for degree in ["1st", "2nd", "3rd+"] {
+            guard let weight = budgets.weights.degree[degree], weight >= 0 else { throw fail("budgets.weights.degree.\(degree) must be ≥ 0") }
+        }
+        for category in DataCategory.allCases {
+            guard let weight = budgets.weights.categories[category.rawValue], weight >= 0 else {
+                throw fail("budgets.weights.categories.\(category.rawValue) must be ≥ 0")
+            }
+        }
+        guard budgets.weights.searchPage >= 0, budgets.weights.connectionList >= 0 else {
+            throw fail("budgets.weights.searchPage and connectionList must be ≥ 0")
+        }
+        for tier in Tier.allCases {
+            guard let limits = budgets.tiers[tier.rawValue], limits.day > 0, limits.month >= limits.day else {
+                throw fail("budgets.tiers.\(tier.rawValue) needs day > 0 and month ≥ day")
+            }
+        }
+        guard (0.0..<1.0).contains(budgets.warnAt), budgets.warnAt > 0 else { throw fail("budgets.warnAt must be between 0 and 1") }
+    }
+
+    /// The privacy settings a member starts with.
+    public var defaultPrivacy: PrivacySettings {
+        var settings = PrivacySettings()
+        for (key, audience) in visibility.defaults {
+            if let category = DataCategory(rawValue: key) { settings[category] = audience }
+        }
+        return settings
+    }
+
+    public func limits(for tier: Tier) -> Limits {
+        budgets.tiers[tier.rawValue] ?? Limits(day: 1, month: 1)
+    }
+
+    /// Units for showing these categories of one member at this degree.
+    public func profileCost(degree: RelationshipDegree, categories: Set<DataCategory>) -> Double {
+        guard degree != .this else { return 0 }
+        let key = degree == .first ? "1st" : degree == .second ? "2nd" : "3rd+"
+        let perCategory = categories.reduce(0.0) { $0 + (budgets.weights.categories[$1.rawValue] ?? 0) }
+        return (budgets.weights.degree[key] ?? 1) * perCategory
+    }
+
+    /// Reads and validates a policy file.
+    public static func decode(_ data: Data) throws -> AccessPolicy {
+        let policy: AccessPolicy
+        do {
+            policy = try JSONDecoder().decode(AccessPolicy.self, from: data)
+        } catch let error as DecodingError {
+            throw RampartError.invalid("invalid_policy", "The policy file does not match the expected shape: \(error)")
+        }
+        try policy.validate()
+        return policy
+    }
+}

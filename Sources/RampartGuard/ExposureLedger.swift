@@ -1,0 +1,201 @@
+import Foundation
+import RampartCore
+import Synchronization
+
+/// Counts exposure — which members' data, in which categories, a budget holder has been
+/// shown — over a rolling 24 hours and a calendar month (UTC), and says when a limit is
+/// reached. Rate limits count requests; this counts what was seen.
+///
+/// Charges carry a key (the member shown, or a search page): seeing the same member again
+/// in the same window costs only what was not already paid for. Everything is in memory
+/// and O(1) amortised per charge; durability comes from replaying the stored access events
+/// (each carries its cost) at start, through ``replay(_:)``.
+public final class ExposureLedger: Sendable {
+    /// Where a budget holder stands after a charge (or a check).
+    public struct Standing: Sendable, Equatable {
+        public var dayUsed: Double
+        public var dayLimit: Double
+        public var monthUsed: Double
+        public var monthLimit: Double
+        /// When the exhausted budget frees up enough for the next view (nil while not exhausted).
+        public var retryAt: Date?
+
+        public var dayShare: Double { dayUsed / dayLimit }
+        public var monthShare: Double { monthUsed / monthLimit }
+        public var exhausted: Bool { dayUsed >= dayLimit || monthUsed >= monthLimit }
+
+        /// Whether the member should be told they are near a limit.
+        public func warns(at share: Double) -> Bool { dayShare >= share || monthShare >= share }
+    }
+
+    /// One charge as stored with an access event, for replay.
+    public struct Charge: Sendable, Equatable {
+        public var holder: String
+        public var key: String
+        public var cost: Double
+        public var at: Date
+
+        public init(holder: String, key: String, cost: Double, at: Date) {
+            self.holder = holder
+            self.key = key
+            self.cost = cost
+            self.at = at
+        }
+    }
+
+    private struct Entry {
+        var key: String
+        var cost: Double
+        var at: Date
+    }
+
+    private struct Holder {
+        /// Charges of the last 24 hours, oldest first; `head` skips pruned ones.
+        var day: [Entry] = []
+        var head = 0
+        var dayUsed = 0.0
+        var dayPaid: [String: Double] = [:]
+        var monthStart = Date.distantPast
+        var monthEnd = Date.distantPast
+        var monthUsed = 0.0
+        var monthPaid: [String: Double] = [:]
+    }
+
+    private let clock: any WallClock
+    private let holders = Mutex<[String: Holder]>([:])
+    private static let window: TimeInterval = 86_400
+
+    public init(clock: any WallClock) {
+        self.clock = clock
+    }
+
+    /// The standing of `holder` under `limits`, without charging.
+    public func standing(_ holder: String, limits: AccessPolicy.Limits) -> Standing {
+        let now = clock.now()
+        return holders.withLock { holders in
+            var state = holders[holder] ?? Holder()
+            Self.advance(&state, to: now)
+            holders[holder] = state
+            return Self.standing(state, limits: limits, now: now)
+        }
+    }
+
+    /// Charges `cost` units for showing `key` to `holder`; returns the standing after it.
+    /// The caller checks ``standing(_:limits:)`` first and refuses when exhausted.
+    @discardableResult
+    public func charge(_ holder: String, key: String, cost: Double, limits: AccessPolicy.Limits) -> Standing {
+        let now = clock.now()
+        return holders.withLock { holders in
+            var state = holders[holder] ?? Holder()
+            Self.record(&state, key: key, cost: cost, at: now)
+            holders[holder] = state
+            return Self.standing(state, limits: limits, now: now)
+        }
+    }
+
+    /// Rebuilds state from stored charges (oldest first), e.g. the access events of the
+    /// current month at start. Charges outside the windows are ignored.
+    public func replay(_ charges: [Charge]) {
+        let now = clock.now()
+        holders.withLock { holders in
+            var touched = Set<String>()
+            for charge in charges where charge.at <= now {
+                var state = holders[charge.holder] ?? Holder()
+                Self.record(&state, key: charge.key, cost: charge.cost, at: charge.at)
+                holders[charge.holder] = state
+                touched.insert(charge.holder)
+            }
+            for holder in touched {
+                if var state = holders[holder] {
+                    Self.advance(&state, to: now)
+                    holders[holder] = state
+                }
+            }
+        }
+    }
+
+    // MARK: Internals
+
+    /// Applies one charge at time `at` (charges arrive in time order).
+    private static func record(_ state: inout Holder, key: String, cost: Double, at: Date) {
+        advance(&state, to: at)
+        let monthExtra = max(0, cost - (state.monthPaid[key] ?? 0))
+        if monthExtra > 0 {
+            state.monthUsed += monthExtra
+            state.monthPaid[key] = cost
+        }
+        let dayExtra = max(0, cost - (state.dayPaid[key] ?? 0))
+        if dayExtra > 0 {
+            state.day.append(Entry(key: key, cost: dayExtra, at: at))
+            state.dayUsed += dayExtra
+            state.dayPaid[key, default: 0] += dayExtra
+        }
+    }
+
+    /// Drops day entries older than 24 hours and starts a new month when one began.
+    private static func advance(_ state: inout Holder, to now: Date) {
+        if now >= state.monthEnd {
+            // Calendar arithmetic only when a month turns, not on every charge.
+            state.monthStart = startOfMonth(now)
+            state.monthEnd = startOfNextMonth(now)
+            state.monthUsed = 0
+            state.monthPaid.removeAll(keepingCapacity: true)
+        }
+        while state.head < state.day.count, now.timeIntervalSince(state.day[state.head].at) >= window {
+            let old = state.day[state.head]
+            state.dayUsed -= old.cost
+            if let paid = state.dayPaid[old.key] {
+                let left = paid - old.cost
+                state.dayPaid[old.key] = left > 1e-9 ? left : nil
+            }
+            state.head += 1
+        }
+        if state.head > 64, state.head * 2 > state.day.count {
+            state.day.removeFirst(state.head)
+            state.head = 0
+        }
+        if state.dayUsed < 1e-9 { state.dayUsed = 0 }
+    }
+
+    private static func standing(_ state: Holder, limits: AccessPolicy.Limits, now: Date) -> Standing {
+        var standing = Standing(dayUsed: state.dayUsed, dayLimit: limits.day, monthUsed: state.monthUsed, monthLimit: limits.month)
+        var retry: Date?
+        if state.monthUsed >= limits.month { retry = state.monthEnd }
+        if state.dayUsed >= limits.day {
+            // Frees up when enough of the oldest charges leave the 24-hour window.
+            var used = state.dayUsed
+            var index = state.head
+            var at = now
+            while used >= limits.day, index < state.day.count {
+                used -= state.day[index].cost
+                at = state.day[index].at.addingTimeInterval(window)
+                index += 1
+            }
+            retry = max(retry ?? at, at)
+        }
+        standing.retryAt = retry
+        return standing
+    }
+
+    /// Midnight UTC on the first of the month `date` falls in.
+    public static func startOfMonth(_ date: Date) -> Date {
+        let index = monthIndex(date)
+        return utc.date(from: DateComponents(year: index / 12, month: index % 12 + 1, day: 1)) ?? date
+    }
+
+    static func monthIndex(_ date: Date) -> Int {
+        let components = utc.dateComponents([.year, .month], from: date)
+        return (components.year ?? 1970) * 12 + (components.month ?? 1) - 1
+    }
+
+    static func startOfNextMonth(_ date: Date) -> Date {
+        let index = monthIndex(date) + 1
+        return utc.date(from: DateComponents(year: index / 12, month: index % 12 + 1, day: 1)) ?? date.addingTimeInterval(31 * 86_400)
+    }
+
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+        return calendar
+    }()
+}

@@ -1,0 +1,193 @@
+import Foundation
+import HTTPTypes
+import Synchronization
+import HummingbirdTesting
+import RampartCore
+import RampartStore
+import Testing
+
+@testable import RampartServer
+
+extension TestServer {
+    /// Adds `count` members with full profiles straight into the store; returns their
+    /// profile tokens.
+    func addMembers(_ count: Int, company: String = "Globex") async throws -> [String] {
+        guard let agreement = try await store.currentAgreement() else { return [] }
+        let members = (0..<count).map { index -> SeedMember in
+            let id = AccountID.random()
+            let phone = PhoneNumber(storedE164: "+86171" + String(format: "%08d", Int.random(in: 0..<100_000_000)))
+            let account = Account(id: id, phone: phone, name: "Member \(index)", passwordHash: "x", createdAt: clock.now())
+            let profile = Profile(
+                accountID: id, name: "Member \(index)", headline: "Analyst", company: company, location: "Shanghai, China",
+                about: "About", experience: [Experience(title: "Analyst", company: company, start: YearMonth(year: 2020, month: 1), end: nil)],
+                education: [Education(school: "Fudan University", degree: "BA", field: "Economics", startYear: 2015, endYear: 2019)],
+                skills: ["Excel"], email: "m\(index)@example.org")
+            return SeedMember(account: account, profile: profile)
+        }
+        try await store.insertSeedMembers(members, agreement: agreement, at: clock.now())
+        return members.map { codec.encode(.profile, $0.account.id) }
+    }
+}
+
+private let budgetHeader = HTTPField.Name("Rampart-Budget") ?? .via
+private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
+
+@Suite struct ExposureBudgetTests {
+    @Test func aScraperPagingThroughSearchAndProfilesIsStoppedAtItsLimit() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(150)
+        try await server.test { client in
+            let scraper = try await client.register(on: server, name: "Crawler")
+            var served = 0
+            var stopped: (status: HTTPResponse.Status, body: [String: Any], headers: HTTPFields)?
+            outer: for token in profiles {
+                let (status, body, headers) = try await client.json(.get, "/api/v1/profiles/\(token)", token: scraper.token)
+                if status != .ok {
+                    stopped = (status, body, headers)
+                    break outer
+                }
+                served += 1
+            }
+            let refusal = try #require(stopped)
+            #expect(refusal.status == .tooManyRequests)
+            #expect(refusal.body.errorCode == "budget_exhausted")
+            let retry = try #require(refusal.headers[.retryAfter].flatMap(Int.init))
+            #expect(retry > 3_600 && retry <= 86_400)
+            // The free daily budget is 60 units; a full stranger's profile costs 0.9 here.
+            #expect(served == 67)
+            // Search is refused too once the budget is spent.
+            let (search, searchError, _) = try await client.json(.get, "/api/v1/search?q=member", token: scraper.token)
+            #expect(search == .tooManyRequests)
+            #expect(searchError.errorCode == "budget_exhausted")
+        }
+    }
+
+    @Test func theMemberIsWarnedAtEightyPercent() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(60)
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Busy")
+            var firstWarning: Int?
+            for (index, token) in profiles.enumerated() {
+                let (_, _, headers) = try await client.json(.get, "/api/v1/profiles/\(token)", token: member.token)
+                #expect(headers[budgetHeader]?.hasPrefix("day=") == true)
+                if firstWarning == nil, headers[warningHeader] != nil { firstWarning = index + 1 }
+            }
+            // 48 units (80% of 60) at 0.9 a view: the 54th view crosses it.
+            #expect(firstWarning == 54)
+        }
+    }
+
+    @Test func anOrdinaryMemberNeverSeesAWarningInAMonth() async throws {
+        let server = try await TestServer.make()
+        let colleagues = try await server.addMembers(40, company: "Initech")
+        let strangers = try await server.addMembers(400, company: "Umbrella")
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Ordinary")
+            let me = try #require(try await server.store.account(phone: .init(parsing: member.phone)))
+            let colleagueIDs = try colleagues.map { try server.codec.decode(.profile, $0, as: AccountID.self) }
+            try await server.store.insertSeedConnections(colleagueIDs.map { (me.id, $0) }, at: server.clock.now())
+            var warnings = 0
+            var refused = 0
+            var rng = SystemRandomNumberGenerator()
+            for day in 0..<30 {
+                // A few dozen views a day, mostly in their network, a couple of searches.
+                for view in 0..<30 {
+                    let token = view < 22 ? colleagues[(day * 7 + view) % colleagues.count] : strangers[(day * 8 + view) % strangers.count]
+                    let (status, _, headers) = try await client.json(.get, "/api/v1/profiles/\(token)", token: member.token)
+                    if status != .ok { refused += 1 }
+                    if headers[warningHeader] != nil { warnings += 1 }
+                }
+                for _ in 0..<2 {
+                    let (_, _, headers) = try await client.json(.get, "/api/v1/search?q=analyst", token: member.token)
+                    if headers[warningHeader] != nil { warnings += 1 }
+                }
+                server.clock.advance(by: 86_400 + Double(Int.random(in: 0..<600, using: &rng)))
+            }
+            #expect(refused == 0)
+            #expect(warnings == 0)
+        }
+    }
+
+    @Test func aRestartDoesNotResetTheBudget() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(80)
+        let memberToken = Mutex("")
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Persistent")
+            memberToken.withLock { $0 = member.token }
+            for token in profiles.prefix(66) {
+                let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(token)", token: member.token)
+                #expect(status == .ok)
+            }
+        }
+        // A new server on the same database: the budget is rebuilt from the access events.
+        let restarted = try server.restarted()
+        let replayed = try await restarted.dependencies.exposure.restore(from: restarted.store)
+        #expect(replayed == 66)
+        let token = memberToken.withLock { $0 }
+        try await restarted.test { client in
+            let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(profiles[66])", token: token)
+            #expect(status == .ok)
+            let (refused, error, _) = try await client.json(.get, "/api/v1/profiles/\(profiles[67])", token: token)
+            #expect(refused == .tooManyRequests)
+            #expect(error.errorCode == "budget_exhausted")
+        }
+    }
+
+    @Test func ownProfileAndOwnConnectionsAreFree() async throws {
+        let server = try await TestServer.make()
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Self")
+            let (_, me, _) = try await client.json(.get, "/api/v1/me", token: member.token)
+            let own = try #require(me["profileId"] as? String)
+            for _ in 0..<200 {
+                let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(own)", token: member.token)
+                #expect(status == .ok)
+            }
+            let (list, _, _) = try await client.json(.get, "/api/v1/connections", token: member.token)
+            #expect(list == .ok)
+            let account = try #require(try await server.store.account(phone: .init(parsing: member.phone)))
+            let events = try await server.store.accessEvents(viewer: account.id, limit: 500)
+            #expect(events.count == 201)
+            #expect(events.allSatisfy { $0.budget == nil })
+        }
+    }
+
+    @Test func accessEventsCarryTheChargeAndTheBudgetAfterIt() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(2)
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Counted")
+            _ = try await client.json(.get, "/api/v1/profiles/\(profiles[0])", token: member.token)
+            _ = try await client.json(.get, "/api/v1/profiles/\(profiles[1])", token: member.token)
+            let account = try #require(try await server.store.account(phone: .init(parsing: member.phone)))
+            let marks = try await server.store.accessEvents(viewer: account.id, limit: 10).compactMap(\.budget)
+                .sorted { $0.dayUsed < $1.dayUsed }
+            #expect(marks.count == 2)
+            #expect(abs(marks[0].cost - 0.9) < 1e-9)
+            #expect(abs(marks[1].dayUsed - 1.8) < 1e-9)
+            #expect(marks.allSatisfy { $0.holder == "account:\(account.id.rawValue)" })
+        }
+    }
+}
+
+@Suite struct LoginWallTests {
+    @Test func anonymousVisitorsGetNoMemberData() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(1)
+        try await server.test { client in
+            for path in ["/members/\(profiles[0])", "/search?q=member", "/connections?of=\(profiles[0])", "/me"] {
+                try await client.execute(uri: path, method: .get, headers: [.userAgent: "Googlebot/2.1"]) { response in
+                    #expect(response.status == .seeOther, "\(path)")
+                    #expect(response.headers[.location] == "/login")
+                    #expect(!String(buffer: response.body).contains("Member 0"))
+                }
+            }
+            for path in ["/api/v1/profiles/\(profiles[0])", "/api/v1/search?q=member", "/api/v1/connections"] {
+                let (status, _, _) = try await client.json(.get, path)
+                #expect(status == .unauthorized)
+            }
+        }
+    }
+}
