@@ -25,10 +25,14 @@ done
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
 swift build -c release --product rampart >/dev/null
+echo "server: release build; wrk: $threads threads, $connections connections, $duration per run; demo world: $members members"
 bin=.build/release/rampart
 work=$(mktemp -d -t rampart-wrk.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The budgets are lifted (bench/wrk/policy-unlimited.json) so that every request is a full
+# profile view, budget check and charge included, rather than a 429.
 "$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" --demo-members "$members" --log-level warning \
+    --policy bench/wrk/policy-unlimited.json \
     >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -63,4 +67,11 @@ PY
 echo "== GET /healthz  ($threads threads, $connections connections, $duration)"
 wrk -t "$threads" -c "$connections" -d "$duration" --latency "http://127.0.0.1:$port/healthz"
 echo "== GET /api/v1/profiles/{id}, signed in  ($threads threads, $connections connections, $duration)"
+# RAMPART_PERF=FILE records a CPU profile of the server during this run (perf record).
+perf_pid=
+if [[ -n "${RAMPART_PERF:-}" ]]; then
+    perf record -F 999 -g -p "$server" -o "$RAMPART_PERF" -- sleep 15 >/dev/null 2>&1 &
+    perf_pid=$!
+fi
 wrk -t "$threads" -c "$connections" -d "$duration" --latency -s bench/wrk/profile-views.lua "http://127.0.0.1:$port"
+if [[ -n "$perf_pid" ]]; then wait "$perf_pid" || true; fi

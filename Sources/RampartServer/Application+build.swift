@@ -31,7 +31,7 @@ public struct RampartDependencies: Sendable {
         self.sms = sms
         self.clock = clock
         self.payments = payments
-        self.accessEvents = accessEvents ?? StoreAccessEventSink(store: store)
+        self.accessEvents = accessEvents ?? GroupCommitSink(store: store)
         self.exposure = ExposureService(policy: policy, clock: clock)
         self.hasher = hasher
         self.registry = registry

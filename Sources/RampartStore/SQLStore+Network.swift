@@ -98,16 +98,21 @@ extension SQLStore {
 
     public func degree(from viewer: AccountID, to target: AccountID) async throws -> RelationshipDegree {
         if viewer == target { return .this }
-        let first = try await driver.fetch(SQLQuery(
-            "SELECT 1 AS hit FROM connections WHERE account_id = ? AND other_id = ?", [.int(viewer.rawValue), .int(target.rawValue)]))
-        if !first.isEmpty { return .first }
-        let second = try await driver.fetch(SQLQuery(
+        // One round trip: a direct edge, else a common neighbour (two primary-key probes per
+        // neighbour of the viewer).
+        let rows = try await driver.fetch(SQLQuery(
             """
-            SELECT 1 AS hit FROM connections a JOIN connections b ON b.account_id = a.other_id
-            WHERE a.account_id = ? AND b.other_id = ? LIMIT 1
+            SELECT
+                EXISTS (SELECT 1 FROM connections WHERE account_id = ? AND other_id = ?) AS first,
+                EXISTS (
+                    SELECT 1 FROM connections a JOIN connections b ON b.account_id = a.other_id
+                    WHERE a.account_id = ? AND b.other_id = ?
+                ) AS second
             """,
-            [.int(viewer.rawValue), .int(target.rawValue)]))
-        return second.isEmpty ? .thirdOrMore : .second
+            [.int(viewer.rawValue), .int(target.rawValue), .int(viewer.rawValue), .int(target.rawValue)]))
+        guard let row = rows.first else { return .thirdOrMore }
+        if try row.bool("first") { return .first }
+        return try row.bool("second") ? .second : .thirdOrMore
     }
 
     public func connections(of account: AccountID, limit: Int, offset: Int) async throws -> [AccountID] {
@@ -163,6 +168,17 @@ extension SQLStore {
             "SELECT * FROM invitations WHERE recipient_id = ? AND status = 'pending' ORDER BY created_at DESC, id LIMIT 200",
             [.int(account.rawValue)]
         )).map(Invitation.init(row:))
+    }
+
+    public func pendingInvitation(between account: AccountID, and other: AccountID) async throws -> Invitation? {
+        try await driver.fetch(SQLQuery(
+            """
+            SELECT * FROM invitations WHERE status = 'pending'
+            AND ((sender_id = ? AND recipient_id = ?) OR (sender_id = ? AND recipient_id = ?))
+            ORDER BY created_at DESC, id LIMIT 1
+            """,
+            [.int(account.rawValue), .int(other.rawValue), .int(other.rawValue), .int(account.rawValue)]
+        )).first.map(Invitation.init(row:))
     }
 
     public func pendingInvitations(sent account: AccountID) async throws -> [Invitation] {

@@ -61,6 +61,12 @@ public struct SQLStore: Store {
         )).map(AgreementAcceptance.init(row:))
     }
 
+    public func acceptedAgreementVersion(of account: AccountID) async throws -> Int {
+        let rows = try await driver.fetch(SQLQuery(
+            "SELECT COALESCE(MAX(version), 0) AS version FROM agreement_acceptances WHERE account_id = ?", [.int(account.rawValue)]))
+        return Int(try rows.first?.int("version") ?? 0)
+    }
+
     // MARK: Verification challenges
 
     public func insertChallenge(_ challenge: VerificationChallenge) async throws {

@@ -38,7 +38,7 @@ public struct SQLiteDriver: SQLDriver {
 
     public func fetch(_ query: SQLQuery) async throws -> [any SQLRow] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: query.sql, arguments: Self.arguments(query.binds)).map { SQLiteRow($0) }
+            try Row.fetchAll(try db.cachedStatement(sql: query.sql), arguments: Self.arguments(query.binds)).map { SQLiteRow($0) }
         }
     }
 
@@ -63,7 +63,7 @@ public struct SQLiteDriver: SQLDriver {
 
     public func writeReturning(_ query: SQLQuery) async throws -> [any SQLRow] {
         try await writer.write { db in
-            try Row.fetchAll(db, sql: query.sql, arguments: Self.arguments(query.binds)).map { SQLiteRow($0) }
+            try Row.fetchAll(try db.cachedStatement(sql: query.sql), arguments: Self.arguments(query.binds)).map { SQLiteRow($0) }
         }
     }
 

@@ -21,6 +21,8 @@ public protocol Store: Sendable {
     func publishAgreement(text: String, sha256: String, at date: Date) async throws -> Agreement
     func recordAcceptance(_ acceptance: AgreementAcceptance) async throws
     func acceptances(of account: AccountID) async throws -> [AgreementAcceptance]
+    /// The newest agreement version the account accepted (0 if none).
+    func acceptedAgreementVersion(of account: AccountID) async throws -> Int
 
     // MARK: Verification challenges
     func insertChallenge(_ challenge: VerificationChallenge) async throws
@@ -80,6 +82,8 @@ public protocol Store: Sendable {
     /// Pending invitations an account has received (or sent), newest first.
     func pendingInvitations(received account: AccountID) async throws -> [Invitation]
     func pendingInvitations(sent account: AccountID) async throws -> [Invitation]
+    /// The pending invitation between two accounts, in either direction, if any.
+    func pendingInvitation(between account: AccountID, and other: AccountID) async throws -> Invitation?
     /// Moves a pending invitation to `status`; on `.accepted` connects the two accounts in
     /// the same transaction. Fails with ``StoreError/notFound`` if it is no longer pending.
     func resolveInvitation(_ id: InvitationID, as status: Invitation.Status, at date: Date) async throws

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Hummingbird
 import Logging
@@ -67,7 +68,9 @@ struct Serve: AsyncParsableCommand {
                 logger.info("empty database: seeding a demo world", metadata: ["members": "\(members)"])
                 let summary = try await DemoSeeder(store: store, members: members, seed: 1).run()
                 logger.info("demo world ready", metadata: ["members": "\(summary.members)", "connections": "\(summary.connections)"])
-                print(DemoLogin.instructions(phone: summary.demoPhone, name: summary.demoName, dataDirectory: dataDirectory))
+                // Written straight to stdout (unbuffered), so it shows at once even when redirected.
+                FileHandle.standardOutput.write(Data(
+                    (DemoLogin.instructions(phone: summary.demoPhone, name: summary.demoName, dataDirectory: dataDirectory) + "\n").utf8))
             }
         }
         let app = try await buildApplication(configuration, registry: registry, logger: logger)

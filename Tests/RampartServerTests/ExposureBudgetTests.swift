@@ -191,3 +191,47 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
         }
     }
 }
+
+extension LoginWallTests {
+    @Test func optedInMembersShowVisitorsANameAndHeadlineOnly() async throws {
+        let server = try await TestServer.make()
+        let tokens = try await server.addMembers(1)
+        let id = try server.codec.decode(.profile, tokens[0], as: AccountID.self)
+        var profile = try #require(try await server.store.profile(of: id))
+        profile.publicCard = true
+        try await server.store.saveProfile(profile, at: server.clock.now())
+        try await server.test { client in
+            try await client.execute(uri: "/members/\(tokens[0])", method: .get) { response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains("Member 0"))
+                #expect(html.contains("Analyst"))
+                #expect(!html.contains("Globex"))
+                #expect(!html.contains("Fudan"))
+                #expect(!html.contains("m0@example.org"))
+            }
+        }
+        let events = try await server.store.budgetCharges(since: .distantPast)
+        #expect(events.isEmpty)
+    }
+}
+
+@Suite struct GroupCommitSinkTests {
+    @Test func everyConcurrentEventIsCommittedBeforeItsRequestReturns() async throws {
+        let server = try await TestServer.make()
+        let sink = GroupCommitSink(store: server.store)
+        let viewer = AccountID.random()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    try await sink.record(AccessEvent(
+                        viewer: viewer, target: .random(), kind: .profileView, categories: [.identity], subjects: [],
+                        occurredAt: Date(timeIntervalSince1970: Double(1_800_000_000 + index)), client: .init(ip: nil, userAgent: nil),
+                        deviceHash: nil, session: nil))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await server.store.accessEvents(viewer: viewer, limit: 500).count == 200)
+    }
+}

@@ -148,6 +148,7 @@ import Testing
         try await server.test { client in
             let member = try await client.register(on: server)
             let published = try await server.store.publishAgreement(text: "Version two", sha256: "v2", at: server.clock.now())
+            server.clock.advance(by: 6)  // the server sees a new version within 5 seconds
             let (_, me, _) = try await client.json(.get, "/api/v1/me", token: member.token)
             #expect((me["agreement"] as? [String: Any])?["acceptanceRequired"] as? Bool == true)
             let (blocked, error, _) = try await client.json(.post, "/api/v1/me/two-factor", token: member.token)

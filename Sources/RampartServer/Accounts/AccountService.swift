@@ -4,6 +4,7 @@ import Logging
 import RampartCore
 import RampartGuard
 import RampartStore
+import Synchronization
 
 /// Registration, login with device verification and TOTP, agreement acceptance and
 /// sessions: the account rules, free of HTTP. The web UI and the JSON API both call it.
@@ -60,6 +61,7 @@ public struct AccountService: Sendable {
     private let loginFailures: AttemptLimiter
     private let smsPerPhone: RateLimiter
     private let smsPerIP: RateLimiter
+    private let agreementCache = AgreementCache()
     private let logger: Logger
 
     public init(
@@ -298,14 +300,17 @@ public struct AccountService: Sendable {
     // MARK: Agreement
 
     public func currentAgreement() async throws -> Agreement {
+        let now = clock.now()
+        if let cached = agreementCache.current(at: now) { return cached }
         guard let agreement = try await store.currentAgreement() else {
             throw RampartError(.unavailable, code: "agreement_missing", message: "No Service Agreement has been published yet.")
         }
+        agreementCache.store(agreement, at: now)
         return agreement
     }
 
     public func agreementStatus(of account: Account) async throws -> AgreementStatus {
-        let accepted = try await store.acceptances(of: account.id).map(\.version).max() ?? 0
+        let accepted = try await store.acceptedAgreementVersion(of: account.id)
         return AgreementStatus(acceptedVersion: accepted, current: try await currentAgreement())
     }
 
@@ -464,5 +469,23 @@ public struct AccountService: Sendable {
         RampartError(
             .conflict, code: "agreement_outdated",
             message: "The Service Agreement has changed: read and accept version \(current.version).")
+    }
+}
+
+/// The current agreement, remembered for a few seconds: it is read on every member request
+/// and changes only when an operator publishes a new version (seen within `lifetime`).
+final class AgreementCache: Sendable {
+    private let entry = Mutex<(agreement: Agreement, fetchedAt: Date)?>(nil)
+    private let lifetime: TimeInterval = 5
+
+    func current(at now: Date) -> Agreement? {
+        entry.withLock { entry in
+            guard let entry, now.timeIntervalSince(entry.fetchedAt) < lifetime, now >= entry.fetchedAt else { return nil }
+            return entry.agreement
+        }
+    }
+
+    func store(_ agreement: Agreement, at now: Date) {
+        entry.withLock { $0 = (agreement, now) }
     }
 }

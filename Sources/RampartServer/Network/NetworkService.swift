@@ -112,6 +112,20 @@ public struct NetworkService: Sendable {
             token: token, visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
     }
 
+    /// The minimal card (name and headline) an anonymous visitor may see, only for
+    /// members who opted in; nil otherwise. Crawlers get exactly the same.
+    public func publicCard(token: String, client: ClientInfo) async throws -> (name: String, headline: String)? {
+        guard let target = try? openProfileToken(token), let profile = try await store.profile(of: target), profile.publicCard else {
+            return nil
+        }
+        let headline = Visibility.admits(exposure.withDefaults(profile).privacy[.position], ViewerRelation(tier: .free, degree: .thirdOrMore))
+            ? profile.headline : ""
+        try await sink.record(AccessEvent(
+            viewer: nil, target: target, kind: .publicCard, categories: headline.isEmpty ? [.identity] : [.identity, .position],
+            subjects: [target], occurredAt: clock.now(), client: client, deviceHash: nil, session: nil))
+        return (profile.name, headline)
+    }
+
     // MARK: Search
 
     public struct SearchRequest: Sendable {
@@ -286,8 +300,7 @@ public struct NetworkService: Sendable {
     }
 
     private func pendingInvitation(between viewer: AccountID, and target: AccountID) async throws -> Invitation? {
-        if let sent = try await store.pendingInvitations(sent: viewer).first(where: { $0.recipient == target }) { return sent }
-        return try await store.pendingInvitations(received: viewer).first(where: { $0.sender == target })
+        try await store.pendingInvitation(between: viewer, and: target)
     }
 
     /// The stored profile with the policy's default audiences for categories the member

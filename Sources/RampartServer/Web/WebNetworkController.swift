@@ -93,7 +93,18 @@ struct WebNetworkController {
     // MARK: Other members
 
     @Sendable func memberProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await session.page(request, context) { member in
+        if try await session.viewer(request, context) == nil {
+            // The login wall: visitors see a public card if the member opted in, else log in.
+            let token = try context.parameters.require("profileId")
+            guard let card = try await network.publicCard(token: token, client: context.client(request)) else {
+                return WebSession.redirect("/login")
+            }
+            let csrf = session.cookies.csrf(request)
+            return csrf.apply(pages.page("public-card", [
+                "layout": PageLayout(title: card.name, csrf: csrf.token, viewerName: nil), "headline": present(card.headline),
+            ] as [String: Any]))
+        }
+        return try await session.page(request, context) { member in
             let token = try context.parameters.require("profileId")
             let shown: NetworkService.ShownProfile
             do {
