@@ -66,3 +66,51 @@ public enum Tier: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 }
+
+/// A set of data categories as one byte: what a view served or withheld. Used on every
+/// request, so it never allocates.
+public struct CategorySet: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+
+    public init(rawValue: UInt8) {
+        self.rawValue = rawValue
+    }
+
+    public init(_ category: DataCategory) {
+        rawValue = 1 << category.bit
+    }
+
+    public init<S: Sequence>(_ categories: S) where S.Element == DataCategory {
+        rawValue = categories.reduce(0) { $0 | 1 << $1.bit }
+    }
+
+    public static let identity = CategorySet(DataCategory.identity)
+    public static let position = CategorySet(DataCategory.position)
+    public static let experience = CategorySet(DataCategory.experience)
+    public static let education = CategorySet(DataCategory.education)
+    public static let skills = CategorySet(DataCategory.skills)
+    public static let contact = CategorySet(DataCategory.contact)
+    public static let connections = CategorySet(DataCategory.connections)
+    public static let all = CategorySet(DataCategory.allCases)
+
+    public func contains(_ category: DataCategory) -> Bool { rawValue & 1 << category.bit != 0 }
+
+    public mutating func insert(_ category: DataCategory) { self.formUnion(CategorySet(category)) }
+
+    /// The categories, in their declared order.
+    public var categories: [DataCategory] { DataCategory.allCases.filter(contains) }
+}
+
+extension DataCategory {
+    var bit: UInt8 {
+        switch self {
+        case .identity: 0
+        case .position: 1
+        case .experience: 2
+        case .education: 3
+        case .skills: 4
+        case .contact: 5
+        case .connections: 6
+        }
+    }
+}

@@ -8,6 +8,10 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     public struct Visibility: Sendable, Codable, Equatable {
         /// The audience of each category for members who never changed it.
         public var defaults: [String: Audience]
+
+        public init(defaults: [String: Audience]) {
+            self.defaults = defaults
+        }
     }
 
     public struct Limits: Sendable, Codable, Equatable {
@@ -15,6 +19,11 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         public var day: Double
         /// Exposure units per calendar month (UTC).
         public var month: Double
+
+        public init(day: Double, month: Double) {
+            self.day = day
+            self.month = month
+        }
     }
 
     public struct Weights: Sendable, Codable, Equatable {
@@ -26,6 +35,13 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         public var searchPage: Double
         /// Units per page of someone else's connection list.
         public var connectionList: Double
+
+        public init(degree: [String: Double], categories: [String: Double], searchPage: Double, connectionList: Double) {
+            self.degree = degree
+            self.categories = categories
+            self.searchPage = searchPage
+            self.connectionList = connectionList
+        }
     }
 
     public struct Budgets: Sendable, Codable, Equatable {
@@ -34,11 +50,23 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         public var tiers: [String: Limits]
         /// Share of a budget at which the member is warned (0.8 = 80%).
         public var warnAt: Double
+
+        public init(weights: Weights, tiers: [String: Limits], warnAt: Double) {
+            self.weights = weights
+            self.tiers = tiers
+            self.warnAt = warnAt
+        }
     }
 
     public var version: Int
     public var visibility: Visibility
     public var budgets: Budgets
+
+    public init(version: Int, visibility: Visibility, budgets: Budgets) {
+        self.version = version
+        self.visibility = visibility
+        self.budgets = budgets
+    }
 
     /// Checks the policy for values that make no sense; the error names the field.
     public func validate() throws(RampartError) {
@@ -79,10 +107,13 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     }
 
     /// Units for showing these categories of one member at this degree.
-    public func profileCost(degree: RelationshipDegree, categories: Set<DataCategory>) -> Double {
+    public func profileCost(degree: RelationshipDegree, categories: CategorySet) -> Double {
         guard degree != .this else { return 0 }
         let key = degree == .first ? "1st" : degree == .second ? "2nd" : "3rd+"
-        let perCategory = categories.reduce(0.0) { $0 + (budgets.weights.categories[$1.rawValue] ?? 0) }
+        var perCategory = 0.0
+        for category in DataCategory.allCases where categories.contains(category) {
+            perCategory += budgets.weights.categories[category.rawValue] ?? 0
+        }
         return (budgets.weights.degree[key] ?? 1) * perCategory
     }
 

@@ -73,10 +73,9 @@ public final class ExposureLedger: Sendable {
     public func standing(_ holder: String, limits: AccessPolicy.Limits) -> Standing {
         let now = clock.now()
         return holders.withLock { holders in
-            var state = holders[holder] ?? Holder()
-            Self.advance(&state, to: now)
-            holders[holder] = state
-            return Self.standing(state, limits: limits, now: now)
+            // Mutated in place: copying a holder out and back would copy its arrays.
+            Self.advance(&holders[holder, default: Holder()], to: now)
+            return Self.standing(holders[holder, default: Holder()], limits: limits, now: now)
         }
     }
 
@@ -86,10 +85,8 @@ public final class ExposureLedger: Sendable {
     public func charge(_ holder: String, key: String, cost: Double, limits: AccessPolicy.Limits) -> Standing {
         let now = clock.now()
         return holders.withLock { holders in
-            var state = holders[holder] ?? Holder()
-            Self.record(&state, key: key, cost: cost, at: now)
-            holders[holder] = state
-            return Self.standing(state, limits: limits, now: now)
+            Self.record(&holders[holder, default: Holder()], key: key, cost: cost, at: now)
+            return Self.standing(holders[holder, default: Holder()], limits: limits, now: now)
         }
     }
 
@@ -100,16 +97,11 @@ public final class ExposureLedger: Sendable {
         holders.withLock { holders in
             var touched = Set<String>()
             for charge in charges where charge.at <= now {
-                var state = holders[charge.holder] ?? Holder()
-                Self.record(&state, key: charge.key, cost: charge.cost, at: charge.at)
-                holders[charge.holder] = state
+                Self.record(&holders[charge.holder, default: Holder()], key: charge.key, cost: charge.cost, at: charge.at)
                 touched.insert(charge.holder)
             }
             for holder in touched {
-                if var state = holders[holder] {
-                    Self.advance(&state, to: now)
-                    holders[holder] = state
-                }
+                Self.advance(&holders[holder, default: Holder()], to: now)
             }
         }
     }

@@ -34,9 +34,9 @@ public struct VisibleProfile: Sendable, Hashable {
     public var contactPhone: String?
     /// Whether the viewer may open this member's connection list.
     public var connectionsVisible: Bool
-    public var categories: Set<DataCategory>
+    public var categories: CategorySet
     /// Categories the member filled in but this viewer may not see.
-    public var withheld: Set<DataCategory> = []
+    public var withheld: CategorySet = []
 }
 
 /// The one visibility function every read of another member's data passes through.
@@ -51,12 +51,12 @@ public enum Visibility {
     public static let hiddenName = "Rampart member"
 
     public static func view(of profile: Profile, for viewer: ViewerRelation) -> VisibleProfile {
-        var served = Set<DataCategory>()
+        var served = CategorySet()
         func allowed(_ category: DataCategory) -> Bool {
             guard admits(profile.privacy[category], viewer) else { return false }
             return viewer.degree == .this || !degradeWithholds(category, viewer)
         }
-        var withheld = Set<DataCategory>()
+        var withheld = CategorySet()
         func take<T>(_ category: DataCategory, _ value: T?, isEmpty: (T) -> Bool) -> T? {
             guard let value, !isEmpty(value) else { return nil }
             guard allowed(category) else {

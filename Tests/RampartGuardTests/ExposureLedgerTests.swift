@@ -131,7 +131,7 @@ struct AccessPolicyTests {
 
     @Test func ownProfileIsFreeAndFirstDegreeIsCheap() {
         let policy = Self.policy()
-        let all = Set(DataCategory.allCases)
+        let all = CategorySet.all
         #expect(policy.profileCost(degree: .this, categories: all) == 0)
         #expect(policy.profileCost(degree: .first, categories: all) < policy.profileCost(degree: .thirdOrMore, categories: all) / 10)
     }

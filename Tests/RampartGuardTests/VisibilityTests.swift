@@ -63,7 +63,7 @@ struct VisibilityTests {
     @Test(arguments: degrees)
     func categoriesServedNameOnlyWhatIsShown(_ degree: RelationshipDegree) {
         let visible = Visibility.view(of: Self.fullProfile(), for: ViewerRelation(tier: .premium, degree: degree))
-        var expected: Set<DataCategory> = [.identity, .position, .experience, .education, .skills]
+        var expected: CategorySet = [.identity, .position, .experience, .education, .skills]
         if degree <= .first { expected.insert(.contact) }
         #expect(visible.categories == expected)
     }
@@ -100,7 +100,7 @@ struct VisibilityTests {
 
     @Test func degradingNeverHidesAMembersOwnProfileFromThem() {
         let visible = Visibility.view(of: Self.fullProfile(), for: ViewerRelation(tier: .free, degree: .this, degradeLevel: 3))
-        #expect(visible.categories == Set(DataCategory.allCases).subtracting([.connections]))
+        #expect(visible.categories == CategorySet.all.subtracting(.connections))
         #expect(visible.connectionsVisible)
     }
 

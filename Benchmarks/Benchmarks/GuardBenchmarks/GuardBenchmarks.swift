@@ -43,7 +43,7 @@ let benchmarks: @Sendable () -> Void = {
             let visible = Visibility.view(of: profile, for: relation)
             let cost = policy.profileCost(degree: relation.degree, categories: visible.categories)
             blackHole(ledger.standing(holder, limits: limits).exhausted)
-            blackHole(ledger.charge(holder, key: keys[iteration % keys.count], cost: cost, limits: limits))
+            blackHole(ledger.charge(holder, key: keys[iteration % keys.count], cost: cost, limits: limits).dayUsed)
         }
     }
 

@@ -159,7 +159,7 @@ struct ProfileResponse: Encodable {
         degree = shown.degree.label
         connectionCount = shown.connectionCount
         connectionsVisible = visible.connectionsVisible
-        categoriesServed = visible.categories.sorted().map(\.rawValue)
+        categoriesServed = visible.categories.categories.map(\.rawValue)
         pendingInvitation = shown.pendingInvitation.map {
             PendingInvitationBody(id: invitationToken($0), direction: $0.sender == viewer ? "sent" : "received")
         }

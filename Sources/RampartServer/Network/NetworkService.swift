@@ -106,7 +106,7 @@ public struct NetworkService: Sendable {
         let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
         let cost = exposure.policy.profileCost(degree: relation.degree, categories: visible.categories)
         let standing = try await record(
-            .profileView, requester, target: target, categories: visible.categories, subjects: [target],
+            .profileView, requester, target: target, categories: Set(visible.categories.categories), subjects: [target],
             charge: own ? nil : ("p:\(target.rawValue)", cost))
         return ShownProfile(
             token: token, visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
@@ -342,7 +342,7 @@ public struct NetworkService: Sendable {
     }
 
     private static func union(_ cards: [VisibleProfile]) -> Set<DataCategory> {
-        cards.reduce(into: Set<DataCategory>()) { $0.formUnion($1.categories) }
+        Set(cards.reduce(into: CategorySet()) { $0.formUnion($1.categories) }.categories)
     }
 
     static let memberNotFound = RampartError.notFound("member_not_found", "No such member, or the link has expired. Try searching for them.")

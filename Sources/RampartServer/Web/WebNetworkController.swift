@@ -138,7 +138,7 @@ struct WebNetworkController {
                 "skills": present(visible.skills?.joined(separator: " · ")),
                 "email": present(visible.email), "contactPhone": present(visible.contactPhone),
                 "connectionsVisible": visible.connectionsVisible, "connectionCount": shown.connectionCount ?? 0,
-                "hidden": present(visible.withheld.sorted().map(Self.categoryLabel).joined(separator: ", ")),
+                "hidden": present(visible.withheld.categories.map(Self.categoryLabel).joined(separator: ", ")),
             ] as [String: Any])
         }
     }
