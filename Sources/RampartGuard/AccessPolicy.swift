@@ -108,13 +108,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
 
     /// Units for showing these categories of one member at this degree.
     public func profileCost(degree: RelationshipDegree, categories: CategorySet) -> Double {
-        guard degree != .this else { return 0 }
-        let key = degree == .first ? "1st" : degree == .second ? "2nd" : "3rd+"
-        var perCategory = 0.0
-        for category in DataCategory.allCases where categories.contains(category) {
-            perCategory += budgets.weights.categories[category.rawValue] ?? 0
-        }
-        return (budgets.weights.degree[key] ?? 1) * perCategory
+        ExposureCosts(self).profile(degree: degree, categories: categories)
     }
 
     /// Reads and validates a policy file.
@@ -127,5 +121,34 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         }
         try policy.validate()
         return policy
+    }
+}
+
+/// The policy's weights as arrays, for the per-request cost of a view: no string hashing
+/// on the hot path. Build once per policy.
+public struct ExposureCosts: Sendable {
+    private let degree: (first: Double, second: Double, third: Double)
+    /// Cost of every combination of categories, indexed by `CategorySet.rawValue`.
+    private let byCategories: [Double]
+
+    public init(_ policy: AccessPolicy) {
+        let weights = policy.budgets.weights
+        degree = (weights.degree["1st"] ?? 1, weights.degree["2nd"] ?? 1, weights.degree["3rd+"] ?? 1)
+        let perCategory = DataCategory.allCases.map { weights.categories[$0.rawValue] ?? 0 }
+        byCategories = (0..<128).map { raw in
+            let set = CategorySet(rawValue: UInt8(raw))
+            return zip(DataCategory.allCases, perCategory).reduce(0) { $0 + (set.contains($1.0) ? $1.1 : 0) }
+        }
+    }
+
+    /// Units for showing these categories of one member at this degree (own profile: 0).
+    public func profile(degree: RelationshipDegree, categories: CategorySet) -> Double {
+        let base = byCategories[Int(categories.rawValue & 0x7F)]
+        switch degree {
+        case .this: return 0
+        case .first: return self.degree.first * base
+        case .second: return self.degree.second * base
+        case .thirdOrMore: return self.degree.third * base
+        }
     }
 }

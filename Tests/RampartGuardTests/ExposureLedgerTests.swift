@@ -129,6 +129,23 @@ struct AccessPolicyTests {
         #expect(error?.code == "invalid_policy")
     }
 
+    @Test func theCostTableMatchesTheWeightsForEveryCombination() {
+        var policy = Self.policy()
+        for (index, category) in DataCategory.allCases.enumerated() {
+            policy.budgets.weights.categories[category.rawValue] = Double(index + 1) / 10
+        }
+        let costs = ExposureCosts(policy)
+        for raw in 0..<128 {
+            let set = CategorySet(rawValue: UInt8(raw))
+            let sum = DataCategory.allCases.filter(set.contains).reduce(0.0) { $0 + (policy.budgets.weights.categories[$1.rawValue] ?? 0) }
+            for (degree, key) in [(RelationshipDegree.first, "1st"), (.second, "2nd"), (.thirdOrMore, "3rd+")] {
+                let expected = (policy.budgets.weights.degree[key] ?? 0) * sum
+                #expect(abs(costs.profile(degree: degree, categories: set) - expected) < 1e-9)
+            }
+            #expect(costs.profile(degree: .this, categories: set) == 0)
+        }
+    }
+
     @Test func ownProfileIsFreeAndFirstDegreeIsCheap() {
         let policy = Self.policy()
         let all = CategorySet.all

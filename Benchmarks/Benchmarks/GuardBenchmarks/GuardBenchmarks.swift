@@ -33,6 +33,7 @@ let benchmarks: @Sendable () -> Void = {
     let keys = (0..<5_000).map { "p:\($0)" }
     let holders = (0..<1_000).map { "account:\($0)" }
     let limits = policy.limits(for: .recruiter)
+    let costs = ExposureCosts(policy)
 
     // One ledger for the whole run, as in the server: 1,000 members, each re-viewing the
     // same five profiles, so this measures the steady state rather than first touches.
@@ -46,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
         for iteration in benchmark.scaledIterations {
             let holder = holders[iteration % holders.count]
             let visible = Visibility.view(of: profile, for: relation)
-            let cost = policy.profileCost(degree: relation.degree, categories: visible.categories)
+            let cost = costs.profile(degree: relation.degree, categories: visible.categories)
             blackHole(ledger.standing(holder, limits: limits).exhausted)
             blackHole(ledger.charge(holder, key: keys[iteration % keys.count], cost: cost, limits: limits).dayUsed)
         }

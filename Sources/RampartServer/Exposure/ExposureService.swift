@@ -8,11 +8,14 @@ import RampartStore
 /// ledger from stored access events at start.
 public struct ExposureService: Sendable {
     public let policy: AccessPolicy
+    /// The policy's weights, precomputed for the per-request cost.
+    public let costs: ExposureCosts
     private let ledger: ExposureLedger
     private let clock: any WallClock
 
     public init(policy: AccessPolicy, clock: any WallClock) {
         self.policy = policy
+        self.costs = ExposureCosts(policy)
         self.clock = clock
         ledger = ExposureLedger(clock: clock)
     }

@@ -104,7 +104,7 @@ public struct NetworkService: Sendable {
             pending = try await pendingInvitation(between: requester.account, and: target)
         }
         let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
-        let cost = exposure.policy.profileCost(degree: relation.degree, categories: visible.categories)
+        let cost = exposure.costs.profile(degree: relation.degree, categories: visible.categories)
         let standing = try await record(
             .profileView, requester, target: target, categories: Set(visible.categories.categories), subjects: [target],
             charge: own ? nil : ("p:\(target.rawValue)", cost))
