@@ -235,3 +235,30 @@ extension LoginWallTests {
         #expect(try await server.store.accessEvents(viewer: viewer, limit: 500).count == 200)
     }
 }
+
+extension ExposureBudgetTests {
+    @Test func theWebSaysInWordsWhenTheBudgetFreesUp() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(70)
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Web reader")
+            let cookie: HTTPFields = [.cookie: "rampart_session=\(member.token)"]
+            var warned = false
+            for token in profiles.prefix(67) {
+                try await client.execute(uri: "/members/\(token)", method: .get, headers: cookie) { response in
+                    #expect(response.status == .ok)
+                    if String(buffer: response.body).contains("of your daily allowance") { warned = true }
+                }
+            }
+            #expect(warned)
+            try await client.execute(uri: "/members/\(profiles[67])", method: .get, headers: cookie) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] != nil)
+                let html = String(buffer: response.body)
+                #expect(html.contains("You have used your daily allowance for viewing members"))
+                #expect(html.contains("It frees up at"))
+                #expect(html.contains("role=\"alert\""))
+            }
+        }
+    }
+}
