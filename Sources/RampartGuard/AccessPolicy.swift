@@ -106,11 +106,6 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         budgets.tiers[tier.rawValue] ?? Limits(day: 1, month: 1)
     }
 
-    /// Units for showing these categories of one member at this degree.
-    public func profileCost(degree: RelationshipDegree, categories: CategorySet) -> Double {
-        ExposureCosts(self).profile(degree: degree, categories: categories)
-    }
-
     /// Reads and validates a policy file.
     public static func decode(_ data: Data) throws -> AccessPolicy {
         let policy: AccessPolicy

@@ -134,8 +134,18 @@ extension Visibility {
         visible.skills = nil
         visible.email = nil
         visible.contactPhone = nil
-        visible.categories.formIntersection([.identity, .position])
-        visible.withheld.formIntersection([.identity, .position])
+        visible.categories.formIntersection(cardCategories)
+        visible.withheld.formIntersection(cardCategories)
         return visible
+    }
+
+    /// What a card can show.
+    public static let cardCategories: CategorySet = [.identity, .position]
+
+    /// Whether a card of this profile can look different at another relationship degree
+    /// (its identity or position is not shown to all members). When it cannot, listing it
+    /// needs no degree lookup.
+    public static func cardDependsOnDegree(_ profile: Profile) -> Bool {
+        profile.privacy[.identity] != .members || profile.privacy[.position] != .members
     }
 }

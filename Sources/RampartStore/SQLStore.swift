@@ -40,10 +40,10 @@ public struct SQLStore: Store {
                     SQLStatement(
                         "INSERT INTO agreements (version, text, sha256, published_at) VALUES (?, ?, ?, ?)",
                         [.int(Int64(version)), .text(text), .text(sha256), .int(date.millisecondsSince1970)],
-                        onUniqueViolation: .challengeConsumed)
+                        onUniqueViolation: .duplicate)
                 ])
                 return Agreement(version: version, text: text, sha256: sha256, publishedAt: Date(milliseconds: date.millisecondsSince1970))
-            } catch StoreError.challengeConsumed {
+            } catch StoreError.duplicate {
                 continue
             }
         }

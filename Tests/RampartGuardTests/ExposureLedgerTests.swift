@@ -149,7 +149,8 @@ struct AccessPolicyTests {
     @Test func ownProfileIsFreeAndFirstDegreeIsCheap() {
         let policy = Self.policy()
         let all = CategorySet.all
-        #expect(policy.profileCost(degree: .this, categories: all) == 0)
-        #expect(policy.profileCost(degree: .first, categories: all) < policy.profileCost(degree: .thirdOrMore, categories: all) / 10)
+        let costs = ExposureCosts(policy)
+        #expect(costs.profile(degree: .this, categories: all) == 0)
+        #expect(costs.profile(degree: .first, categories: all) < costs.profile(degree: .thirdOrMore, categories: all) / 10)
     }
 }

@@ -77,9 +77,11 @@ public struct NetworkService: Sendable {
 
     // MARK: Own profile
 
-    /// The member's own profile (an empty one with their name if they never edited it).
+    /// The member's own profile (an empty one with their name if they never edited it),
+    /// with the policy's default audiences for categories never set, as others see it.
     public func ownProfile(_ viewer: AccountService.Viewer) async throws -> Profile {
-        try await store.profile(of: viewer.account.id) ?? Profile(accountID: viewer.account.id, name: viewer.account.name)
+        exposure.withDefaults(
+            try await store.profile(of: viewer.account.id) ?? Profile(accountID: viewer.account.id, name: viewer.account.name))
     }
 
     public func updateOwnProfile(_ draft: ProfileDraft, viewer: AccountService.Viewer) async throws -> Profile {
@@ -101,7 +103,7 @@ public struct NetworkService: Sendable {
         let visible = Visibility.view(of: profile, for: relation)
         var pending: Invitation?
         if relation.degree != .this, relation.degree != .first {
-            pending = try await pendingInvitation(between: requester.account, and: target)
+            pending = try await store.pendingInvitation(between: requester.account, and: target)
         }
         let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
         let cost = exposure.costs.profile(degree: relation.degree, categories: visible.categories)
@@ -118,8 +120,9 @@ public struct NetworkService: Sendable {
         guard let target = try? openProfileToken(token), let profile = try await store.profile(of: target), profile.publicCard else {
             return nil
         }
-        let headline = Visibility.admits(exposure.withDefaults(profile).privacy[.position], ViewerRelation(tier: .free, degree: .thirdOrMore))
-            ? profile.headline : ""
+        // The headline only if the member shows their position to everyone.
+        let headline = Visibility.card(of: exposure.withDefaults(profile), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
+            .headline ?? ""
         try await sink.record(AccessEvent(
             viewer: nil, target: target, kind: .publicCard, categories: headline.isEmpty ? [.identity] : [.identity, .position],
             subjects: [target], occurredAt: clock.now(), client: client, deviceHash: nil, session: nil))
@@ -214,16 +217,17 @@ public struct NetworkService: Sendable {
         if try await store.degree(from: requester.account, to: recipient) == .first {
             throw RampartError(.conflict, code: "already_connected", message: "You are already connected.")
         }
-        if let reverse = try await store.pendingInvitations(received: requester.account).first(where: { $0.sender == recipient }) {
+        if let pending = try await store.pendingInvitation(between: requester.account, and: recipient) {
+            if pending.sender == requester.account { throw Self.alreadyInvited }
             throw RampartError(
                 .conflict, code: "invitation_waiting",
-                message: "This member has already invited you: accept their invitation (\(codec.encode(.invitation, reverse.id))).")
+                message: "This member has already invited you: accept their invitation (\(codec.encode(.invitation, pending.id))).")
         }
         let invitation = Invitation(id: .random(), sender: requester.account, recipient: recipient, message: text, createdAt: clock.now())
         do {
             try await store.insertInvitation(invitation)
         } catch StoreError.duplicate {
-            throw RampartError(.conflict, code: "invitation_pending", message: "You have already invited this member.")
+            throw Self.alreadyInvited
         }
         return try await summary(invitation, other: recipient, requester: requester)
     }
@@ -281,26 +285,28 @@ public struct NetworkService: Sendable {
     private func cards(for ids: [AccountID], requester: Requester) async throws -> [(token: String, card: VisibleProfile)] {
         let stored = Dictionary(
             try await store.profiles(of: ids).map { ($0.accountID, exposure.withDefaults($0)) }, uniquingKeysWith: { first, _ in first })
+        let tier = requester.viewer.account.effectiveTier(at: clock.now())
         var result: [(token: String, card: VisibleProfile)] = []
         for id in ids {
             var profile = stored[id]
             if profile == nil { profile = try await profileOrDefault(id) }
             guard let profile else { continue }
-            let relation = try await relation(requester, id)
-            result.append((token(for: id), Visibility.card(of: profile, for: relation)))
+            // Most cards show the same to every member: look the degree up only when it matters.
+            var degree = RelationshipDegree.thirdOrMore
+            if id == requester.account {
+                degree = .this
+            } else if Visibility.cardDependsOnDegree(profile) {
+                degree = try await store.degree(from: requester.account, to: id)
+            }
+            result.append((token(for: id), Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree))))
         }
         return result
     }
 
     private func summary(_ invitation: Invitation, other: AccountID, requester: Requester) async throws -> InvitationSummary {
-        let fallback = Profile(accountID: other, name: try await store.account(id: other)?.name ?? Visibility.hiddenName)
         let card = try await cards(for: [other], requester: requester).first?.card
-            ?? Visibility.card(of: fallback, for: ViewerRelation(tier: .free, degree: .thirdOrMore))
+            ?? Visibility.card(of: Profile(accountID: other, name: Visibility.hiddenName), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
         return InvitationSummary(token: codec.encode(.invitation, invitation.id), invitation: invitation, otherToken: token(for: other), other: card)
-    }
-
-    private func pendingInvitation(between viewer: AccountID, and target: AccountID) async throws -> Invitation? {
-        try await store.pendingInvitation(between: viewer, and: target)
     }
 
     /// The stored profile with the policy's default audiences for categories the member
@@ -347,4 +353,5 @@ public struct NetworkService: Sendable {
 
     static let memberNotFound = RampartError.notFound("member_not_found", "No such member, or the link has expired. Try searching for them.")
     static let invitationNotFound = RampartError.notFound("invitation_not_found", "No such invitation.")
+    static let alreadyInvited = RampartError(.conflict, code: "invitation_pending", message: "You have already invited this member.")
 }

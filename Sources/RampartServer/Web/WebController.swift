@@ -40,7 +40,7 @@ struct WebController {
 
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         let csrf = cookies.csrf(request)
-        guard let viewer = try await viewer(request, context) else {
+        guard let viewer = try await session.viewer(request, context) else {
             return csrf.apply(pages.page("home", ["layout": PageLayout(title: "Rampart", csrf: csrf.token, viewerName: nil)]))
         }
         if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired {
@@ -66,7 +66,7 @@ struct WebController {
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
+        let (form, csrf) = try await session.checkedForm(request)
         do {
             let pending = try await accounts.startRegistration(phone: form.text("phone"), client: context.client(request))
             return redirect("/register/verify?id=\(pending.token)")
@@ -95,7 +95,7 @@ struct WebController {
     }
 
     @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
+        let (form, csrf) = try await session.checkedForm(request)
         let id = form.text("id")
         do {
             guard form["accept"] == "yes" else {
@@ -114,7 +114,7 @@ struct WebController {
     }
 
     @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
+        let (form, csrf) = try await session.checkedForm(request)
         let id = form.text("id")
         do {
             let pending = try await accounts.resendRegistrationCode(token: id, client: context.client(request))
@@ -138,7 +138,7 @@ struct WebController {
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
+        let (form, csrf) = try await session.checkedForm(request)
         let totp = form["totp"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             let outcome = try await accounts.login(
@@ -173,7 +173,7 @@ struct WebController {
     }
 
     @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
+        let (form, csrf) = try await session.checkedForm(request)
         let id = form.text("id")
         do {
             let signedIn = try await accounts.confirmDevice(
@@ -188,7 +188,7 @@ struct WebController {
 
     @Sendable func agreementPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let csrf = cookies.csrf(request)
-        let viewer = try await viewer(request, context)
+        let viewer = try await session.viewer(request, context)
         let agreement = try await accounts.currentAgreement()
         var status: AccountService.AgreementStatus?
         if let viewer { status = try await accounts.agreementStatus(of: viewer.account) }
@@ -202,8 +202,8 @@ struct WebController {
     }
 
     @Sendable func acceptAgreement(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (form, _) = try await checkedForm(request)
-        let viewer = try await requireViewer(request, context)
+        let (form, _) = try await session.checkedForm(request)
+        let viewer = try await session.requireViewer(request, context)
         try await accounts.acceptAgreement(version: Int(form.text("version")) ?? 0, viewer: viewer, client: context.client(request))
         return redirect("/")
     }
@@ -211,7 +211,7 @@ struct WebController {
     // MARK: Settings
 
     @Sendable func settingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = try await viewer(request, context) else { return redirect("/login") }
+        guard let viewer = try await session.viewer(request, context) else { return redirect("/login") }
         let csrf = cookies.csrf(request)
         return csrf.apply(try await settings(viewer, csrf: csrf.token, notice: nil, error: nil))
     }
@@ -269,8 +269,8 @@ struct WebController {
         _ request: Request, _ context: AppRequestContext,
         _ action: (FormFields, AccountService.Viewer) async throws -> Void
     ) async throws -> Response {
-        let (form, csrf) = try await checkedForm(request)
-        let viewer = try await requireViewer(request, context)
+        let (form, csrf) = try await session.checkedForm(request)
+        let viewer = try await session.requireViewer(request, context)
         do {
             try await action(form, viewer)
         } catch let error as RampartError {
@@ -280,8 +280,8 @@ struct WebController {
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await checkedForm(request)
-        if let viewer = try await viewer(request, context) {
+        _ = try await session.checkedForm(request)
+        if let viewer = try await session.viewer(request, context) {
             try await accounts.logout(viewer)
         }
         var response = redirect("/login")
@@ -299,21 +299,6 @@ struct WebController {
     }
 
     // MARK: Helpers
-
-    private func viewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer? {
-        try await session.viewer(request, context)
-    }
-
-    private func requireViewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer {
-        guard let viewer = try await viewer(request, context) else {
-            throw RampartError(.unauthorized, code: "unauthorized", message: "Your session has ended. Log in again.")
-        }
-        return viewer
-    }
-
-    private func checkedForm(_ request: Request) async throws -> (FormFields, String) {
-        try await session.checkedForm(request)
-    }
 
     private func signIn(_ signedIn: AccountService.SignedIn) -> Response {
         var response = redirect("/")

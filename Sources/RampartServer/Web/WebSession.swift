@@ -39,6 +39,14 @@ struct WebSession: Sendable {
         return try await accounts.authenticate(sessionToken: token, client: context.client(request))
     }
 
+    /// The signed-in member, or a 401 that says the session ended.
+    func requireViewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer {
+        guard let viewer = try await viewer(request, context) else {
+            throw RampartError(.unauthorized, code: "unauthorized", message: "Your session has ended. Log in again.")
+        }
+        return viewer
+    }
+
     /// A page for signed-in members who accepted the current agreement; everyone else is
     /// sent to log in (or to the agreement).
     func page(
@@ -55,9 +63,7 @@ struct WebSession: Sendable {
         _ request: Request, _ context: AppRequestContext, _ handle: (FormFields, Member) async throws -> Response
     ) async throws -> Response {
         let (form, csrf) = try await checkedForm(request)
-        guard let viewer = try await viewer(request, context) else {
-            throw RampartError(.unauthorized, code: "unauthorized", message: "Your session has ended. Log in again.")
-        }
+        let viewer = try await requireViewer(request, context)
         if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired { return Self.redirect("/agreement") }
         return try await handle(form, Member(viewer: viewer, csrf: csrf, client: context.client(request)))
     }
