@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "rampart", targets: ["rampart"]),
         .library(name: "RampartCore", targets: ["RampartCore"]),
+        .library(name: "RampartClient", targets: ["RampartClient"]),
         .library(name: "RampartGuard", targets: ["RampartGuard"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartServer", targets: ["RampartServer"]),
@@ -36,11 +37,20 @@ let package = Package(
             name: "RampartCore",
             swiftSettings: swiftSettings
         ),
-        // The pure decision engine: ID codec, rate limits and back-off. No I/O, injected clock.
+        // The reference client: how first-party requests are signed. Crypto only, so that
+        // integrators can take it alone; the Guard checks signatures with the same code.
+        .target(
+            name: "RampartClient",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The pure decision engine: ID sealing, request signatures, rate limits, budgets.
+        // No I/O, injected clock.
         .target(
             name: "RampartGuard",
             dependencies: [
                 "RampartCore",
+                "RampartClient",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -68,6 +78,7 @@ let package = Package(
             name: "RampartServer",
             dependencies: [
                 "RampartCore",
+                "RampartClient",
                 "RampartGuard",
                 "RampartStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -94,6 +105,7 @@ let package = Package(
                 "RampartServer",
                 "RampartStore",
                 "RampartCore",
+                "RampartGuard",
                 "RampartSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartGuardTests",
-            dependencies: ["RampartGuard", "RampartCore"],
+            dependencies: ["RampartGuard", "RampartCore", "RampartClient", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -131,6 +143,7 @@ let package = Package(
                 "RampartStore",
                 "RampartCore",
                 "RampartGuard",
+                "RampartClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),

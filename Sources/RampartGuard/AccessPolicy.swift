@@ -1,8 +1,8 @@
 import Foundation
 import RampartCore
 
-/// The protection policy an operator can change without rebuilding: default visibility
-/// and the exposure budgets per tier. Read from `<data-dir>/policy.json` (written from the
+/// The protection policy an operator can change without rebuilding: default visibility,
+/// the exposure budgets per tier, sealed-ID lifetimes and request signatures. Read from `<data-dir>/policy.json` (written from the
 /// shipped defaults on first start); see the README for every field.
 public struct AccessPolicy: Sendable, Codable, Equatable {
     public struct Visibility: Sendable, Codable, Equatable {
@@ -58,14 +58,88 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         }
     }
 
+    /// Sealed IDs: how long links stay valid, how many shared links a member may open.
+    public struct Sealing: Sendable, Codable, Equatable {
+        public var profileLinkHours: Double
+        public var searchCursorMinutes: Double
+        public var invitationDays: Double
+        /// Account, session, registration and device-confirmation IDs.
+        public var otherHours: Double
+        /// Profile links issued to someone else that a member in good standing may open per
+        /// rolling 24 hours (people share links); past it, a plain 404.
+        public var sharedLinksPerDay: Int
+        /// Misuse signals (forged or foreign IDs past the allowance, bad signatures) in 24
+        /// hours after which an account is under suspicion and gets no shared links at all.
+        public var suspectAfterMisuses: Int
+        /// Rotate the sealing key when the current one is this old; 0 rotates only by command.
+        public var rotateKeysEveryDays: Double
+
+        public init(
+            profileLinkHours: Double = 24, searchCursorMinutes: Double = 15, invitationDays: Double = 7, otherHours: Double = 24,
+            sharedLinksPerDay: Int = 10, suspectAfterMisuses: Int = 5, rotateKeysEveryDays: Double = 7
+        ) {
+            self.profileLinkHours = profileLinkHours
+            self.searchCursorMinutes = searchCursorMinutes
+            self.invitationDays = invitationDays
+            self.otherHours = otherHours
+            self.sharedLinksPerDay = sharedLinksPerDay
+            self.suspectAfterMisuses = suspectAfterMisuses
+            self.rotateKeysEveryDays = rotateKeysEveryDays
+        }
+
+        public var lifetimes: SealedIDLifetimes {
+            SealedIDLifetimes(
+                profile: profileLinkHours * 3600, searchCursor: searchCursorMinutes * 60, invitation: invitationDays * 86_400,
+                other: otherHours * 3600)
+        }
+    }
+
+    /// Signed first-party requests: what happens to an API request that is not signed.
+    public struct Signatures: Sendable, Codable, Equatable {
+        public enum Enforcement: String, Sendable, Codable {
+            /// Refuse it with `401 signature_required` / `signature_invalid`.
+            case require
+            /// Serve it and record the signal.
+            case record
+        }
+
+        /// For API requests made with a session.
+        public var api: Enforcement
+        /// How far a request's timestamp may be from the server's clock, either way.
+        public var windowSeconds: Double
+
+        public init(api: Enforcement = .require, windowSeconds: Double = 120) {
+            self.api = api
+            self.windowSeconds = windowSeconds
+        }
+    }
+
     public var version: Int
     public var visibility: Visibility
     public var budgets: Budgets
+    public var sealing: Sealing
+    public var signatures: Signatures
 
-    public init(version: Int, visibility: Visibility, budgets: Budgets) {
+    public init(version: Int, visibility: Visibility, budgets: Budgets, sealing: Sealing = .init(), signatures: Signatures = .init()) {
         self.version = version
         self.visibility = visibility
         self.budgets = budgets
+        self.sealing = sealing
+        self.signatures = signatures
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, visibility, budgets, sealing, signatures
+    }
+
+    /// Sections added after version 1 take their defaults when a policy file predates them.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        visibility = try container.decode(Visibility.self, forKey: .visibility)
+        budgets = try container.decode(Budgets.self, forKey: .budgets)
+        sealing = try container.decodeIfPresent(Sealing.self, forKey: .sealing) ?? Sealing()
+        signatures = try container.decodeIfPresent(Signatures.self, forKey: .signatures) ?? Signatures()
     }
 
     /// Checks the policy for values that make no sense; the error names the field.
@@ -91,6 +165,20 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
             }
         }
         guard (0.0..<1.0).contains(budgets.warnAt), budgets.warnAt > 0 else { throw fail("budgets.warnAt must be between 0 and 1") }
+        let lifetimes = [
+            ("profileLinkHours", sealing.profileLinkHours), ("searchCursorMinutes", sealing.searchCursorMinutes),
+            ("invitationDays", sealing.invitationDays), ("otherHours", sealing.otherHours),
+        ]
+        for (name, value) in lifetimes where !(value > 0 && value <= 24 * 366) {
+            throw fail("sealing.\(name) must be > 0")
+        }
+        guard sealing.sharedLinksPerDay >= 0, sealing.suspectAfterMisuses >= 1 else {
+            throw fail("sealing.sharedLinksPerDay must be ≥ 0 and sealing.suspectAfterMisuses ≥ 1")
+        }
+        guard sealing.rotateKeysEveryDays >= 0, sealing.rotateKeysEveryDays.isFinite else {
+            throw fail("sealing.rotateKeysEveryDays must be ≥ 0 (0: only by command)")
+        }
+        guard (5...3600).contains(signatures.windowSeconds) else { throw fail("signatures.windowSeconds must be between 5 and 3600") }
     }
 
     /// The privacy settings a member starts with.

@@ -47,14 +47,28 @@ public struct Keyring: Sendable, Equatable, CustomStringConvertible {
         entries.last(where: { $0.id == id })?.key
     }
 
-    /// Adds a fresh key and makes it current. Keeps at most `keep` keys (oldest dropped).
-    public mutating func rotate(at date: Date, keep: Int = 4) {
+    /// Adds a fresh key and makes it current. A retired key is kept while tokens it sealed
+    /// can still be valid: until `retaining` seconds after its successor took over.
+    public mutating func rotate(at date: Date, retaining: TimeInterval) {
         let nextID = current.id == UInt8.max ? 1 : current.id + 1
         entries.removeAll { $0.id == nextID }
         entries.append(Entry(id: nextID, key: SymmetricKey(size: .bits256), createdAt: date))
-        let keep = max(1, keep)
-        if entries.count > keep { entries.removeFirst(entries.count - keep) }
+        prune(at: date, retaining: retaining)
     }
+
+    /// Drops keys retired more than `retaining` seconds ago; the current key always stays.
+    public mutating func prune(at date: Date, retaining: TimeInterval) {
+        var kept: [Entry] = []
+        for (index, entry) in entries.enumerated() {
+            let retiredAt = index + 1 < entries.count ? entries[index + 1].createdAt : nil
+            if let retiredAt, date.timeIntervalSince(retiredAt) > retaining { continue }
+            kept.append(entry)
+        }
+        entries = kept
+    }
+
+    /// When the current key was made: rotation schedules count from here.
+    public var currentSince: Date { current.createdAt }
 
     /// Key IDs only: safe to log.
     public var description: String {

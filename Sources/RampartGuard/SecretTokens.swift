@@ -1,4 +1,5 @@
 import Crypto
+import RampartClient
 import Foundation
 
 /// Random bearer secrets (session tokens, device IDs, SMS codes) and the one-way hashes
@@ -20,7 +21,7 @@ public enum SecretTokens {
 
     /// Lowercase hex SHA-256 of a string's UTF-8 bytes.
     public static func sha256Hex(_ text: String) -> String {
-        hex(SHA256.hash(data: Data(text.utf8)))
+        Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// The stored form of an SMS code: bound to its challenge, so equal codes hash apart.
@@ -36,16 +37,5 @@ public enum SecretTokens {
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }
         return difference == 0
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let table = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(table[Int(byte >> 4)])
-            out.append(table[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

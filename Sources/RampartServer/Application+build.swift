@@ -12,7 +12,13 @@ import ServiceLifecycle
 /// an in-memory store and a manual clock; `rampart serve` with the real ones.
 public struct RampartDependencies: Sendable {
     public var store: any Store
+    /// The ID-sealing keys in use; rotation swaps them in place.
+    public var sealingKeys: SealingKeys
     public var codec: any IDCodec
+    /// Derives each session's request-signing key.
+    public var signingKeys: SessionSigningKeys
+    public var signatureVerifier: RequestSignatureVerifier
+    public var sharedLinks: SharedLinkAllowance
     public var sms: any SMSSender
     public var clock: any WallClock
     public var hasher: PasswordHasher
@@ -22,12 +28,16 @@ public struct RampartDependencies: Sendable {
     public var exposure: ExposureService
 
     public init(
-        store: any Store, codec: any IDCodec, sms: any SMSSender, clock: any WallClock, payments: any PaymentProvider,
-        policy: AccessPolicy, accessEvents: (any AccessEventSink)? = nil, hasher: PasswordHasher = PasswordHasher(),
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
+        payments: any PaymentProvider, policy: AccessPolicy, accessEvents: (any AccessEventSink)? = nil,
+        hasher: PasswordHasher = PasswordHasher(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.store = store
-        self.codec = codec
+        self.sealingKeys = sealingKeys
+        self.codec = SealedIDCodec(keys: sealingKeys, lifetimes: policy.sealing.lifetimes, clock: clock)
+        self.signingKeys = signingKeys
+        self.signatureVerifier = RequestSignatureVerifier(window: policy.signatures.windowSeconds)
+        self.sharedLinks = SharedLinkAllowance(policy.sealing)
         self.sms = sms
         self.clock = clock
         self.payments = payments
@@ -77,12 +87,16 @@ public func buildRouter(
         store: dependencies.store, registry: dependencies.registry,
         openAPIDocument: try OperationsController.loadOpenAPIDocument()
     ).addRoutes(to: router)
+    let signals = MisuseRecorder(store: dependencies.store, allowance: dependencies.sharedLinks, clock: dependencies.clock, logger: logger)
     let network = NetworkService(
-        store: dependencies.store, codec: dependencies.codec, clock: dependencies.clock, sink: dependencies.accessEvents,
-        exposure: dependencies.exposure, logger: logger)
+        store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
+        sink: dependencies.accessEvents, exposure: dependencies.exposure, logger: logger)
     let premium = PremiumService(store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, logger: logger)
-    APIController(accounts: accounts, network: network, body: body).addRoutes(to: router)
-    NetworkAPIController(accounts: accounts, network: network, premium: premium, body: body).addRoutes(to: router)
+    let signing = RequestSigning(
+        keys: dependencies.signingKeys, verifier: dependencies.signatureVerifier, signals: signals,
+        enforcement: dependencies.exposure.policy.signatures.api, clock: dependencies.clock)
+    APIController(accounts: accounts, network: network, signing: signing, body: body).addRoutes(to: router)
+    NetworkAPIController(accounts: accounts, network: network, premium: premium, signing: signing, body: body).addRoutes(to: router)
     let session = WebSession(accounts: accounts, body: body, cookies: WebCookies(secure: configuration.secureCookies))
     WebController(accounts: accounts, pages: pages, session: session).addRoutes(to: router)
     WebNetworkController(accounts: accounts, network: network, premium: premium, pages: pages, session: session)
@@ -100,6 +114,7 @@ public func buildApplication(
     let secrets = SecretStore(dataDirectory: configuration.dataDirectory)
     let keyring = try secrets.idKeyring(now: clock.now())
     logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
+    let signingMaster = try secrets.requestSigningKeyring(now: clock.now()).current.key
     let payments = TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
     let (policy, policyPath) = try PolicyFile.load(explicitPath: configuration.policyPath, dataDirectory: configuration.dataDirectory)
     logger.info("protection policy loaded", metadata: ["path": "\(policyPath)", "sha256": "\(SecretTokens.sha256Hex(String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data(), as: UTF8.self)))"])
@@ -110,7 +125,8 @@ public func buildApplication(
             OutboxSMSSender(dataDirectory: configuration.dataDirectory, logger: logger)
         }
     let dependencies = RampartDependencies(
-        store: opened.store, codec: SealedIDCodec(keyring: keyring), sms: sms, clock: clock, payments: payments, policy: policy,
+        store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
+        clock: clock, payments: payments, policy: policy,
         registry: registry)
     let router = try await buildRouter(dependencies, configuration: configuration, logger: logger)
     var app = Application(
@@ -123,6 +139,8 @@ public func buildApplication(
     if let client = opened.postgresClient {
         app.addServices(client)
     }
+    app.addServices(KeyRotationService(
+        secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, logger: logger))
     let prepareEmptyStore = configuration.prepareEmptyStore
     app.beforeServerStarts {
         try await ShippedAgreement.prepare(opened.store, now: clock.now())

@@ -203,6 +203,23 @@ public enum Migrations {
             "ALTER TABLE access_events ADD COLUMN budget_month DOUBLE PRECISION",
             "CREATE INDEX access_events_time ON access_events(occurred_at)",
         ]),
+        Migration(identifier: "v4-misuse-signals", statements: [
+            """
+            CREATE TABLE misuse_signals (
+                id BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                account_id BIGINT,
+                session_id BIGINT,
+                related_account_id BIGINT,
+                detail TEXT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                ip TEXT,
+                user_agent TEXT
+            )
+            """,
+            "CREATE INDEX misuse_signals_account ON misuse_signals(account_id, occurred_at)",
+            "CREATE INDEX misuse_signals_related ON misuse_signals(related_account_id)",
+        ]),
     ]
 }
 

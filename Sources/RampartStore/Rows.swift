@@ -127,3 +127,15 @@ extension AccessEvent {
             })
     }
 }
+
+extension MisuseSignal {
+    init(row: any SQLRow) throws {
+        guard let kind = Kind(rawValue: try row.text("kind")) else { throw StoreError.invalidData("unknown misuse signal kind") }
+        self.init(
+            id: MisuseSignalID(rawValue: try row.int("id")), kind: kind, account: try row.optionalInt("account_id").map(AccountID.init(rawValue:)),
+            session: try row.optionalInt("session_id").map(SessionID.init(rawValue:)),
+            relatedAccount: try row.optionalInt("related_account_id").map(AccountID.init(rawValue:)), detail: try row.text("detail"),
+            occurredAt: Date(milliseconds: try row.int("occurred_at")),
+            client: ClientInfo(ip: try row.optionalText("ip"), userAgent: try row.optionalText("user_agent")))
+    }
+}

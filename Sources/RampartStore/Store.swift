@@ -100,6 +100,11 @@ public protocol Store: Sendable {
     /// a restart never resets a budget.
     func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)]
 
+    // MARK: Misuse signals
+    func recordSignal(_ signal: MisuseSignal) async throws
+    /// Signals sent by an account or naming it as the owner of a foreign ID, newest first.
+    func signals(involving account: AccountID, limit: Int) async throws -> [MisuseSignal]
+
     // MARK: Demo world
     func accountCount() async throws -> Int
     /// Inserts generated members (account, acceptance, profile, search entry) in one transaction.

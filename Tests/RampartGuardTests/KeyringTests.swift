@@ -28,7 +28,7 @@ struct KeyringTests {
     @Test func rotationAddsANewCurrentKeyAndKeepsTheOldOne() {
         var keyring = Keyring.generate(at: start)
         let first = keyring.current
-        keyring.rotate(at: start.addingTimeInterval(60))
+        keyring.rotate(at: start.addingTimeInterval(60), retaining: 86_400)
         #expect(keyring.entries.count == 2)
         #expect(keyring.current.id == 2)
         #expect(keyring.current.createdAt == start.addingTimeInterval(60))
@@ -38,43 +38,38 @@ struct KeyringTests {
         #expect(keyring.entries.first == first)
     }
 
-    @Test(arguments: 1...6)
-    func rotationKeepsAtMostKeepKeys(_ keep: Int) {
+    @Test func aRetiredKeyIsKeptForTheRetentionPeriodThenDropped() {
         var keyring = Keyring.generate(at: start)
-        for round in 1...12 {
-            keyring.rotate(at: start.addingTimeInterval(Double(round)), keep: keep)
-            #expect(keyring.entries.count == min(keep, round + 1))
-            #expect(keyring.entries.count <= keep)
-            #expect(keyring.current.id == UInt8(round + 1))
-        }
-        // The survivors are the newest keys, oldest first.
-        let expected = ((13 - min(keep, 13) + 1)...13).map { UInt8($0) }
-        #expect(keyring.entries.map(\.id) == expected)
-    }
-
-    @Test func theDefaultRotationKeepsFourKeys() {
-        var keyring = Keyring.generate(at: start)
-        for _ in 0..<10 { keyring.rotate(at: start) }
-        #expect(keyring.entries.map(\.id) == [8, 9, 10, 11])
-        #expect(keyring.key(id: 7) == nil)
+        keyring.rotate(at: start.addingTimeInterval(100), retaining: 1_000)
+        keyring.rotate(at: start.addingTimeInterval(600), retaining: 1_000)
+        // Key 1 retired at 100, key 2 at 600: both within 1,000 s.
+        #expect(keyring.entries.map(\.id) == [1, 2, 3])
+        keyring.prune(at: start.addingTimeInterval(1_100), retaining: 1_000)
+        #expect(keyring.entries.map(\.id) == [1, 2, 3])
+        keyring.prune(at: start.addingTimeInterval(1_101), retaining: 1_000)
+        #expect(keyring.entries.map(\.id) == [2, 3])
+        keyring.prune(at: start.addingTimeInterval(1_601), retaining: 1_000)
+        #expect(keyring.entries.map(\.id) == [3])
+        keyring.prune(at: start.addingTimeInterval(1_000_000), retaining: 0)
+        #expect(keyring.entries.map(\.id) == [3], "the current key always stays")
     }
 
     @Test func keyIDsWrapAroundAfter255() {
         var keyring = Keyring.generate(at: start)
-        for _ in 0..<254 { keyring.rotate(at: start) }
+        for _ in 0..<254 { keyring.rotate(at: start, retaining: 86_400) }
         #expect(keyring.current.id == 255)
-        keyring.rotate(at: start)
+        keyring.rotate(at: start, retaining: 86_400)
         #expect(keyring.current.id == 1)
-        keyring.rotate(at: start)
+        keyring.rotate(at: start, retaining: 86_400)
         #expect(keyring.current.id == 2)
-        #expect(keyring.entries.map(\.id) == [254, 255, 1, 2])
+        #expect(keyring.entries.map(\.id).suffix(4) == [254, 255, 1, 2])
         #expect(Set(keyring.entries.map(\.id)).count == keyring.entries.count)
     }
 
     @Test func wrappingAroundReplacesTheKeyThatHadTheSameID() {
         var keyring = Keyring.generate(at: start)
         let original = bytes(of: keyring.current.key)
-        for _ in 0..<255 { keyring.rotate(at: start, keep: 1_000) }
+        for _ in 0..<255 { keyring.rotate(at: start, retaining: 86_400) }
         #expect(keyring.entries.count == 255)
         #expect(keyring.current.id == 1)
         #expect(keyring.key(id: 1).map(bytes(of:)) != original)
@@ -123,15 +118,15 @@ struct KeyringTests {
 
     @Test func theDescriptionListsKeyIDsOnly() {
         var keyring = Keyring.generate(at: start)
-        keyring.rotate(at: start)
-        keyring.rotate(at: start)
+        keyring.rotate(at: start, retaining: 86_400)
+        keyring.rotate(at: start, retaining: 86_400)
         #expect(keyring.description == "Keyring(keys: [1, 2, 3], current: 3)")
         #expect("\(keyring)" == keyring.description)
     }
 
     @Test func theDescriptionNeverContainsKeyBytes() {
         var keyring = Keyring.generate(at: start)
-        for _ in 0..<5 { keyring.rotate(at: start, keep: 6) }
+        for _ in 0..<5 { keyring.rotate(at: start, retaining: 86_400) }
         let printed = [keyring.description, "\(keyring)", String(describing: keyring)]
         for entry in keyring.entries {
             let raw = bytes(of: entry.key)

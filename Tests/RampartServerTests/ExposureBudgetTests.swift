@@ -11,7 +11,7 @@ import Testing
 extension TestServer {
     /// Adds `count` members with full profiles straight into the store; returns their
     /// profile tokens.
-    func addMembers(_ count: Int, company: String = "Globex") async throws -> [String] {
+    func addMembers(_ count: Int, company: String = "Globex") async throws -> [AccountID] {
         guard let agreement = try await store.currentAgreement() else { return [] }
         let members = (0..<count).map { index -> SeedMember in
             let id = AccountID.random()
@@ -25,7 +25,7 @@ extension TestServer {
             return SeedMember(account: account, profile: profile)
         }
         try await store.insertSeedMembers(members, agreement: agreement, at: clock.now())
-        return members.map { codec.encode(.profile, $0.account.id) }
+        return members.map(\.account.id)
     }
 }
 
@@ -40,8 +40,9 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
             let scraper = try await client.register(on: server, name: "Crawler")
             var served = 0
             var stopped: (status: HTTPResponse.Status, body: [String: Any], headers: HTTPFields)?
-            outer: for token in profiles {
-                let (status, body, headers) = try await client.json(.get, "/api/v1/profiles/\(token)", token: scraper.token)
+            outer: for profile in profiles {
+                let (status, body, headers) = try await client.json(
+                    .get, "/api/v1/profiles/\(server.link(to: profile, for: scraper))", token: scraper.token)
                 if status != .ok {
                     stopped = (status, body, headers)
                     break outer
@@ -68,8 +69,8 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
         try await server.test { client in
             let member = try await client.register(on: server, name: "Busy")
             var firstWarning: Int?
-            for (index, token) in profiles.enumerated() {
-                let (_, _, headers) = try await client.json(.get, "/api/v1/profiles/\(token)", token: member.token)
+            for (index, profile) in profiles.enumerated() {
+                let (_, _, headers) = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                 #expect(headers[budgetHeader]?.hasPrefix("day=") == true)
                 if firstWarning == nil, headers[warningHeader] != nil { firstWarning = index + 1 }
             }
@@ -85,16 +86,16 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
         try await server.test { client in
             let member = try await client.register(on: server, name: "Ordinary")
             let me = try #require(try await server.store.account(phone: .init(parsing: member.phone)))
-            let colleagueIDs = try colleagues.map { try server.codec.decode(.profile, $0, as: AccountID.self) }
-            try await server.store.insertSeedConnections(colleagueIDs.map { (me.id, $0) }, at: server.clock.now())
+            try await server.store.insertSeedConnections(colleagues.map { (me.id, $0) }, at: server.clock.now())
             var warnings = 0
             var refused = 0
             var rng = SystemRandomNumberGenerator()
             for day in 0..<30 {
                 // A few dozen views a day, mostly in their network, a couple of searches.
                 for view in 0..<30 {
-                    let token = view < 22 ? colleagues[(day * 7 + view) % colleagues.count] : strangers[(day * 8 + view) % strangers.count]
-                    let (status, _, headers) = try await client.json(.get, "/api/v1/profiles/\(token)", token: member.token)
+                    let profile = view < 22 ? colleagues[(day * 7 + view) % colleagues.count] : strangers[(day * 8 + view) % strangers.count]
+                    let (status, _, headers) = try await client.json(
+                        .get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                     if status != .ok { refused += 1 }
                     if headers[warningHeader] != nil { warnings += 1 }
                 }
@@ -112,12 +113,12 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
     @Test func aRestartDoesNotResetTheBudget() async throws {
         let server = try await TestServer.make()
         let profiles = try await server.addMembers(80)
-        let memberToken = Mutex("")
+        let signedIn = Mutex<Member?>(nil)
         try await server.test { client in
             let member = try await client.register(on: server, name: "Persistent")
-            memberToken.withLock { $0 = member.token }
-            for token in profiles.prefix(66) {
-                let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(token)", token: member.token)
+            signedIn.withLock { $0 = member }
+            for profile in profiles.prefix(66) {
+                let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                 #expect(status == .ok)
             }
         }
@@ -125,11 +126,12 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
         let restarted = try server.restarted()
         let replayed = try await restarted.dependencies.exposure.restore(from: restarted.store)
         #expect(replayed == 66)
-        let token = memberToken.withLock { $0 }
+        let member = try #require(signedIn.withLock { $0 })
         try await restarted.test { client in
-            let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(profiles[66])", token: token)
+            client.remember(member)
+            let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(restarted.link(to: profiles[66], for: member))", token: member.token)
             #expect(status == .ok)
-            let (refused, error, _) = try await client.json(.get, "/api/v1/profiles/\(profiles[67])", token: token)
+            let (refused, error, _) = try await client.json(.get, "/api/v1/profiles/\(restarted.link(to: profiles[67], for: member))", token: member.token)
             #expect(refused == .tooManyRequests)
             #expect(error.errorCode == "budget_exhausted")
         }
@@ -159,8 +161,8 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
         let profiles = try await server.addMembers(2)
         try await server.test { client in
             let member = try await client.register(on: server, name: "Counted")
-            _ = try await client.json(.get, "/api/v1/profiles/\(profiles[0])", token: member.token)
-            _ = try await client.json(.get, "/api/v1/profiles/\(profiles[1])", token: member.token)
+            _ = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profiles[0], for: member))", token: member.token)
+            _ = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profiles[1], for: member))", token: member.token)
             let account = try #require(try await server.store.account(phone: .init(parsing: member.phone)))
             let marks = try await server.store.accessEvents(viewer: account.id, limit: 10).compactMap(\.budget)
                 .sorted { $0.dayUsed < $1.dayUsed }
@@ -176,15 +178,16 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
     @Test func anonymousVisitorsGetNoMemberData() async throws {
         let server = try await TestServer.make()
         let profiles = try await server.addMembers(1)
+        let link = server.codec.seal(.profile, profiles[0], for: nil)
         try await server.test { client in
-            for path in ["/members/\(profiles[0])", "/search?q=member", "/connections?of=\(profiles[0])", "/me"] {
+            for path in ["/members/\(link)", "/search?q=member", "/connections?of=\(link)", "/me"] {
                 try await client.execute(uri: path, method: .get, headers: [.userAgent: "Googlebot/2.1"]) { response in
                     #expect(response.status == .seeOther, "\(path)")
                     #expect(response.headers[.location] == "/login")
                     #expect(!String(buffer: response.body).contains("Member 0"))
                 }
             }
-            for path in ["/api/v1/profiles/\(profiles[0])", "/api/v1/search?q=member", "/api/v1/connections"] {
+            for path in ["/api/v1/profiles/\(link)", "/api/v1/search?q=member", "/api/v1/connections"] {
                 let (status, _, _) = try await client.json(.get, path)
                 #expect(status == .unauthorized)
             }
@@ -195,13 +198,14 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
 extension LoginWallTests {
     @Test func optedInMembersShowVisitorsANameAndHeadlineOnly() async throws {
         let server = try await TestServer.make()
-        let tokens = try await server.addMembers(1)
-        let id = try server.codec.decode(.profile, tokens[0], as: AccountID.self)
+        let id = try #require(try await server.addMembers(1).first)
+        // The link a member shared, sealed for them: visitors may follow it to the public card.
+        let link = server.codec.seal(.profile, id, for: id)
         var profile = try #require(try await server.store.profile(of: id))
         profile.publicCard = true
         try await server.store.saveProfile(profile, at: server.clock.now())
         try await server.test { client in
-            try await client.execute(uri: "/members/\(tokens[0])", method: .get) { response in
+            try await client.execute(uri: "/members/\(link)", method: .get) { response in
                 #expect(response.status == .ok)
                 let html = String(buffer: response.body)
                 #expect(html.contains("Member 0"))
@@ -244,14 +248,14 @@ extension ExposureBudgetTests {
             let member = try await client.register(on: server, name: "Web reader")
             let cookie: HTTPFields = [.cookie: "rampart_session=\(member.token)"]
             var warned = false
-            for token in profiles.prefix(67) {
-                try await client.execute(uri: "/members/\(token)", method: .get, headers: cookie) { response in
+            for profile in profiles.prefix(67) {
+                try await client.execute(uri: "/members/\(server.link(to: profile, for: member))", method: .get, headers: cookie) { response in
                     #expect(response.status == .ok)
                     if String(buffer: response.body).contains("of your daily allowance") { warned = true }
                 }
             }
             #expect(warned)
-            try await client.execute(uri: "/members/\(profiles[67])", method: .get, headers: cookie) { response in
+            try await client.execute(uri: "/members/\(server.link(to: profiles[67], for: member))", method: .get, headers: cookie) { response in
                 #expect(response.status == .tooManyRequests)
                 #expect(response.headers[.retryAfter] != nil)
                 let html = String(buffer: response.body)

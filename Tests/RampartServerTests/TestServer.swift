@@ -5,8 +5,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import RampartClient
 import RampartCore
 import RampartGuard
+import Synchronization
 import RampartStore
 import Testing
 
@@ -31,46 +33,106 @@ struct TestServer: Sendable {
     let store: any Store
     let clock: ManualWallClock
     let sms: CapturingSMSSender
-    let codec: SealedIDCodec
     let dependencies: RampartDependencies
 
-    static func make() async throws -> TestServer {
+    var codec: any IDCodec { dependencies.codec }
+
+    static func make(policy: AccessPolicy? = nil) async throws -> TestServer {
         let store = SQLStore(driver: try SQLiteDriver.inMemory())
         let clock = ManualWallClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))
         try await ShippedAgreement.prepare(store, now: clock.now())
         let sms = CapturingSMSSender()
-        let codec = SealedIDCodec(keyring: .generate(at: clock.now()))
         let payments = TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
         let dependencies = RampartDependencies(
-            store: store, codec: codec, sms: sms, clock: clock, payments: payments, policy: try PolicyFile.shipped(),
-            hasher: PasswordHasher(cost: 4))
-        return TestServer(store: store, clock: clock, sms: sms, codec: codec, dependencies: dependencies)
+            store: store, sealingKeys: SealingKeys(.generate(at: clock.now())), signingKeys: SessionSigningKeys(master: SymmetricKey(size: .bits256)),
+            sms: sms, clock: clock, payments: payments, policy: try policy ?? PolicyFile.shipped(), hasher: PasswordHasher(cost: 4))
+        return TestServer(store: store, clock: clock, sms: sms, dependencies: dependencies)
     }
 
-    /// The same database and clock behind a new server (fresh in-memory state), as after a restart.
+    /// The same database, keys and clock behind a new server (fresh in-memory state), as after a restart.
     func restarted() throws -> TestServer {
         let dependencies = RampartDependencies(
-            store: store, codec: codec, sms: sms, clock: clock, payments: self.dependencies.payments,
-            policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4))
-        return TestServer(store: store, clock: clock, sms: sms, codec: codec, dependencies: dependencies)
+            store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
+            payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4))
+        return TestServer(store: store, clock: clock, sms: sms, dependencies: dependencies)
     }
 
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func test(_ body: @Sendable (SigningTestClient) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let router = try await buildRouter(dependencies, configuration: ServerConfiguration(), logger: logger)
         let app = Application(router: router, logger: logger)
-        try await app.test(.router, body)
+        try await app.test(.router) { client in
+            try await body(SigningTestClient(base: client, clock: clock))
+        }
+    }
+}
+
+/// A test client that behaves like a well-written API client: it remembers the signing key
+/// each login answers with and signs every request made with that session's bearer token
+/// (with ``RequestSigner``, the reference client, at the server's clock). `unsigned` sends
+/// requests exactly as given.
+struct SigningTestClient: TestClientProtocol {
+    let base: any TestClientProtocol
+    let clock: ManualWallClock
+    private let keys = KeyBook()
+
+    init(base: any TestClientProtocol, clock: ManualWallClock) {
+        self.base = base
+        self.clock = clock
+    }
+
+    var unsigned: any TestClientProtocol { base }
+    var port: Int? { base.port }
+
+    /// The signing key the server gave with this bearer token, if any.
+    func signingKey(for token: String) -> String? { keys.key(for: token) }
+
+    /// Signs this member's requests from now on (a client that kept its key across a restart).
+    func remember(_ member: Member) { keys.remember(member.signingKey, for: member.token) }
+
+    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        var headers = headers
+        if let bearer = headers[.authorization].map({ String($0.dropFirst("Bearer ".count)) }), let hex = keys.key(for: bearer),
+            let signer = RequestSigner(hexKey: hex)
+        {
+            let signed = signer.headers(
+                method: method.rawValue, target: uri, body: body.map { Array($0.readableBytesView) } ?? [],
+                timestamp: Int64(clock.now().timeIntervalSince1970))
+            for (name, value) in signed { if let field = HTTPField.Name(name) { headers[field] = value } }
+        }
+        let response = try await base.executeRequest(uri: uri, method: method, headers: headers, body: body)
+        if let object = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any],
+            let token = object["token"] as? String, let key = object["signingKey"] as? String
+        {
+            keys.remember(key, for: token)
+        }
+        return response
+    }
+
+    private final class KeyBook: Sendable {
+        private let keys = Mutex<[String: String]>([:])
+        func key(for token: String) -> String? { keys.withLock { $0[token] } }
+        func remember(_ key: String, for token: String) { keys.withLock { $0[token] = key } }
     }
 }
 
 /// A member registered through the API, with their bearer token and device ID.
-struct Member {
+struct Member: Sendable {
     let phone: String
     let password: String
     let token: String
+    let signingKey: String
     let deviceId: String
     let name: String
+    let account: AccountID
+}
+
+extension TestServer {
+    /// A link to `target`'s profile as the server would hand it to `member` now.
+    func link(to target: AccountID, for member: Member) -> String {
+        codec.seal(.profile, target, for: member.account)
+    }
 }
 
 extension TestClientProtocol {
@@ -113,9 +175,11 @@ extension TestClientProtocol {
             .post, "/api/v1/registrations/\(registrationId)/complete",
             ["code": code, "name": name, "password": password, "agreementVersion": agreement["version"] ?? 0])
         #expect(completed == .created, "\(body)")
+        let accountToken = try #require((body["account"] as? [String: Any])?["id"] as? String)
         return Member(
             phone: phone, password: password, token: try #require(body["token"] as? String),
-            deviceId: try #require(body["deviceId"] as? String), name: name)
+            signingKey: try #require(body["signingKey"] as? String), deviceId: try #require(body["deviceId"] as? String), name: name,
+            account: AccountID(rawValue: try server.codec.inspect(accountToken).rawValue))
     }
 }
 

@@ -63,7 +63,7 @@ enum StoreKind: String, CustomTestStringConvertible, Sendable, CaseIterable {
             do {
                 try await body(url)
             } catch {
-                try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+                _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
                 throw error
             }
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))

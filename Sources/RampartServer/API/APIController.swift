@@ -7,6 +7,7 @@ import RampartCore
 struct APIController {
     let accounts: AccountService
     let network: NetworkService
+    let signing: RequestSigning
     let body: RequestBodyReader
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -18,7 +19,9 @@ struct APIController {
         api.post("device-confirmations/:confirmationId", use: confirmDevice)
         api.get("agreement", use: getAgreement)
 
-        let member = api.group().add(middleware: BearerAuthenticationMiddleware(accounts: accounts))
+        let member = api.group()
+            .add(middleware: BearerAuthenticationMiddleware(accounts: accounts))
+            .add(middleware: SignedRequestMiddleware(signing: signing, body: body))
         member.get("me", use: getMe)
         member.post("agreement/acceptances", use: acceptAgreement)
         member.get("sessions", use: listSessions)
@@ -103,7 +106,7 @@ struct APIController {
         let viewer = try context.requireViewer()
         let sessions = try await accounts.sessions(of: viewer).map { session in
             SessionInfoResponse(
-                id: accounts.codec.encode(.session, session.id), kind: session.kind.rawValue, createdAt: session.createdAt,
+                id: accounts.codec.seal(.session, session.id, for: viewer.account.id), kind: session.kind.rawValue, createdAt: session.createdAt,
                 lastSeenAt: session.lastSeenAt, ip: session.client.ip, userAgent: session.client.userAgent,
                 current: session.id == viewer.session.id)
         }
@@ -147,7 +150,7 @@ struct APIController {
     private func me(_ account: Account) async throws -> MeResponse {
         MeResponse(
             account: account, status: try await accounts.agreementStatus(of: account), codec: accounts.codec,
-            profileId: network.token(for: account.id), now: accounts.now())
+            profileId: network.token(for: account.id, viewer: account.id), now: accounts.now())
     }
 
     private func me(_ id: AccountID) async throws -> MeResponse {
@@ -156,7 +159,9 @@ struct APIController {
     }
 
     private func authResult(_ signedIn: AccountService.SignedIn) async throws -> AuthResultResponse {
-        AuthResultResponse(token: signedIn.sessionToken, deviceId: signedIn.deviceToken, account: try await me(signedIn.account))
+        AuthResultResponse(
+            token: signedIn.sessionToken, signingKey: signing.keys.hexKey(for: signedIn.session.id), deviceId: signedIn.deviceToken,
+            account: try await me(signedIn.account))
     }
 }
 

@@ -84,7 +84,7 @@ struct MeResponse: Encodable {
     let agreement: AgreementState
 
     init(account: Account, status: AccountService.AgreementStatus, codec: any IDCodec, profileId: String, now: Date) {
-        id = codec.encode(.account, account.id)
+        id = codec.seal(.account, account.id, for: account.id)
         self.profileId = profileId
         tier = account.effectiveTier(at: now).rawValue
         name = account.name
@@ -99,6 +99,8 @@ struct MeResponse: Encodable {
 
 struct AuthResultResponse: Encodable {
     let token: String
+    /// This session's request-signing key (64 hex digits): sign every request made with it.
+    let signingKey: String
     let deviceId: String
     let account: MeResponse
 }

@@ -10,11 +10,13 @@ struct NetworkAPIController {
     let accounts: AccountService
     let network: NetworkService
     let premium: PremiumService
+    let signing: RequestSigning
     let body: RequestBodyReader
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let api = router.group("api/v1")
             .add(middleware: BearerAuthenticationMiddleware(accounts: accounts))
+            .add(middleware: SignedRequestMiddleware(signing: signing, body: body))
             .add(middleware: AgreementGateMiddleware(accounts: accounts))
         api.get("me/profile", use: getMyProfile)
         api.put("me/profile", use: updateMe)
@@ -50,14 +52,14 @@ struct NetworkAPIController {
     @Sendable func getMyProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let profile = try await network.ownProfile(viewer)
-        return try JSONResponse.make(OwnProfileResponse(profile, id: network.token(for: viewer.account.id)))
+        return try JSONResponse.make(OwnProfileResponse(profile, id: network.token(for: viewer.account.id, viewer: viewer.account.id)))
     }
 
     @Sendable func updateMe(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let draft = try await body.json(ProfileDraft.self, from: request)
         let profile = try await network.updateOwnProfile(draft, viewer: viewer)
-        return try JSONResponse.make(OwnProfileResponse(profile, id: network.token(for: viewer.account.id)))
+        return try JSONResponse.make(OwnProfileResponse(profile, id: network.token(for: viewer.account.id, viewer: viewer.account.id)))
     }
 
     @Sendable func getProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -65,7 +67,7 @@ struct NetworkAPIController {
         let shown = try await network.viewProfile(token: try context.parameters.require("profileId"), requester: requester)
         return budgeted(
             try JSONResponse.make(ProfileResponse(shown, viewer: requester.viewer.account.id) {
-                accounts.codec.encode(.invitation, $0.id)
+                network.token(for: $0.id, viewer: requester.account)
             }), shown.budget)
     }
 

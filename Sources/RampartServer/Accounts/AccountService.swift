@@ -244,7 +244,7 @@ public struct AccountService: Sendable {
         try await store.insertChallenge(challenge)
         try await sendCode(code, to: account.phone, purpose: .device)
         return .deviceConfirmationRequired(PendingDeviceConfirmation(
-            token: codec.encode(.deviceConfirmation, id), maskedPhone: account.phone.masked, expiresAt: challenge.expiresAt))
+            token: codec.seal(.deviceConfirmation, id, for: nil), maskedPhone: account.phone.masked, expiresAt: challenge.expiresAt))
     }
 
     public func confirmDevice(token: String, code: String, client: ClientInfo) async throws -> SignedIn {
@@ -289,7 +289,7 @@ public struct AccountService: Sendable {
 
     public func revokeSession(token: String, viewer: Viewer) async throws {
         let notFound = RampartError.notFound("session_not_found", "No such session.")
-        guard let id = try? codec.decode(.session, token, as: SessionID.self) else { throw notFound }
+        guard let id = try? codec.open(token, as: .session, for: viewer.account.id, type: SessionID.self) else { throw notFound }
         guard try await store.revokeSession(id, of: viewer.account.id, at: clock.now()) else { throw notFound }
     }
 
@@ -363,7 +363,7 @@ public struct AccountService: Sendable {
 
     private func pending(_ challenge: VerificationChallenge, agreement: Agreement) -> PendingRegistration {
         PendingRegistration(
-            token: codec.encode(.registration, challenge.id), phone: challenge.phone, expiresAt: challenge.expiresAt,
+            token: codec.seal(.registration, challenge.id, for: nil), phone: challenge.phone, expiresAt: challenge.expiresAt,
             resendAvailableAt: challenge.lastSentAt.addingTimeInterval(verification.resendCooldown), agreement: agreement)
     }
 
@@ -375,7 +375,7 @@ public struct AccountService: Sendable {
     }
 
     private func openChallenge(_ token: String, kind: IDKind, purpose: VerificationChallenge.Purpose) async throws -> VerificationChallenge {
-        guard let id = try? codec.decode(kind, token, as: ChallengeID.self),
+        guard let id = try? codec.open(token, as: kind, for: nil, type: ChallengeID.self),
             let challenge = try await store.challenge(id: id), challenge.purpose == purpose
         else { throw Self.challengeNotFound(kind) }
         return challenge

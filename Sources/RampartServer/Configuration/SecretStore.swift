@@ -13,6 +13,7 @@ public struct SecretStore: Sendable {
 
     var idKeyringPath: String { (directory as NSString).appendingPathComponent("id-codec.json") }
     var paymentKeyringPath: String { (directory as NSString).appendingPathComponent("payment-fingerprint.json") }
+    var requestSigningKeyringPath: String { (directory as NSString).appendingPathComponent("request-signing.json") }
 
     /// The keyring that seals outgoing IDs, created on first use.
     public func idKeyring(now: Date) throws -> Keyring {
@@ -25,6 +26,19 @@ public struct SecretStore: Sendable {
         try keyring(at: paymentKeyringPath, now: now)
     }
 
+    /// The master key each session's request-signing key is derived from, created on first use.
+    public func requestSigningKeyring(now: Date) throws -> Keyring {
+        try keyring(at: requestSigningKeyringPath, now: now)
+    }
+
+    /// Replaces the request-signing master key: every session's signing key changes, so
+    /// clients must sign in again. For when the key may have leaked.
+    public func rotateRequestSigningKey(now: Date) throws -> Keyring {
+        let keyring = Keyring.generate(at: now)
+        try save(keyring, at: requestSigningKeyringPath)
+        return keyring
+    }
+
     private func keyring(at path: String, now: Date) throws -> Keyring {
         if let existing = try loadKeyring(at: path) { return existing }
         let keyring = Keyring.generate(at: now)
@@ -32,12 +46,18 @@ public struct SecretStore: Sendable {
         return keyring
     }
 
-    /// Adds a new current key to the ID keyring; older keys still open old tokens.
-    public func rotateIDKeyring(now: Date) throws -> Keyring {
+    /// Adds a new current key to the ID keyring; older keys keep opening their tokens for
+    /// `retaining` seconds (the longest sealed-ID lifetime), then are dropped.
+    public func rotateIDKeyring(now: Date, retaining: TimeInterval) throws -> Keyring {
         var keyring = try idKeyring(now: now)
-        keyring.rotate(at: now)
+        keyring.rotate(at: now, retaining: retaining)
         try save(keyring, at: idKeyringPath)
         return keyring
+    }
+
+    /// The ID keyring as it is on disk now, or nil if there is none yet.
+    public func storedIDKeyring() throws -> Keyring? {
+        try loadKeyring(at: idKeyringPath)
     }
 
     private struct StoredKey: Codable {

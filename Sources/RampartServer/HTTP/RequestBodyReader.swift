@@ -57,16 +57,22 @@ public struct RequestBodyReader: Sendable {
         return fields
     }
 
-    private func bytes(of request: Request) async throws -> [UInt8] {
+    /// Reads the whole body (within the limit) and keeps it in the request, so that the
+    /// handler can read it again after a middleware has (to check its signature).
+    public func collect(_ request: inout Request) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw Self.tooLarge(limit)
         }
         do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
+            return try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw Self.tooLarge(limit)
         }
+    }
+
+    private func bytes(of request: Request) async throws -> [UInt8] {
+        var request = request
+        return Array(try await collect(&request).readableBytesView)
     }
 
     private static func tooLarge(_ limit: Int) -> RampartError {

@@ -6,7 +6,8 @@ import RampartStore
 
 /// The professional network: profiles, connections, invitations, people search. Every
 /// read of another member's data goes through ``Visibility`` and produces exactly one
-/// ``AccessEvent``; every ID handed out goes through the ``IDCodec``.
+/// ``AccessEvent``; every ID handed out is sealed for the viewer it is shown to, and every
+/// ID that comes back is opened through the ``SealedIDGate``.
 public struct NetworkService: Sendable {
     /// The signed-in member making a request, and from where.
     public struct Requester: Sendable {
@@ -59,16 +60,18 @@ public struct NetworkService: Sendable {
 
     private let store: any Store
     private let codec: any IDCodec
+    private let gate: SealedIDGate
     private let clock: any WallClock
     private let sink: any AccessEventSink
     public let exposure: ExposureService
     private let logger: Logger
 
     public init(
-        store: any Store, codec: any IDCodec, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService, logger: Logger
+        store: any Store, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService, logger: Logger
     ) {
         self.store = store
-        self.codec = codec
+        self.codec = gate.codec
+        self.gate = gate
         self.clock = clock
         self.sink = sink
         self.exposure = exposure
@@ -90,12 +93,16 @@ public struct NetworkService: Sendable {
         return updated
     }
 
-    public func token(for account: AccountID) -> String { codec.encode(.profile, account) }
+    /// The link to a member's profile, sealed for `viewer`.
+    public func token(for account: AccountID, viewer: AccountID) -> String { codec.seal(.profile, account, for: viewer) }
+
+    /// An invitation's ID, sealed for `viewer`.
+    public func token(for invitation: InvitationID, viewer: AccountID) -> String { codec.seal(.invitation, invitation, for: viewer) }
 
     // MARK: Viewing
 
     public func viewProfile(token: String, requester: Requester) async throws -> ShownProfile {
-        let target = try openProfileToken(token)
+        let target = try await openProfileToken(token, requester, acceptShared: true)
         let own = target == requester.account
         if !own { _ = try exposure.check(requester.viewer.account) }
         guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
@@ -111,15 +118,16 @@ public struct NetworkService: Sendable {
             .profileView, requester, target: target, categories: Set(visible.categories.categories), subjects: [target],
             charge: own ? nil : ("p:\(target.rawValue)", cost))
         return ShownProfile(
-            token: token, visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
+            token: self.token(for: target, viewer: requester.account), visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
     }
 
     /// The minimal card (name and headline) an anonymous visitor may see, only for
     /// members who opted in; nil otherwise. Crawlers get exactly the same.
     public func publicCard(token: String, client: ClientInfo) async throws -> (name: String, headline: String)? {
-        guard let target = try? openProfileToken(token), let profile = try await store.profile(of: target), profile.publicCard else {
-            return nil
-        }
+        guard let sealed = try? codec.openFresh(token, as: .profile), let profile = try await store.profile(of: AccountID(rawValue: sealed.rawValue)),
+            profile.publicCard
+        else { return nil }
+        let target = profile.accountID
         // The headline only if the member shows their position to everyone.
         let headline = Visibility.card(of: exposure.withDefaults(profile), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
             .headline ?? ""
@@ -157,7 +165,7 @@ public struct NetworkService: Sendable {
             return cleaned.isEmpty ? nil : cleaned
         }
         guard request.text.count <= 200 else { throw RampartError.invalid("invalid_query", "A search may have at most 200 characters.") }
-        let offset = try openCursor(request.cursor)
+        let offset = try await openCursor(request.cursor, requester)
         let query = ProfileQuery(
             terms: SearchText.queryTerms(request.text), company: try filter(request.company, "company"),
             title: try filter(request.title, "title"), school: try filter(request.school, "school"),
@@ -170,7 +178,7 @@ public struct NetworkService: Sendable {
         let page = Array(ids.prefix(Self.pageSize))
         let cards = try await cards(for: page, requester: requester)
         let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
-            ? codec.encode(.searchCursor, Int64(offset + Self.pageSize)) : nil
+            ? codec.seal(.searchCursor, Int64(offset + Self.pageSize), for: requester.account) : nil
         let standing = try await record(
             .searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: page,
             charge: ("s:\(AccessEventID.random().rawValue)", exposure.policy.budgets.weights.searchPage))
@@ -181,7 +189,8 @@ public struct NetworkService: Sendable {
 
     /// One page of a member's connections, as far as that member's setting allows.
     public func connectionList(of token: String?, cursor: String?, requester: Requester) async throws -> ConnectionPage {
-        let owner = try token.map(openProfileToken) ?? requester.account
+        var owner = requester.account
+        if let token { owner = try await openProfileToken(token, requester) }
         let own = owner == requester.account
         if !own { _ = try exposure.check(requester.viewer.account) }
         guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
@@ -190,25 +199,25 @@ public struct NetworkService: Sendable {
         guard visible.connectionsVisible else {
             throw RampartError(.forbidden, code: "connections_hidden", message: "This member shows their connections only to their own connections.")
         }
-        let offset = try openCursor(cursor)
+        let offset = try await openCursor(cursor, requester)
         let ids = try await store.connections(of: owner, limit: Self.pageSize + 1, offset: offset)
         let page = Array(ids.prefix(Self.pageSize))
         let cards = try await cards(for: page, requester: requester)
         let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
-            ? codec.encode(.searchCursor, Int64(offset + Self.pageSize)) : nil
+            ? codec.seal(.searchCursor, Int64(offset + Self.pageSize), for: requester.account) : nil
         var categories = Self.union(cards.map(\.card))
         if !own { categories.insert(.connections) }
         let standing = try await record(
             .connectionList, requester, target: owner, categories: categories, subjects: page,
             charge: own ? nil : ("c:\(owner.rawValue):\(offset)", exposure.policy.budgets.weights.connectionList))
         let shown = ShownProfile(
-            token: self.token(for: owner), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
+            token: self.token(for: owner, viewer: requester.account), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
             connectionCount: try await store.connectionCount(of: owner), pendingInvitation: nil)
         return ConnectionPage(owner: shown, connections: cards, nextCursor: next, budget: standing)
     }
 
     public func sendInvitation(to token: String, message: String, requester: Requester) async throws -> InvitationSummary {
-        let recipient = try openProfileToken(token)
+        let recipient = try await openProfileToken(token, requester, acceptShared: true)
         guard recipient != requester.account else {
             throw RampartError.invalid("invalid_invitation", "You cannot invite yourself.")
         }
@@ -221,7 +230,7 @@ public struct NetworkService: Sendable {
             if pending.sender == requester.account { throw Self.alreadyInvited }
             throw RampartError(
                 .conflict, code: "invitation_waiting",
-                message: "This member has already invited you: accept their invitation (\(codec.encode(.invitation, pending.id))).")
+                message: "This member has already invited you: accept their invitation (\(self.token(for: pending.id, viewer: requester.account))).")
         }
         let invitation = Invitation(id: .random(), sender: requester.account, recipient: recipient, message: text, createdAt: clock.now())
         do {
@@ -248,8 +257,8 @@ public struct NetworkService: Sendable {
     }
 
     public func respond(to token: String, _ response: Response, requester: Requester) async throws {
-        guard let id = try? codec.decode(.invitation, token, as: InvitationID.self),
-            let invitation = try await store.invitation(id: id)
+        guard let raw = await gate.open(token, as: .invitation, viewer: requester.viewer, client: requester.client),
+            case let id = InvitationID(rawValue: raw), let invitation = try await store.invitation(id: id)
         else { throw Self.invitationNotFound }
         let status: Invitation.Status
         switch response {
@@ -268,7 +277,7 @@ public struct NetworkService: Sendable {
     }
 
     public func removeConnection(_ token: String, requester: Requester) async throws {
-        let other = try openProfileToken(token)
+        let other = try await openProfileToken(token, requester)
         guard try await store.removeConnection(requester.account, other) else {
             throw RampartError.notFound("not_connected", "You are not connected to this member.")
         }
@@ -298,7 +307,7 @@ public struct NetworkService: Sendable {
             } else if Visibility.cardDependsOnDegree(profile) {
                 degree = try await store.degree(from: requester.account, to: id)
             }
-            result.append((token(for: id), Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree))))
+            result.append((token(for: id, viewer: requester.account), Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree))))
         }
         return result
     }
@@ -306,7 +315,9 @@ public struct NetworkService: Sendable {
     private func summary(_ invitation: Invitation, other: AccountID, requester: Requester) async throws -> InvitationSummary {
         let card = try await cards(for: [other], requester: requester).first?.card
             ?? Visibility.card(of: Profile(accountID: other, name: Visibility.hiddenName), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
-        return InvitationSummary(token: codec.encode(.invitation, invitation.id), invitation: invitation, otherToken: token(for: other), other: card)
+        return InvitationSummary(
+            token: token(for: invitation.id, viewer: requester.account), invitation: invitation,
+            otherToken: token(for: other, viewer: requester.account), other: card)
     }
 
     /// The stored profile with the policy's default audiences for categories the member
@@ -316,17 +327,38 @@ public struct NetworkService: Sendable {
         return try await store.account(id: account).map { exposure.withDefaults(Profile(accountID: $0.id, name: $0.name)) }
     }
 
-    private func openProfileToken(_ token: String) throws(RampartError) -> AccountID {
-        guard let id = try? codec.decode(.profile, token, as: AccountID.self) else { throw Self.memberNotFound }
-        return id
+    /// The member behind a profile link sealed for this viewer (or shared with them, when
+    /// `acceptShared` and the allowance agree); "not found" otherwise, whatever the reason.
+    private func openProfileToken(_ token: String, _ requester: Requester, acceptShared: Bool = false) async throws(RampartError) -> AccountID {
+        guard let raw = await gate.open(token, as: .profile, viewer: requester.viewer, client: requester.client, acceptShared: acceptShared)
+        else { throw Self.memberNotFound }
+        return AccountID(rawValue: raw)
     }
 
-    private func openCursor(_ cursor: String?) throws(RampartError) -> Int {
+    private func openCursor(_ cursor: String?, _ requester: Requester) async throws(RampartError) -> Int {
         guard let cursor, !cursor.isEmpty else { return 0 }
-        guard let offset = try? codec.decode(.searchCursor, cursor), (0...Int64(Self.maxOffset)).contains(offset) else {
+        guard let offset = await gate.open(cursor, as: .searchCursor, viewer: requester.viewer, client: requester.client),
+            (0...Int64(Self.maxOffset)).contains(offset)
+        else {
             throw .invalid("invalid_cursor", "This page link has expired. Search again.")
         }
         return Int(offset)
+    }
+
+    /// For a profile link this viewer was given that has since expired: the member's name,
+    /// so the web page can offer to search for them. Nil for anything else (no oracle).
+    public func nameBehindExpiredLink(_ token: String, viewer: AccountService.Viewer) async throws -> String? {
+        let sealed: SealedID
+        do {
+            _ = try codec.openFresh(token, as: .profile)
+            return nil
+        } catch .expired(let expired) {
+            sealed = expired
+        } catch {
+            return nil
+        }
+        guard sealed.issuedTo == viewer.account.id else { return nil }
+        return try await profileOrDefault(AccountID(rawValue: sealed.rawValue))?.name
     }
 
     /// Charges the viewer's budget (when `charge` is given) and records the access event

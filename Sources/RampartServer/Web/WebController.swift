@@ -220,7 +220,7 @@ struct WebController {
         guard let account = try await accounts.store.account(id: viewer.account.id) else { throw RampartError.unauthorized }
         let sessions = try await accounts.sessions(of: viewer).map { session -> [String: Any] in
             [
-                "id": accounts.codec.encode(.session, session.id),
+                "id": accounts.codec.seal(.session, session.id, for: viewer.account.id),
                 "kind": session.kind == .web ? "Browser" : "API client",
                 "createdAt": Self.dateFormatter.string(from: session.createdAt),
                 "lastSeenAt": Self.dateFormatter.string(from: session.lastSeenAt),

@@ -46,7 +46,7 @@ struct WebNetworkController {
             ]
         }
         return pages.page("me", [
-            "layout": layout, "profileId": network.token(for: member.viewer.account.id),
+            "layout": layout, "profileId": network.token(for: member.viewer.account.id, viewer: member.viewer.account.id),
             "name": profile.name, "headline": profile.headline, "company": profile.company, "location": profile.location,
             "about": profile.about, "photoUrl": profile.photoURL ?? "", "email": profile.email ?? "",
             "contactPhone": profile.contactPhone ?? "", "skills": profile.skills.joined(separator: ", "),
@@ -110,10 +110,12 @@ struct WebNetworkController {
             do {
                 shown = try await network.viewProfile(token: token, requester: member.requester)
             } catch let error as RampartError where error.kind == .notFound {
-                // An expired or foreign link: lead to search instead of a dead end.
+                // An expired or foreign link: lead to search instead of a dead end, with the
+                // name filled in when it was this member's own link that expired.
                 var layout = member.layout("This link has expired")
                 layout.error = error.message
-                return pages.page("search", ["layout": layout, "q": "", "results": [] as [Any]] as [String: Any], status: .notFound)
+                let name = try await network.nameBehindExpiredLink(token, viewer: member.viewer) ?? ""
+                return pages.page("search", ["layout": layout, "q": name, "results": [] as [Any]] as [String: Any], status: .notFound)
             }
             let visible = shown.visible
             let invitation = shown.pendingInvitation
@@ -127,7 +129,7 @@ struct WebNetworkController {
                 "canInvite": shown.degree > .first && invitation == nil,
                 "invitationSent": invitation.map { $0.sender == member.viewer.account.id } ?? false,
                 "invitationReceived": invitation.map { $0.recipient == member.viewer.account.id } ?? false,
-                "invitationId": invitation.map { accounts.codec.encode(.invitation, $0.id) } ?? "",
+                "invitationId": invitation.map { network.token(for: $0.id, viewer: member.viewer.account.id) } ?? "",
                 "experience": (visible.experience ?? []).map { entry -> [String: Any] in
                     ["title": entry.title, "company": entry.company, "period": Self.period(entry), "description": entry.description]
                 },

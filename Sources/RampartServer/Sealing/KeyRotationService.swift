@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartGuard
+import ServiceLifecycle
+
+/// Keeps the running server's ID-sealing keys current: picks up a keyring rotated on disk
+/// by `rampart keys rotate`, and rotates by itself when the current key is older than the
+/// policy's `sealing.rotateKeysEveryDays`. Retired keys keep opening their tokens for the
+/// longest sealed-ID lifetime. Logs key IDs, never keys.
+public struct KeyRotationService: Service {
+    private let secrets: SecretStore
+    private let keys: SealingKeys
+    private let sealing: AccessPolicy.Sealing
+    private let clock: any WallClock
+    private let logger: Logger
+    private let interval: Duration
+
+    public init(
+        secrets: SecretStore, keys: SealingKeys, sealing: AccessPolicy.Sealing, clock: any WallClock, logger: Logger,
+        interval: Duration = .seconds(60)
+    ) {
+        self.secrets = secrets
+        self.keys = keys
+        self.sealing = sealing
+        self.clock = clock
+        self.logger = logger
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try tick()
+                } catch {
+                    logger.error("ID key rotation check failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One check: reload the keyring if it changed on disk, rotate if the key is due.
+    public func tick() throws {
+        if let stored = try secrets.storedIDKeyring(), stored != keys.keyring {
+            keys.replace(with: stored)
+            logger.info("ID keyring reloaded from disk", metadata: ["keyring": "\(stored)"])
+        }
+        let now = clock.now()
+        let every = sealing.rotateKeysEveryDays * 86_400
+        guard every > 0, now.timeIntervalSince(keys.keyring.currentSince) >= every else { return }
+        let rotated = try secrets.rotateIDKeyring(now: now, retaining: sealing.lifetimes.longest)
+        keys.replace(with: rotated)
+        logger.info("ID keyring rotated on schedule", metadata: ["keyring": "\(rotated)"])
+    }
+}

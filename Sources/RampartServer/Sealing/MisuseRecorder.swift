@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartGuard
+import RampartStore
+
+/// Records misuse signals (foreign, expired or forged IDs; unsigned or badly signed
+/// requests) in the store for the analyst and the detection engine, and counts them
+/// toward the account's suspicion in the ``SharedLinkAllowance``.
+public struct MisuseRecorder: Sendable {
+    private let store: any Store
+    public let allowance: SharedLinkAllowance
+    private let clock: any WallClock
+    private let logger: Logger
+
+    public init(store: any Store, allowance: SharedLinkAllowance, clock: any WallClock, logger: Logger) {
+        self.store = store
+        self.allowance = allowance
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Records the signal. `countsAsMisuse` is false for what honest members also do
+    /// (an old tab with an expired link, a shared link within the allowance).
+    public func record(
+        _ kind: MisuseSignal.Kind, by viewer: AccountService.Viewer?, client: ClientInfo, related: AccountID? = nil, detail: String,
+        countsAsMisuse: Bool = true
+    ) async {
+        let now = clock.now()
+        if countsAsMisuse, let account = viewer?.account.id { allowance.noteMisuse(by: account, at: now) }
+        let signal = MisuseSignal(
+            kind: kind, account: viewer?.account.id, session: viewer?.session.id, relatedAccount: related, detail: detail, occurredAt: now,
+            client: client)
+        do {
+            try await store.recordSignal(signal)
+        } catch {
+            // A lost signal must not turn a refusal into a 500; the log keeps it.
+            logger.error("could not record misuse signal", metadata: ["kind": "\(kind.rawValue)", "error": "\(error)"])
+        }
+    }
+}
