@@ -9,11 +9,15 @@
 #                      (the Swift tests read it themselves).
 #   2. browser       - starts the debug server on a free loopback port with a temporary
 #                      data dir and runs the Selenium walkthrough (tests/browser).
-#   3. schemathesis  - fuzzes the server's /openapi.json (check: not_a_server_error).
+#   3. python client - the Python reference client (clients/python) signs real requests
+#                      against the same server (tests/e2e).
+#   4. schemathesis  - fuzzes the server's /openapi.json (check: not_a_server_error),
+#                      signed in (every request signed by tests/e2e/schemathesis_hooks.py)
+#                      and anonymous.
 #
-# Stages 2 and 3 need chromium, chromium-driver, and pip's selenium, pytest and
+# Stages 2-4 need chromium, chromium-driver, and pip's selenium, pytest and
 # schemathesis (v4). Without them they are skipped locally and fail when CI=true.
-# RAMPART_SKIP_E2E=1 skips stages 2 and 3 (e.g. while iterating on one Swift test).
+# RAMPART_SKIP_E2E=1 skips stages 2-4 (e.g. while iterating on one Swift test).
 # RAMPART_ARTIFACTS=DIR keeps the browser screenshot, the server log and the
 # schemathesis report there.
 #
@@ -101,6 +105,7 @@ run_e2e() {
     local bin=.build/debug/rampart
     if [[ ! -x "$bin" ]]; then
         fail "browser" "$bin not found"
+        fail "python client" "$bin not found"
         fail "schemathesis" "$bin not found"
         return
     fi
@@ -138,6 +143,7 @@ run_e2e() {
         echo "------------------------------------" >&2
         save_artifacts "$server_log"
         fail "browser" "server never became ready"
+        fail "python client" "server never became ready"
         fail "schemathesis" "server never became ready"
         return
     fi
@@ -154,6 +160,18 @@ run_e2e() {
         fi
     else
         missing "browser" "Browser" "chromium chromium-driver and pip selenium"
+    fi
+
+    # ---- python client: the reference client (clients/python) signs real requests
+    if python3 -c 'import pytest' 2>/dev/null; then
+        log "python client: python3 -m pytest -q tests/e2e"
+        if RAMPART_BASE_URL="$base" RAMPART_DATA_DIR="$data" python3 -m pytest -q -p no:cacheprovider tests/e2e; then
+            pass "python client"
+        else
+            fail "python client"
+        fi
+    else
+        missing "python client" "Python client" "pip pytest"
     fi
 
     # ---- 3. schemathesis
@@ -208,12 +226,23 @@ run_schemathesis() {
     local rc=0
     # Pass 1, signed in: every operation except the two that would end the session the
     # pass runs with (logout, revokeSession), so the member operations get past 401.
-    local token=""
-    if token=$(python3 tests/e2e/api_token.py "$base" "$data"); then
-        log "schemathesis pass 1 (signed in): $base/openapi.json without logout and revokeSession"
-        schemathesis_pass "$st" "$base" "$report/signed-in" \
+    # Requests made with the session must be signed: tests/e2e/schemathesis_hooks.py signs
+    # each one with the session's key (RAMPART_SIGNING_KEY) and logs every response to
+    # RAMPART_SIGNING_LOG, so a signature the server refuses fails the stage.
+    local creds="" token="" key="" signing_log="$work/schemathesis-signed-in.jsonl"
+    if creds=$(python3 tests/e2e/api_token.py --with-signing-key "$base" "$data") &&
+        read -r token key <<<"$creds" && [[ -n "$token" && -n "$key" ]]; then
+        log "schemathesis pass 1 (signed in, signed requests): $base/openapi.json without logout and revokeSession"
+        SCHEMATHESIS_HOOKS=tests/e2e/schemathesis_hooks.py RAMPART_SIGNING_KEY="$key" RAMPART_SIGNING_LOG="$signing_log" \
+            schemathesis_pass "$st" "$base" "$report/signed-in" \
             --header "Authorization: Bearer $token" \
             --exclude-operation-id logout --exclude-operation-id revokeSession || rc=$?
+        # The hook logged every response: a signature_* 401 means the signing is broken.
+        if ! python3 tests/e2e/schemathesis_hooks.py summarize "$signing_log"; then
+            echo "error: the signed-in pass did not get past the signature check (see $signing_log)" >&2
+            if ((rc == 0)); then rc=1; fi
+        fi
+        if [[ -n "${RAMPART_ARTIFACTS:-}" ]]; then cp "$signing_log" "$RAMPART_ARTIFACTS/" 2>/dev/null || true; fi
     else
         echo "warning: could not create an account through the API; skipping the signed-in pass" >&2
         rc=1
@@ -232,9 +261,11 @@ run_schemathesis() {
 
 if [[ "${RAMPART_SKIP_E2E:-}" == 1 ]]; then
     skip "browser" "RAMPART_SKIP_E2E=1"
+    skip "python client" "RAMPART_SKIP_E2E=1"
     skip "schemathesis" "RAMPART_SKIP_E2E=1"
 elif ! $built; then
     fail "browser" "not run: build failed"
+    fail "python client" "not run: build failed"
     fail "schemathesis" "not run: build failed"
 else
     run_e2e

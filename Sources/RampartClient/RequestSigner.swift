@@ -26,17 +26,21 @@ public struct RequestSigner: Sendable {
     public static let signatureHeader = "Rampart-Signature"
     public static let scheme = "RAMPART-HMAC-SHA256"
 
-    private let key: SymmetricKey
+    /// HMAC state with the key's pads already hashed: copied per request.
+    private let prepared: PreparedHMAC
 
     public init(key: SymmetricKey) {
-        self.key = key
+        prepared = PreparedHMAC(key: key)
     }
 
     /// A signer for the `signingKey` a login or registration answered with.
     public init?(hexKey: String) {
         guard let bytes = Hex.decode(hexKey), bytes.count == 32 else { return nil }
-        key = SymmetricKey(data: bytes)
+        self.init(key: SymmetricKey(data: bytes))
     }
+
+    /// SHA-256 of an empty body, the most common body of all.
+    public static let emptyBodyHash = bodyHash([UInt8]())
 
     /// The exact text that is signed.
     public static func canonicalRequest(method: String, target: String, bodySHA256: String, timestamp: Int64, nonce: String) -> String {
@@ -50,9 +54,45 @@ public struct RequestSigner: Sendable {
 
     /// The signature header's value for one request.
     public func signature(method: String, target: String, bodySHA256: String, timestamp: Int64, nonce: String) -> String {
-        let text = Self.canonicalRequest(method: method, target: target, bodySHA256: bodySHA256, timestamp: timestamp, nonce: nonce)
-        return Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
+        Hex.encode(authenticationCode(method: method, target: target, bodySHA256: bodySHA256, timestamp: timestamp, nonce: nonce))
     }
+
+    /// The raw HMAC of the canonical request, fed line by line (the same bytes as
+    /// ``canonicalRequest(method:target:bodySHA256:timestamp:nonce:)``, without building it).
+    public func authenticationCode(method: String, target: String, bodySHA256: String, timestamp: Int64, nonce: String) -> SHA256.Digest {
+        var mac = prepared.start()
+        func line(_ text: String) {
+            withUnsafeBytes(of: UInt8(0x0A)) { mac.update($0) }
+            mac.update(text)
+        }
+        mac.update(Self.scheme)
+        line(method.uppercased())
+        line(target)
+        line(bodySHA256)
+        line(String(timestamp))
+        line(nonce)
+        return mac.finalize()
+    }
+
+    /// True when `signatureHex` (64 hex digits, either case) is this request's signature;
+    /// compares in constant time.
+    public func matches(_ signatureHex: String, method: String, target: String, bodySHA256: String, timestamp: Int64, nonce: String) -> Bool {
+        let code = authenticationCode(method: method, target: target, bodySHA256: bodySHA256, timestamp: timestamp, nonce: nonce)
+        var utf8 = signatureHex.utf8.makeIterator()
+        var difference: UInt8 = 0
+        var valid = signatureHex.utf8.count == 64
+        code.withUnsafeBytes { bytes in
+            for byte in bytes {
+                guard let high = utf8.next().flatMap(Hex.nibble), let low = utf8.next().flatMap(Hex.nibble) else {
+                    valid = false
+                    return
+                }
+                difference |= byte ^ (high << 4 | low)
+            }
+        }
+        return valid && difference == 0
+    }
+
 
     /// The three headers to add to a request, as (name, value) pairs.
     public func headers<Body: DataProtocol>(
@@ -84,20 +124,11 @@ public enum Hex {
 
     public static func encode<D: Digest>(_ digest: D) -> String { encode(Array(digest)) }
 
-    public static func encode(_ code: HashedAuthenticationCode<SHA256>) -> String { encode(Array(code)) }
 
     /// Bytes from hex (either case); nil for odd lengths or other characters.
     public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count / 2)
         var index = 0
@@ -107,5 +138,15 @@ public enum Hex {
             index += 2
         }
         return bytes
+    }
+
+    /// The value of one hex digit (either case), nil for anything else.
+    public static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
+        default: nil
+        }
     }
 }

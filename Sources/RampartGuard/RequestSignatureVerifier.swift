@@ -47,16 +47,16 @@ public final class RequestSignatureVerifier: Sendable {
 
     /// Checks one request. `scope` keeps one session's nonces apart from another's.
     public func verify(
-        _ presented: Presented, key: SymmetricKey, scope: Int64, method: String, target: String, bodySHA256: String, now: Date
+        _ presented: Presented, signer: RequestSigner, scope: Int64, method: String, target: String, bodySHA256: String, now: Date
     ) -> Outcome {
         guard presented.timestamp != nil || presented.nonce != nil || presented.signature != nil else { return .missing }
         guard let stamp = presented.timestamp, let timestamp = Int64(stamp), let nonce = presented.nonce, Self.isNonce(nonce),
             let signature = presented.signature, signature.utf8.count == 64
         else { return .malformed }
         guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= window else { return .stale }
-        let expected = RequestSigner(key: key).signature(
-            method: method, target: target, bodySHA256: bodySHA256, timestamp: timestamp, nonce: nonce)
-        guard SecretTokens.constantTimeEquals(expected, signature.lowercased()) else { return .invalid }
+        guard signer.matches(signature, method: method, target: target, bodySHA256: bodySHA256, timestamp: timestamp, nonce: nonce) else {
+            return .invalid
+        }
         let fresh = seen.withLock { $0.insert(ReplayCache.Key(scope: scope, nonce: nonce), at: now, window: window) }
         return fresh ? .valid : .replayed
     }
@@ -121,17 +121,33 @@ struct ReplayCache: Sendable {
 /// Each session's request-signing key, derived from one server secret: HMAC-SHA256(master,
 /// "rampart request signing v1" ‖ session ID). Nothing per session is stored; rotating the
 /// master key (`rampart keys rotate --signing`) invalidates every session's key at once.
-public struct SessionSigningKeys: Sendable {
-    private let master: HMAC<SHA256>
+/// Signers of recently active sessions are kept (bounded) so a request costs one HMAC.
+public final class SessionSigningKeys: Sendable {
+    private let master: PreparedHMAC
+    private let signers = Mutex<[SessionID: RequestSigner]>([:])
+    private let capacity: Int
 
-    public init(master: SymmetricKey) {
-        self.master = HMAC(key: master)
+    public init(master: SymmetricKey, capacity: Int = 100_000) {
+        self.master = PreparedHMAC(key: master)
+        self.capacity = max(1, capacity)
+    }
+
+    /// The signer that checks this session's requests.
+    public func signer(for session: SessionID) -> RequestSigner {
+        if let known = signers.withLock({ $0[session] }) { return known }
+        let signer = RequestSigner(key: key(for: session))
+        signers.withLock { signers in
+            // Past the bound, start over: the next request of each session derives again.
+            if signers.count >= capacity { signers.removeAll(keepingCapacity: true) }
+            signers[session] = signer
+        }
+        return signer
     }
 
     public func key(for session: SessionID) -> SymmetricKey {
-        var mac = master
-        mac.update(data: Array("rampart request signing v1".utf8))
-        withUnsafeBytes(of: session.rawValue.bigEndian) { mac.update(data: $0) }
+        var mac = master.start()
+        mac.update("rampart request signing v1")
+        withUnsafeBytes(of: session.rawValue.bigEndian) { mac.update($0) }
         return SymmetricKey(data: Array(mac.finalize()))
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RampartClient
 import RampartCore
 
 /// The ``IDCodec`` that seals every outgoing ID for the viewer it is shown to.
@@ -9,11 +10,13 @@ import RampartCore
 ///
 /// Token (34 bytes, 46 base64url characters): key ID (1) ‖ tag (12) ‖ ciphertext (21).
 /// The construction is SIV (synthetic IV, Rogaway–Shrimpton deterministic authenticated
-/// encryption) over HMAC-SHA256 from swift-crypto: tag = first 12 bytes of
-/// HMAC(K_auth, key ID ‖ content); ciphertext = content XOR HMAC(K_enc, tag); both sub-keys
-/// derived from the keyring key with HKDF-SHA256. A random nonce plus a 16-byte Poly1305
-/// tag would not fit a short link; SIV needs neither, and its 96-bit tag makes a forgery a
-/// 1-in-2⁹⁶ guess. The same ID for the same viewer in the same second gives the same token.
+/// encryption) over SHA-256 from swift-crypto: tag = first 12 bytes of
+/// HMAC-SHA256(K_auth, key ID ‖ content); ciphertext = content XOR SHA-256(K_enc ‖ tag),
+/// a keyed hash of fixed-length input used as the pseudo-random keystream; both sub-keys
+/// are derived from the keyring key with HKDF-SHA256. A random nonce plus a 16-byte
+/// Poly1305 tag would not fit a short link; SIV needs neither, and its 96-bit tag makes a
+/// forgery a 1-in-2⁹⁶ guess. The same ID for the same viewer in the same second gives the
+/// same token.
 public struct SealedIDCodec: IDCodec {
     public static let tokenLength = 46
     static let contentLength = 21
@@ -48,10 +51,7 @@ public struct SealedIDCodec: IDCodec {
         Self.put(UInt64(bitPattern: rawValue), into: &token, at: 14)
         Self.put(UInt64(bitPattern: viewer?.rawValue ?? 0), into: &token, at: 22)
         Self.put(seconds, into: &token, at: 30)
-        var authenticator = key.authenticator
-        authenticator.update(data: token[0..<1])
-        authenticator.update(data: token[13...])
-        let tag = authenticator.finalize()
+        let tag = Self.tag(key, token)
         tag.withUnsafeBytes { bytes in
             for index in 0..<Self.tagLength { token[1 + index] = bytes[index] }
         }
@@ -67,10 +67,7 @@ public struct SealedIDCodec: IDCodec {
         guard let key = keys.prepared(id: bytes[0]) else { throw .unknownKey }
         let pad = Self.keystream(key, tag: bytes[1..<13])
         Self.xor(pad, into: &bytes)
-        var authenticator = key.authenticator
-        authenticator.update(data: bytes[0..<1])
-        authenticator.update(data: bytes[13...])
-        let expected = authenticator.finalize()
+        let expected = Self.tag(key, bytes)
         let matches = expected.withUnsafeBytes { computed in
             var difference: UInt8 = 0
             for index in 0..<Self.tagLength { difference |= computed[index] ^ bytes[1 + index] }
@@ -85,14 +82,24 @@ public struct SealedIDCodec: IDCodec {
             issuedAt: Self.epoch.addingTimeInterval(TimeInterval(Self.read(bytes, at: 30, count: 4))), keyID: bytes[0])
     }
 
-    /// HMAC(K_enc, tag): XORed over the content, it both encrypts and decrypts.
-    private static func keystream(_ key: SealingKeys.Prepared, tag: ArraySlice<UInt8>) -> HMAC<SHA256>.MAC {
+    /// HMAC(K_auth, key ID ‖ content) over the token's first byte and its content bytes.
+    private static func tag(_ key: SealingKeys.Prepared, _ token: [UInt8]) -> SHA256.Digest {
+        var mac = key.authenticator.start()
+        token.withUnsafeBytes { bytes in
+            mac.update(UnsafeRawBufferPointer(rebasing: bytes[0..<1]))
+            mac.update(UnsafeRawBufferPointer(rebasing: bytes[13...]))
+        }
+        return mac.finalize()
+    }
+
+    /// SHA-256(K_enc ‖ tag): XORed over the content, it both encrypts and decrypts.
+    private static func keystream(_ key: SealingKeys.Prepared, tag: ArraySlice<UInt8>) -> SHA256.Digest {
         var stream = key.keystream
         stream.update(data: tag)
         return stream.finalize()
     }
 
-    private static func xor(_ pad: HMAC<SHA256>.MAC, into token: inout [UInt8]) {
+    private static func xor(_ pad: SHA256.Digest, into token: inout [UInt8]) {
         pad.withUnsafeBytes { pad in
             for index in 0..<contentLength { token[13 + index] ^= pad[index] }
         }

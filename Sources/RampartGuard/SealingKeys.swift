@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RampartClient
 import Synchronization
 
 /// The live ID-sealing keys of a running server: the keyring plus, per key, the two
@@ -8,14 +9,17 @@ import Synchronization
 public final class SealingKeys: Sendable {
     struct Prepared: Sendable {
         let id: UInt8
-        /// Keyed HMAC states, copied per use: the pads are hashed once, not per token.
-        let authenticator: HMAC<SHA256>
-        let keystream: HMAC<SHA256>
+        /// HMAC state with the key's pads already hashed, copied per use.
+        let authenticator: PreparedHMAC
+        /// SHA-256 state that has absorbed the 32-byte encryption key, copied per use.
+        let keystream: SHA256
 
         init(_ entry: Keyring.Entry) {
             id = entry.id
-            authenticator = HMAC(key: Self.derive(entry.key, "rampart sealed-id v2 authentication"))
-            keystream = HMAC(key: Self.derive(entry.key, "rampart sealed-id v2 encryption"))
+            authenticator = PreparedHMAC(key: Self.derive(entry.key, "rampart sealed-id v2 authentication"))
+            var keystream = SHA256()
+            Self.derive(entry.key, "rampart sealed-id v2 encryption").withUnsafeBytes { keystream.update(bufferPointer: $0) }
+            self.keystream = keystream
         }
 
         private static func derive(_ key: SymmetricKey, _ purpose: String) -> SymmetricKey {

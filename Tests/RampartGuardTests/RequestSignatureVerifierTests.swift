@@ -24,7 +24,7 @@ import Testing
         method: String = "GET", target: String = "/api/v1/search?q=zhang%20wei", body: [UInt8] = [], scope: Int64 = 1, at: Date? = nil
     ) -> RequestSignatureVerifier.Outcome {
         verifier.verify(
-            presented, key: key, scope: scope, method: method, target: target, bodySHA256: RequestSigner.bodyHash(body), now: at ?? now)
+            presented, signer: RequestSigner(key: key), scope: scope, method: method, target: target, bodySHA256: RequestSigner.bodyHash(body), now: at ?? now)
     }
 
     /// Pinned against Python's hmac/hashlib: the scheme is the same in every language.
@@ -137,6 +137,29 @@ import Testing
         #expect(a != keys.hexKey(for: SessionID(rawValue: 2)))
         #expect(a != SessionSigningKeys(master: SymmetricKey(size: .bits256)).hexKey(for: SessionID(rawValue: 1)))
     }
+
+    @Test func theCachedSignerSignsWithTheSessionsKey() throws {
+        let keys = SessionSigningKeys(master: SymmetricKey(size: .bits256), capacity: 2)
+        for raw in 1...5 {
+            let session = SessionID(rawValue: Int64(raw))
+            let fromKey = try #require(RequestSigner(hexKey: keys.hexKey(for: session)))
+            for _ in 0..<2 {
+                let signature = keys.signer(for: session).signature(method: "GET", target: "/", bodySHA256: "", timestamp: 1, nonce: nonce)
+                #expect(signature == fromKey.signature(method: "GET", target: "/", bodySHA256: "", timestamp: 1, nonce: nonce))
+            }
+        }
+    }
+
+    @Test func matchingAcceptsEitherCaseAndRejectsNonHex() {
+        let signer = RequestSigner(key: key)
+        let signature = signer.signature(method: "GET", target: "/x", bodySHA256: "", timestamp: 5, nonce: nonce)
+        #expect(signer.matches(signature, method: "GET", target: "/x", bodySHA256: "", timestamp: 5, nonce: nonce))
+        #expect(signer.matches(signature.uppercased(), method: "GET", target: "/x", bodySHA256: "", timestamp: 5, nonce: nonce))
+        #expect(!signer.matches(String(signature.dropLast()) + "g", method: "GET", target: "/x", bodySHA256: "", timestamp: 5, nonce: nonce))
+        #expect(!signer.matches(signature + "00", method: "GET", target: "/x", bodySHA256: "", timestamp: 5, nonce: nonce))
+        #expect(RequestSigner.canonicalRequest(method: "get", target: "/x", bodySHA256: "h", timestamp: 5, nonce: "n")
+            == "RAMPART-HMAC-SHA256\nGET\n/x\nh\n5\nn")
+    }
 }
 
 @Suite struct SharedLinkAllowanceTests {
@@ -169,5 +192,36 @@ import Testing
         #expect(allowance.admit(member, at: start))
         for second in 1...3 { #expect(!allowance.admit(member, at: start.addingTimeInterval(Double(second)))) }
         #expect(allowance.isSuspect(member, at: start.addingTimeInterval(4)))
+    }
+}
+
+@Suite struct PreparedHMACTests {
+    @Test func itComputesExactlySwiftCryptosHMACSHA256() {
+        var generator = SystemRandomNumberGenerator()
+        for keyLength in [0, 1, 16, 32, 63, 64, 65, 100, 200] {
+            let key = SymmetricKey(data: (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let prepared = PreparedHMAC(key: key)
+            for messageLength in [0, 1, 22, 55, 56, 63, 64, 65, 200, 1_000] {
+                let message = (0..<messageLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let expected = Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+                #expect(message.withUnsafeBytes { Array(prepared.authenticationCode(for: $0)) } == expected, "key \(keyLength), message \(messageLength)")
+                // Fed in pieces, the same.
+                var computation = prepared.start()
+                message.withUnsafeBytes { bytes in
+                    let half = bytes.count / 2
+                    computation.update(UnsafeRawBufferPointer(rebasing: bytes[..<half]))
+                    computation.update(UnsafeRawBufferPointer(rebasing: bytes[half...]))
+                }
+                #expect(Array(computation.finalize()) == expected)
+            }
+        }
+    }
+
+    /// RFC 4231 test case 2.
+    @Test func itMatchesTheRFC4231Vector() {
+        let prepared = PreparedHMAC(key: SymmetricKey(data: Array("Jefe".utf8)))
+        var computation = prepared.start()
+        computation.update("what do ya want for nothing?")
+        #expect(Hex.encode(computation.finalize()) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 }

@@ -1,12 +1,27 @@
--- wrk script: signed-in profile views, cycling over profile IDs.
--- scripts/bench-wrk.sh writes bench/wrk/.session.lua (token and IDs) before running wrk.
+-- wrk script: signed-in profile views, each request signed once with its own nonce.
+-- scripts/bench-wrk.sh writes the session file (token and pre-signed requests) first;
+-- threads take interleaved requests so no nonce is sent twice.
 local session = dofile(os.getenv("RAMPART_WRK_SESSION"))
-local index = 0
+local threads = 0
+local index, stride = 0, 1
+
+setup = function(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+
+init = function(args)
+  index = wrk.thread:get("offset")
+  stride = tonumber(os.getenv("RAMPART_WRK_THREADS") or "1")
+end
 
 request = function()
-  index = index + 1
-  local id = session.ids[(index % #session.ids) + 1]
-  return wrk.format("GET", "/api/v1/profiles/" .. id, { ["Authorization"] = "Bearer " .. session.token })
+  local r = session.requests[(index % #session.requests) + 1]
+  index = index + stride
+  return wrk.format("GET", r[1], {
+    ["Authorization"] = "Bearer " .. session.token,
+    ["Rampart-Timestamp"] = r[2], ["Rampart-Nonce"] = r[3], ["Rampart-Signature"] = r[4],
+  })
 end
 
 done = function(summary, latency, requests)

@@ -2,15 +2,17 @@
 """Create an account through the JSON API and print its bearer token.
 
     python3 tests/e2e/api_token.py BASE_URL DATA_DIR
+    python3 tests/e2e/api_token.py --with-signing-key BASE_URL DATA_DIR   # prints "TOKEN KEY"
 
-Used by scripts/test.sh so schemathesis can reach the authenticated operations.
+Used by scripts/test.sh so schemathesis can reach the authenticated operations (the
+session's signing key goes to tests/e2e/schemathesis_hooks.py, which signs each request).
 The registration code is read from the development SMS outbox in DATA_DIR.
 Standard library only.
 """
+import argparse
 import json
 import pathlib
 import random
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -46,8 +48,9 @@ def newest_code(outbox, phone, purpose, timeout=10.0):
     raise SystemExit(f"api_token: no {purpose} SMS for {phone} in {outbox}")
 
 
-def main():
-    base, data_dir = sys.argv[1].rstrip("/"), pathlib.Path(sys.argv[2])
+def register(base, data_dir, name="Schemathesis Fuzzer"):
+    """Register a new member; returns the completion answer (token, signingKey, deviceId, account)."""
+    base, data_dir = base.rstrip("/"), pathlib.Path(data_dir)
     phone = "+86139" + "".join(random.choice("0123456789") for _ in range(8))
     _, reg = call(base, "POST", "/api/v1/registrations", {"phone": phone})
     code = newest_code(data_dir / "outbox" / "sms.jsonl", phone, "registration")
@@ -57,12 +60,25 @@ def main():
         f"/api/v1/registrations/{reg['registrationId']}/complete",
         {
             "code": code,
-            "name": "Schemathesis Fuzzer",
+            "name": name,
             "password": "fuzz-" + "".join(random.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(16)),
             "agreementVersion": reg["agreement"]["version"],
         },
     )
-    print(auth["token"])
+    return auth
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Register a member through the API and print its bearer token.")
+    parser.add_argument("--with-signing-key", action="store_true", help='print "TOKEN SIGNING_KEY" on one line')
+    parser.add_argument("base_url")
+    parser.add_argument("data_dir")
+    args = parser.parse_args()
+    auth = register(args.base_url, args.data_dir)
+    if args.with_signing_key:
+        print(auth["token"], auth["signingKey"])
+    else:
+        print(auth["token"])
 
 
 if __name__ == "__main__":

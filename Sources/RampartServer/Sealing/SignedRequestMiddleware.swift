@@ -21,8 +21,10 @@ struct SignedRequestMiddleware: RouterMiddleware {
             .init(
                 timestamp: Self.header(request, RequestSigner.timestampHeader), nonce: Self.header(request, RequestSigner.nonceHeader),
                 signature: Self.header(request, RequestSigner.signatureHeader)),
-            key: signing.keys.key(for: viewer.session.id), scope: viewer.session.id.rawValue, method: request.method.rawValue,
-            target: request.head.path ?? "/", bodySHA256: RequestSigner.bodyHash(bytes.readableBytesView), now: signing.clock.now())
+            signer: signing.keys.signer(for: viewer.session.id), scope: viewer.session.id.rawValue, method: request.method.rawValue,
+            target: request.head.path ?? "/",
+            bodySHA256: bytes.readableBytes == 0 ? RequestSigner.emptyBodyHash : RequestSigner.bodyHash(bytes.readableBytesView),
+            now: signing.clock.now())
         if let refusal = RequestSigning.refusal(for: outcome) {
             await signing.signals.record(
                 refusal.signal, by: viewer, client: context.client(request), detail: "\(request.method.rawValue) \(request.uri.path)")
