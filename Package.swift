@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "RampartGuard", targets: ["RampartGuard"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartServer", targets: ["RampartServer"]),
+        .library(name: "RampartLedger", targets: ["RampartLedger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -39,6 +40,15 @@ let package = Package(
         // The pure decision engine: ID codec, rate limits and back-off. No I/O, injected clock.
         .target(
             name: "RampartGuard",
+            dependencies: [
+                "RampartCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The evidence ledger's pure core: RFC 6962 Merkle log, proofs, signed tree heads, entry encoding. No I/O.
+        .target(
+            name: "RampartLedger",
             dependencies: [
                 "RampartCore",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -108,6 +118,14 @@ let package = Package(
         .testTarget(
             name: "RampartGuardTests",
             dependencies: ["RampartGuard", "RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartLedgerTests",
+            dependencies: [
+                "RampartLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
