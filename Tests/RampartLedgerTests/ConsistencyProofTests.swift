@@ -65,6 +65,14 @@ struct ConsistencyProofTests {
         }
     }
 
+    @Test func aPathTooShortForTheClaimedSizeFails() throws {
+        // PROOF(1, D[2]) is [leaf 1]; claimed as a proof to size 4 it rebuilds both roots
+        // but leaves levels unaccounted for (RFC 9162 §2.1.4.2 step 7: sn must reach 0).
+        let proof = try Self.tree.consistencyProof(fromSize: 1, toSize: 2)
+        let claimed = ConsistencyProof(fromSize: 1, toSize: 4, path: proof.path)
+        #expect(!claimed.verify(fromRoot: Self.roots[1], toRoot: Self.roots[2]))
+    }
+
     @Test func equalSizesNeedAnEmptyProofAndEqualRoots() throws {
         let proof = try Self.tree.consistencyProof(fromSize: 5, toSize: 5)
         #expect(proof.path.isEmpty)

@@ -78,6 +78,15 @@ struct InclusionProofTests {
         }
     }
 
+    @Test func aPathTooShortForTheClaimedSizeFails() throws {
+        // PATH(0, D[2]) is [leaf 1]; claimed for size 4 it rebuilds the root of size 2 but
+        // stops a level short (RFC 9162 §2.1.3.2 step 5: sn must reach 0).
+        let proof = try Self.tree.inclusionProof(leafIndex: 0, treeSize: 2)
+        let claimed = InclusionProof(leafIndex: 0, treeSize: 4, path: proof.path)
+        #expect(claimed.rootHash(leafHash: Self.leaves[0]) == nil)
+        #expect(!claimed.verify(leafHash: Self.leaves[0], rootHash: try Self.tree.rootHash(treeSize: 2)))
+    }
+
     @Test func generationRejectsIndicesAndSizesOutsideTheLog() {
         #expect(throws: MerkleError.leafIndexOutOfRange(leafIndex: 3, treeSize: 3)) {
             try Self.tree.inclusionProof(leafIndex: 3, treeSize: 3)
