@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RampartGuard", targets: ["RampartGuard"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartServer", targets: ["RampartServer"]),
+        .library(name: "RampartLedger", targets: ["RampartLedger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -51,6 +52,15 @@ let package = Package(
             dependencies: [
                 "RampartCore",
                 "RampartClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The evidence ledger's pure core: RFC 6962 Merkle log, proofs, signed tree heads, entry encoding. No I/O.
+        .target(
+            name: "RampartLedger",
+            dependencies: [
+                "RampartCore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -120,6 +130,14 @@ let package = Package(
         .testTarget(
             name: "RampartGuardTests",
             dependencies: ["RampartGuard", "RampartCore", "RampartClient", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartLedgerTests",
+            dependencies: [
+                "RampartLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

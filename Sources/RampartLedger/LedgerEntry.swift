@@ -1,0 +1,102 @@
+/// One record of the evidence ledger, with a canonical binary encoding: the bytes the
+/// Merkle log hashes as a leaf (`MerkleHash.leafHash(entry.encoded())`).
+///
+/// Canonical encoding, version 1 (all integers big-endian, every string UTF-8 preceded by
+/// its byte count as a u32):
+///
+///     version          u8, 0x01
+///     sequence         u64, the entry's 0-based leaf index in the log
+///     timestamp        u64, milliseconds since the Unix epoch
+///     kind             u32 length + UTF-8, a `LedgerEntryKind` raw value
+///     field count      u32
+///     per field        u32 length + UTF-8 name, then u32 length + UTF-8 value
+///
+/// Fields appear in strictly ascending order of their names' UTF-8 bytes (so no name
+/// twice). Decoding accepts exactly these bytes: a wrong version, a short read, a length
+/// past the end, invalid UTF-8, an unknown kind, fields out of order or repeated, and any
+/// byte after the last field are all rejected, so one entry has one encoding.
+public struct LedgerEntry: Hashable, Sendable {
+    /// The version byte this code writes and reads.
+    public static let formatVersion: UInt8 = 1
+
+    /// One named value. Names and values compare as UTF-8 bytes (not by Unicode canonical
+    /// equivalence), as the encoding does.
+    public struct Field: Hashable, Sendable {
+        public let name: String
+        public let value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+
+        public static func == (lhs: Field, rhs: Field) -> Bool {
+            lhs.name.utf8.elementsEqual(rhs.name.utf8) && lhs.value.utf8.elementsEqual(rhs.value.utf8)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(name.utf8.count)
+            for byte in name.utf8 { hasher.combine(byte) }
+            for byte in value.utf8 { hasher.combine(byte) }
+        }
+    }
+
+    /// The entry's 0-based position in the log (its leaf index).
+    public let sequence: Int
+    /// When it happened, in milliseconds since the Unix epoch (from the caller's clock).
+    public let timestampMilliseconds: UInt64
+    /// What it records.
+    public let kind: LedgerEntryKind
+    /// Its fields, sorted by name (UTF-8 byte order).
+    public let fields: [Field]
+
+    /// Builds an entry, sorting the fields by name; throws on a negative sequence, a
+    /// repeated name, more than 2^32 - 1 fields, or a string longer than 2^32 - 1 bytes.
+    public init(
+        sequence: Int,
+        timestampMilliseconds: UInt64,
+        kind: LedgerEntryKind,
+        fields: [Field]
+    ) throws(LedgerEntryError) {
+        guard sequence >= 0 else { throw LedgerEntryError.negativeSequence(sequence) }
+        guard fields.count <= Int(UInt32.max) else { throw LedgerEntryError.tooManyFields(fields.count) }
+        for field in fields {
+            for string in [field.name, field.value] where string.utf8.count > Int(UInt32.max) {
+                throw LedgerEntryError.stringTooLong(byteCount: string.utf8.count)
+            }
+        }
+        let sorted = fields.sorted { Self.precedes($0.name, $1.name) }
+        for (left, right) in zip(sorted, sorted.dropFirst()) where left.name.utf8.elementsEqual(right.name.utf8) {
+            throw LedgerEntryError.duplicateField(right.name)
+        }
+        self.sequence = sequence
+        self.timestampMilliseconds = timestampMilliseconds
+        self.kind = kind
+        self.fields = sorted
+    }
+
+    /// Builds an entry from a dictionary of fields.
+    public init(
+        sequence: Int,
+        timestampMilliseconds: UInt64,
+        kind: LedgerEntryKind,
+        fields: [String: String]
+    ) throws(LedgerEntryError) {
+        try self.init(
+            sequence: sequence,
+            timestampMilliseconds: timestampMilliseconds,
+            kind: kind,
+            fields: fields.map { Field($0.key, $0.value) }
+        )
+    }
+
+    /// The value of the field named `name`, if any.
+    public subscript(field name: String) -> String? {
+        fields.first { $0.name.utf8.elementsEqual(name.utf8) }?.value
+    }
+
+    /// True if `left`'s UTF-8 bytes sort before `right`'s: the encoding's field order.
+    static func precedes(_ left: String, _ right: String) -> Bool {
+        left.utf8.lexicographicallyPrecedes(right.utf8)
+    }
+}
