@@ -7,17 +7,18 @@
 #   1. swift tests   - `swift build --build-tests`, then `swift test --skip-build "$@"`.
 #                      The PostgreSQL suite runs when RAMPART_TEST_DATABASE_URL is set
 #                      (the Swift tests read it themselves).
-#   2. browser       - starts the debug server on a free loopback port with a temporary
+#   2. ledger verifier - the standalone evidence-bundle verifier (tests/ledger, pytest).
+#   3. browser       - starts the debug server on a free loopback port with a temporary
 #                      data dir and runs the Selenium walkthrough (tests/browser).
-#   3. python client - the Python reference client (clients/python) signs real requests
+#   4. python client - the Python reference client (clients/python) signs real requests
 #                      against the same server (tests/e2e).
-#   4. schemathesis  - fuzzes the server's /openapi.json (check: not_a_server_error),
+#   5. schemathesis  - fuzzes the server's /openapi.json (check: not_a_server_error),
 #                      signed in (every request signed by tests/e2e/schemathesis_hooks.py)
 #                      and anonymous.
 #
-# Stages 2-4 need chromium, chromium-driver, and pip's selenium, pytest and
+# Stages 2-5 need chromium, chromium-driver, and pip's selenium, pytest, cryptography and
 # schemathesis (v4). Without them they are skipped locally and fail when CI=true.
-# RAMPART_SKIP_E2E=1 skips stages 2-4 (e.g. while iterating on one Swift test).
+# RAMPART_SKIP_E2E=1 skips stages 3-5 (e.g. while iterating on one Swift test).
 # RAMPART_ARTIFACTS=DIR keeps the browser screenshot, the server log and the
 # schemathesis report there.
 #
@@ -83,6 +84,19 @@ else
 fi
 
 # ---------------------------------------------------------------- end-to-end stages
+# The ledger bundle verifier (tools/verify_ledger_bundle.py) against good and tampered
+# bundles: Python only, no server.
+if python3 -c 'import pytest' 2>/dev/null; then
+    log "ledger verifier: python3 -m pytest -q tests/ledger"
+    if python3 -m pytest -q -p no:cacheprovider tests/ledger; then
+        pass "ledger verifier"
+    else
+        fail "ledger verifier"
+    fi
+else
+    missing "ledger verifier" "Ledger verifier" "pip pytest"
+fi
+
 server_pid=""
 work=""
 cleanup() {

@@ -34,16 +34,12 @@ public struct SecretStore: Sendable {
     /// Replaces the request-signing master key: every session's signing key changes, so
     /// clients must sign in again. For when the key may have leaked.
     public func rotateRequestSigningKey(now: Date) throws -> Keyring {
-        let keyring = Keyring.generate(at: now)
-        try save(keyring, at: requestSigningKeyringPath)
-        return keyring
+        try save(Keyring.generate(at: now), at: requestSigningKeyringPath)
     }
 
     private func keyring(at path: String, now: Date) throws -> Keyring {
         if let existing = try loadKeyring(at: path) { return existing }
-        let keyring = Keyring.generate(at: now)
-        try save(keyring, at: path)
-        return keyring
+        return try save(Keyring.generate(at: now), at: path)
     }
 
     /// Adds a new current key to the ID keyring; older keys keep opening their tokens for
@@ -51,8 +47,7 @@ public struct SecretStore: Sendable {
     public func rotateIDKeyring(now: Date, retaining: TimeInterval) throws -> Keyring {
         var keyring = try idKeyring(now: now)
         keyring.rotate(at: now, retaining: retaining)
-        try save(keyring, at: idKeyringPath)
-        return keyring
+        return try save(keyring, at: idKeyringPath)
     }
 
     /// The ID keyring as it is on disk now, or nil if there is none yet.
@@ -87,7 +82,10 @@ public struct SecretStore: Sendable {
         return try Keyring(entries: entries)
     }
 
-    private func save(_ keyring: Keyring, at path: String) throws {
+    /// Writes the keyring and returns it as stored (times to the second, as the file
+    /// keeps them), so that the running server and the file compare equal.
+    @discardableResult
+    private func save(_ keyring: Keyring, at path: String) throws -> Keyring {
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
@@ -106,6 +104,7 @@ public struct SecretStore: Sendable {
         guard rename(temporary, path) == 0 else {
             throw KeyringError.malformed("could not move the new keyring into place at \(path) (errno \(errno))")
         }
+        return try loadKeyring(at: path) ?? keyring
     }
 
     private func checkPermissions(of path: String) throws {
