@@ -3,8 +3,10 @@
 
     python3 tools/verify_ledger_bundle.py BUNDLE_DIR_OR_BUNDLE_JSON [--quiet]
 
-The bundle format is documented byte for byte in docs/LEDGER-BUNDLE.md. This tool checks,
-in this order, and stops at the first failure, naming the item:
+The bundle format is documented byte for byte in docs/LEDGER-BUNDLE.md. There are two:
+`rampart-ledger-bundle-v1`, a complete export of the log, and `rampart-ledger-bundle-v2`,
+a selection (say, one account's entries). For v1 this tool checks, in this order, and
+stops at the first failure, naming the item:
 
   1. the format name and the Ed25519 public key;
   2. every tree head: sizes strictly increasing, timestamps not decreasing, and the
@@ -16,6 +18,12 @@ in this order, and stops at the first failure, naming the item:
   4. every tree head's root recomputed from the entries themselves;
   5. an RFC 9162 consistency proof between each pair of consecutive tree heads (and any
      other consistency proof the bundle carries).
+
+For v2 it checks the same, except that the entries are any subset of the log in strictly
+increasing index order (possibly none), so step 4 cannot be done: a selection proves that
+its entries are in the signed log, never that no other entry matches. The tool prints the
+bundle's `selection` (the exporter's description of what was selected, neither signed nor
+checked) and says so in its output.
 
 It prints the tree heads and the decoded entries, then "OK ..." and exits 0; on the first
 bad item it prints "FAIL: <item>: <reason>" and exits 1. A bundle it cannot read at all
@@ -34,7 +42,14 @@ import pathlib
 import struct
 import sys
 
-FORMAT = "rampart-ledger-bundle-v1"
+FORMAT = "rampart-ledger-bundle-v1"  # a complete export: entries 0 .. N-1
+FORMAT_V2 = "rampart-ledger-bundle-v2"  # a selection: any subset of the entries
+FORMATS = (FORMAT, FORMAT_V2)
+# Said with every verified v2 bundle (docs/LEDGER-BUNDLE.md §7).
+SELECTION_NOTE = (
+    "a selection: proves these entries are in the signed log; "
+    "it does not prove no other entries match"
+)
 STH_DOMAIN = b"RAMPART-STH-v1"
 ENTRY_VERSION = 1
 # LedgerEntryKind's raw values (Sources/RampartLedger/LedgerEntryKind.swift).
@@ -358,8 +373,19 @@ def verify_bundle(bundle, out=None):
         if out is not None:
             print(line, file=out)
 
-    if _field(bundle, "format", "bundle") != FORMAT:
-        raise BundleError("format", f"expected {FORMAT!r}")
+    bundle_format = _field(bundle, "format", "bundle")
+    if bundle_format not in FORMATS:
+        raise BundleError("format", f"expected {FORMAT!r} or {FORMAT_V2!r}")
+    selective = bundle_format == FORMAT_V2
+    selection_text = None
+    if selective:
+        selection = _field(bundle, "selection", "bundle")
+        if not isinstance(selection, dict):
+            raise BundleError("selection", "is not a JSON object")
+        # Printed as JSON on one line: a value cannot break the listing's lines or pass
+        # control characters to the terminal.
+        selection_text = json.dumps(selection, ensure_ascii=False)
+        say(f"selection  {selection_text}  (the exporter's description; not signed, not checked)")
     public_key = _b64(_field(bundle, "public_key", "bundle"), "public_key", "public_key")
     if len(public_key) != 32 or _ed_decompress(public_key) is None:
         raise BundleError("public_key", "not a raw 32-byte Ed25519 public key")
@@ -386,14 +412,21 @@ def verify_bundle(bundle, out=None):
         ordered.append((size, root, timestamp))
         say(f"tree head  size {size}  root {root.hex()}  signed {format_time(timestamp)}")
 
-    # Entries: a complete export, 0 .. N-1.
+    # Entries: v1 a complete export, 0 .. N-1; v2 any subset, indices strictly increasing.
     last_size = ordered[-1][0]
     raw_entries = _list(bundle, "entries", "bundle")
     leaves = []
+    previous_index = None
     for number, entry in enumerate(raw_entries):
         item = f"entries[{number}]"
         index = _uint(_field(entry, "index", item), item, "index")
-        if index != number:
+        if selective:
+            if previous_index is not None and index <= previous_index:
+                raise BundleError(item, f"index {index} does not follow index {previous_index} (indices must strictly increase)")
+            if index >= last_size:
+                raise BundleError(item, f"index {index} is beyond the log of {last_size} entries")
+            previous_index = index
+        elif index != number:
             raise BundleError(item, f"index {index} where entry {number} belongs (missing, extra or out of order)")
         data = _b64(_field(entry, "entry", item), item, "entry")
         tree_size = _uint(_field(entry, "tree_size", item), item, "tree_size")
@@ -412,13 +445,19 @@ def verify_bundle(bundle, out=None):
         leaves.append(leaf)
         fields = "  ".join(f"{_shown(name)}={_shown(value)}" for name, value in decoded["fields"])
         say(f"entry {index:>6}  {format_time(decoded['timestamp_ms'])}  {decoded['kind']}  {fields}")
-    if len(raw_entries) != last_size:
-        raise BundleError("entries", f"{len(raw_entries)} entries for a log of {last_size}")
+    if selective:
+        # A subset cannot give any root back; only the empty tree's is known beforehand.
+        for number, (size, root, _) in enumerate(ordered):
+            if size == 0 and root != EMPTY_ROOT:
+                raise BundleError(f"tree_heads[{number}]", "root is not the empty tree's root")
+    else:
+        if len(raw_entries) != last_size:
+            raise BundleError("entries", f"{len(raw_entries)} entries for a log of {last_size}")
 
-    # Every tree head's root, from the entries themselves.
-    for number, (size, root, _) in enumerate(ordered):
-        if root_from_leaves(leaves[:size]) != root:
-            raise BundleError(f"tree_heads[{number}]", f"root is not the root of the first {size} entries")
+        # Every tree head's root, from the entries themselves.
+        for number, (size, root, _) in enumerate(ordered):
+            if root_from_leaves(leaves[:size]) != root:
+                raise BundleError(f"tree_heads[{number}]", f"root is not the root of the first {size} entries")
 
     # Consistency: every consecutive pair, plus any other proof carried.
     proven = set()
@@ -436,10 +475,17 @@ def verify_bundle(bundle, out=None):
         if (first, second) not in proven:
             raise BundleError("consistency", f"no proof from size {first} to size {second}")
 
-    summary = (
-        f"OK: {len(ordered)} tree heads, {len(raw_entries)} entries, "
-        f"{len(proven)} consistency proofs verified"
-    )
+    if selective:
+        summary = (
+            f"OK: selection {selection_text}: {len(raw_entries)} of the log's {last_size} entries, "
+            f"{len(ordered)} tree heads, {len(proven)} consistency proofs verified\n"
+            f"NOTE: {SELECTION_NOTE}"
+        )
+    else:
+        summary = (
+            f"OK: {len(ordered)} tree heads, {len(raw_entries)} entries, "
+            f"{len(proven)} consistency proofs verified"
+        )
     say(summary)
     return summary
 

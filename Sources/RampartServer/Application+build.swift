@@ -24,13 +24,17 @@ public struct RampartDependencies: Sendable {
     public var hasher: PasswordHasher
     public var registry: PrometheusCollectorRegistry
     public var payments: any PaymentProvider
-    public var accessEvents: any AccessEventSink
+    /// Access events and the evidence ledger, group-committed.
+    public var evidence: EvidenceRecorder
+    /// Signs the ledger's tree heads.
+    public var treeHeads: TreeHeadPublisher
     public var exposure: ExposureService
 
     public init(
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
-        payments: any PaymentProvider, policy: AccessPolicy, accessEvents: (any AccessEventSink)? = nil,
-        hasher: PasswordHasher = PasswordHasher(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        payments: any PaymentProvider, policy: AccessPolicy, ledgerKey: Curve25519.Signing.PrivateKey = .init(), ledger: Bool = true,
+        treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(),
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger = Logger(label: "rampart")
     ) {
         self.store = store
         self.sealingKeys = sealingKeys
@@ -41,7 +45,9 @@ public struct RampartDependencies: Sendable {
         self.sms = sms
         self.clock = clock
         self.payments = payments
-        self.accessEvents = accessEvents ?? GroupCommitSink(store: store)
+        self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger)
+        self.treeHeads = TreeHeadPublisher(
+            store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, logger: logger)
         self.exposure = ExposureService(policy: policy, clock: clock)
         self.hasher = hasher
         self.registry = registry
@@ -76,7 +82,7 @@ public func buildRouter(
 ) async throws -> Router<AppRequestContext> {
     let accounts = AccountService(
         store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher,
-        clock: dependencies.clock, logger: logger)
+        clock: dependencies.clock, evidence: dependencies.evidence, logger: logger)
     let pages = try PageRenderer()
     let body = RequestBodyReader(limit: configuration.maxBodySize)
     let router = Router(context: AppRequestContext.self)
@@ -87,11 +93,14 @@ public func buildRouter(
         store: dependencies.store, registry: dependencies.registry,
         openAPIDocument: try OperationsController.loadOpenAPIDocument()
     ).addRoutes(to: router)
-    let signals = MisuseRecorder(store: dependencies.store, allowance: dependencies.sharedLinks, clock: dependencies.clock, logger: logger)
+    LedgerController(treeHeads: dependencies.treeHeads).addRoutes(to: router)
+    let signals = MisuseRecorder(
+        store: dependencies.store, evidence: dependencies.evidence, allowance: dependencies.sharedLinks, clock: dependencies.clock, logger: logger)
     let network = NetworkService(
         store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
-        sink: dependencies.accessEvents, exposure: dependencies.exposure, logger: logger)
-    let premium = PremiumService(store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, logger: logger)
+        sink: dependencies.evidence, exposure: dependencies.exposure, logger: logger)
+    let premium = PremiumService(
+        store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence, logger: logger)
     let signing = RequestSigning(
         keys: dependencies.signingKeys, verifier: dependencies.signatureVerifier, signals: signals,
         enforcement: dependencies.exposure.policy.signatures.api, clock: dependencies.clock)
@@ -115,9 +124,11 @@ public func buildApplication(
     let keyring = try secrets.idKeyring(now: clock.now())
     logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
     let signingMaster = try secrets.requestSigningKeyring(now: clock.now()).current.key
+    let ledgerKey = try secrets.ledgerSigningKey(now: clock.now())
     let payments = TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
     let (policy, policyPath) = try PolicyFile.load(explicitPath: configuration.policyPath, dataDirectory: configuration.dataDirectory)
-    logger.info("protection policy loaded", metadata: ["path": "\(policyPath)", "sha256": "\(SecretTokens.sha256Hex(String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data(), as: UTF8.self)))"])
+    let policySHA256 = SecretTokens.sha256Hex(String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data(), as: UTF8.self))
+    logger.info("protection policy loaded", metadata: ["path": "\(policyPath)", "sha256": "\(policySHA256)"])
     let sms: any SMSSender =
         if let url = configuration.smsWebhookURL {
             WebhookSMSSender(url: url)
@@ -126,8 +137,8 @@ public func buildApplication(
         }
     let dependencies = RampartDependencies(
         store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
-        clock: clock, payments: payments, policy: policy,
-        registry: registry)
+        clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: configuration.ledger,
+        treeHeadInterval: configuration.treeHeadInterval, registry: registry, logger: logger)
     let router = try await buildRouter(dependencies, configuration: configuration, logger: logger)
     var app = Application(
         router: router,
@@ -140,13 +151,24 @@ public func buildApplication(
         app.addServices(client)
     }
     app.addServices(KeyRotationService(
-        secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, logger: logger))
+        secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
+        logger: logger))
+    if configuration.ledger { app.addServices(dependencies.treeHeads) }
     let prepareEmptyStore = configuration.prepareEmptyStore
     app.beforeServerStarts {
         try await ShippedAgreement.prepare(opened.store, now: clock.now())
         if let prepareEmptyStore, try await opened.store.accountCount() == 0 {
             try await prepareEmptyStore(opened.store)
         }
+        // The protection in force from now on, in the ledger: policy file and key IDs.
+        let keyring = dependencies.sealingKeys.keyring
+        let keyIDs: String = keyring.entries.map { String($0.id) }.joined(separator: ",")
+        let publicKey: String = Data(ledgerKey.publicKey.rawRepresentation).base64EncodedString()
+        let fields: [String: String] = [
+            "event": "server started", "policyPath": policyPath, "policySha256": policySHA256, "sealingKeys": keyIDs,
+            "currentSealingKey": String(keyring.current.id), "ledgerPublicKey": publicKey, "signatures": policy.signatures.api.rawValue,
+        ]
+        try await dependencies.evidence.append(.policyChange, account: nil, fields: fields)
         let replayed = try await dependencies.exposure.restore(from: opened.store)
         logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])
     }

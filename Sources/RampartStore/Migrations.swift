@@ -220,6 +220,35 @@ public enum Migrations {
             "CREATE INDEX misuse_signals_account ON misuse_signals(account_id, occurred_at)",
             "CREATE INDEX misuse_signals_related ON misuse_signals(related_account_id)",
         ]),
+        Migration(identifier: "v5-evidence-ledger", statements: [
+            """
+            CREATE TABLE ledger_entries (
+                seq BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                account_id BIGINT,
+                recorded_at BIGINT NOT NULL,
+                entry TEXT NOT NULL,
+                leaf_hash TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX ledger_entries_account ON ledger_entries(account_id, seq)",
+            """
+            CREATE TABLE ledger_nodes (
+                level INTEGER NOT NULL,
+                idx BIGINT NOT NULL,
+                hash TEXT NOT NULL,
+                PRIMARY KEY (level, idx)
+            )
+            """,
+            """
+            CREATE TABLE ledger_tree_heads (
+                size BIGINT PRIMARY KEY,
+                root TEXT NOT NULL,
+                timestamp_ms BIGINT NOT NULL,
+                signature TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 }
 

@@ -234,6 +234,10 @@ extension SQLStore {
 
     public func recordAccessEvents(_ events: [AccessEvent]) async throws {
         guard !events.isEmpty else { return }
+        try await driver.write(Self.accessEventStatements(events))
+    }
+
+    static func accessEventStatements(_ events: [AccessEvent]) -> [SQLStatement] {
         let rows = events.map { event -> [SQLValue] in
             [
                 .int(event.id.rawValue), event.viewer.map { .int($0.rawValue) } ?? .null,
@@ -248,13 +252,13 @@ extension SQLStore {
                 event.budget.map { .double($0.monthUsed) } ?? .null,
             ]
         }
-        try await driver.write(Self.insertRows(
+        return insertRows(
             "access_events",
             [
                 "id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash",
                 "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month",
             ],
-            rows))
+            rows)
     }
 
     public func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)] {

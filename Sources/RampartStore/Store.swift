@@ -100,6 +100,23 @@ public protocol Store: Sendable {
     /// a restart never resets a budget.
     func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)]
 
+    // MARK: Evidence ledger
+    /// Writes access events and ledger entries with their new Merkle nodes in one
+    /// transaction: all or nothing.
+    func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws
+    /// How many entries the ledger holds.
+    func ledgerSize() async throws -> Int64
+    /// The stored nodes among `keys` (missing ones are left out).
+    func ledgerNodes(_ keys: [LedgerNodeRow.Key]) async throws -> [LedgerNodeRow]
+    /// Entries in sequence order starting at `sequence`, at most `limit`.
+    func ledgerEntries(from sequence: Int64, limit: Int) async throws -> [LedgerRow]
+    /// Entries of one account (the viewer, the member registering, logging in, paying…)
+    /// recorded within the range, in order.
+    func ledgerEntries(account: AccountID, from: Date?, to: Date?) async throws -> [LedgerRow]
+    func insertTreeHead(_ head: LedgerTreeHeadRow) async throws
+    /// All signed tree heads, smallest first.
+    func treeHeads() async throws -> [LedgerTreeHeadRow]
+
     // MARK: Misuse signals
     func recordSignal(_ signal: MisuseSignal) async throws
     /// Signals sent by an account or naming it as the owner of a foreign ID, newest first.

@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-demo"), help: "Do not seed a demo world into an empty database.")
     var noDemo = false
 
+    @Flag(name: .customLong("no-ledger"), help: "Do not keep the evidence ledger (only to measure what it costs; access events are still recorded).")
+    var noLedger = false
+
     @Option(name: .customLong("demo-members"), help: "Size of the demo world seeded into an empty database.")
     var demoMembers = 2_000
 
@@ -61,6 +64,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, dataDirectory: storage.dataDirectory, storeLocation: storage.location,
             smsWebhookURL: smsWebhook, secureCookies: secureCookies)
         configuration.policyPath = policyPath
+        configuration.ledger = !noLedger
         if !noDemo {
             let members = demoMembers
             let dataDirectory = storage.dataDirectory

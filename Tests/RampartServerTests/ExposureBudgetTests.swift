@@ -220,10 +220,10 @@ extension LoginWallTests {
     }
 }
 
-@Suite struct GroupCommitSinkTests {
+@Suite struct EvidenceRecorderGroupCommitTests {
     @Test func everyConcurrentEventIsCommittedBeforeItsRequestReturns() async throws {
         let server = try await TestServer.make()
-        let sink = GroupCommitSink(store: server.store)
+        let sink = EvidenceRecorder(store: server.store)
         let viewer = AccountID.random()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {

@@ -181,7 +181,7 @@ import Testing
         return path
     }
 
-    @Test func theServerRotatesOnScheduleAndOldLinksKeepOpening() throws {
+    @Test func theServerRotatesOnScheduleAndOldLinksKeepOpening() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
@@ -189,31 +189,37 @@ import Testing
         let keys = SealingKeys(try secrets.idKeyring(now: clock.now()))
         let sealing = AccessPolicy.Sealing(rotateKeysEveryDays: 7)
         let codec = SealedIDCodec(keys: keys, lifetimes: sealing.lifetimes, clock: clock)
-        let service = KeyRotationService(secrets: secrets, keys: keys, sealing: sealing, clock: clock, logger: .init(label: "test"))
+        let evidence = CollectedEvidence()
+        let service = KeyRotationService(
+            secrets: secrets, keys: keys, sealing: sealing, clock: clock, evidence: evidence, logger: .init(label: "test"))
         let viewer = AccountID(rawValue: 9)
 
-        try service.tick()
+        try await service.tick()
         #expect(keys.keyring.entries.map(\.id) == [1])
         clock.advance(by: 7 * 86_400 - 3600)
         let link = codec.seal(.profile, 5, for: viewer)
         clock.advance(by: 3600)
-        try service.tick()
+        try await service.tick()
         #expect(keys.keyring.current.id == 2)
+        let recorded = await evidence.entries
+        #expect(recorded.map(\.kind) == [.policyChange], "the rotation is in the ledger")
+        #expect(recorded.first?.fields["sealingKeys"] == "1,2")
         #expect(try secrets.storedIDKeyring()?.current.id == 2, "saved before use")
         #expect(try codec.open(link, as: .profile, for: viewer) == 5, "a link from the old key still opens")
     }
 
-    @Test func aKeyringRotatedOnDiskByTheCommandIsPickedUp() throws {
+    @Test func aKeyringRotatedOnDiskByTheCommandIsPickedUp() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         let secrets = SecretStore(dataDirectory: directory)
         let keys = SealingKeys(try secrets.idKeyring(now: clock.now()))
         let service = KeyRotationService(
-            secrets: secrets, keys: keys, sealing: .init(rotateKeysEveryDays: 0), clock: clock, logger: .init(label: "test"))
+            secrets: secrets, keys: keys, sealing: .init(rotateKeysEveryDays: 0), clock: clock, evidence: CollectedEvidence(),
+            logger: .init(label: "test"))
         _ = try secrets.rotateIDKeyring(now: clock.now(), retaining: 86_400)
         #expect(keys.keyring.current.id == 1)
-        try service.tick()
+        try await service.tick()
         #expect(keys.keyring.current.id == 2)
         let mode = try FileManager.default.attributesOfItem(atPath: directory + "/keys/id-codec.json")[.posixPermissions] as? Int
         #expect(mode == 0o600)

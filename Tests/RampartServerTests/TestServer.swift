@@ -8,6 +8,7 @@ import NIOCore
 import RampartClient
 import RampartCore
 import RampartGuard
+import RampartLedger
 import Synchronization
 import RampartStore
 import Testing
@@ -191,5 +192,16 @@ extension Dictionary where Key == String, Value == Any {
 extension Data {
     init(buffer: ByteBuffer) {
         self.init(buffer.readableBytesView)
+    }
+}
+
+/// Keeps what would go to the ledger, for tests of services that append to it.
+actor CollectedEvidence: EvidenceLog {
+    private(set) var entries: [(kind: LedgerEntryKind, account: AccountID?, fields: [String: String])] = []
+
+    func record(_ event: AccessEvent) async throws {}
+
+    func append(_ kind: LedgerEntryKind, account: AccountID?, fields: [String: String]) async throws {
+        entries.append((kind, account, fields))
     }
 }

@@ -317,7 +317,8 @@ def test_entries_proven_against_an_earlier_head_are_accepted():
 
 def test_malformed_items_are_named(good):
     cases = [
-        (lambda b: b.__setitem__("format", "rampart-ledger-bundle-v2"), "format"),
+        (lambda b: b.__setitem__("format", "rampart-ledger-bundle-v3"), "format"),
+        (lambda b: b.__setitem__("format", "rampart-ledger-bundle-v2"), "bundle"),  # v2 needs a selection
         (lambda b: b.__setitem__("public_key", "not base64!"), "public_key"),
         (lambda b: b.__setitem__("public_key", base64.b64encode(b"short").decode()), "public_key"),
         (lambda b: b["tree_heads"][2].__setitem__("root", "ab"), "tree_heads[2]"),

@@ -62,12 +62,14 @@ public struct AccountService: Sendable {
     private let smsPerPhone: RateLimiter
     private let smsPerIP: RateLimiter
     private let agreementCache = AgreementCache()
+    private let evidence: any EvidenceLog
     private let logger: Logger
 
     public init(
         store: any Store, codec: any IDCodec, sms: any SMSSender, hasher: PasswordHasher,
-        clock: any WallClock, logger: Logger, verification: VerificationPolicy = VerificationPolicy()
+        clock: any WallClock, evidence: any EvidenceLog, logger: Logger, verification: VerificationPolicy = VerificationPolicy()
     ) {
+        self.evidence = evidence
         self.store = store
         self.codec = codec
         self.sms = sms
@@ -174,6 +176,10 @@ public struct AccountService: Sendable {
             throw Self.codeUsed
         }
         logger.info("account registered", metadata: ["account": "\(account.id)", "ip": "\(client.ip ?? "-")"])
+        var fields = Self.signInFields(account, session, client)
+        fields["agreementVersion"] = String(agreement.version)
+        fields["agreementSha256"] = agreement.sha256
+        try await evidence.append(.registration, account: account.id, fields: fields)
         return SignedIn(sessionToken: sessionToken, deviceToken: deviceToken, account: account, session: session)
     }
 
@@ -230,6 +236,7 @@ public struct AccountService: Sendable {
             let sessionToken = SecretTokens.generate()
             let session = newSession(account: account.id, token: sessionToken, device: deviceToken, kind: credentials.sessionKind, client: client)
             try await store.createSession(session, confirming: nil, device: nil)
+            try await evidence.append(.login, account: account.id, fields: Self.signInFields(account, session, client))
             return .signedIn(SignedIn(sessionToken: sessionToken, deviceToken: deviceToken, account: account, session: session))
         }
 
@@ -265,6 +272,9 @@ public struct AccountService: Sendable {
             throw Self.codeUsed
         }
         logger.info("new device confirmed", metadata: ["account": "\(account.id)", "ip": "\(client.ip ?? "-")"])
+        var fields = Self.signInFields(account, session, client)
+        fields["newDevice"] = "confirmed by SMS"
+        try await evidence.append(.login, account: account.id, fields: fields)
         return SignedIn(sessionToken: sessionToken, deviceToken: deviceToken, account: account, session: session)
     }
 
@@ -320,6 +330,21 @@ public struct AccountService: Sendable {
         try await store.recordAcceptance(AgreementAcceptance(
             accountID: viewer.account.id, version: agreement.version, sha256: agreement.sha256,
             acceptedAt: clock.now(), client: client))
+        var fields = Self.signInFields(viewer.account, viewer.session, client)
+        fields["agreementVersion"] = String(agreement.version)
+        fields["agreementSha256"] = agreement.sha256
+        try await evidence.append(.agreementAcceptance, account: viewer.account.id, fields: fields)
+    }
+
+    /// Who signed in (or registered, or accepted), with which phone, device and client.
+    private static func signInFields(_ account: Account, _ session: Session, _ client: ClientInfo) -> [String: String] {
+        var fields = [
+            "account": String(account.id.rawValue), "phone": account.phone.e164, "session": String(session.id.rawValue),
+            "sessionKind": session.kind.rawValue, "device": session.deviceHash,
+        ]
+        fields["ip"] = client.ip
+        fields["userAgent"] = client.userAgent
+        return fields
     }
 
     // MARK: Two-factor

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RampartCore
 import RampartGuard
@@ -14,6 +15,7 @@ public struct SecretStore: Sendable {
     var idKeyringPath: String { (directory as NSString).appendingPathComponent("id-codec.json") }
     var paymentKeyringPath: String { (directory as NSString).appendingPathComponent("payment-fingerprint.json") }
     var requestSigningKeyringPath: String { (directory as NSString).appendingPathComponent("request-signing.json") }
+    var ledgerSigningKeyPath: String { (directory as NSString).appendingPathComponent("ledger-signing.json") }
 
     /// The keyring that seals outgoing IDs, created on first use.
     public func idKeyring(now: Date) throws -> Keyring {
@@ -35,6 +37,19 @@ public struct SecretStore: Sendable {
     /// clients must sign in again. For when the key may have leaked.
     public func rotateRequestSigningKey(now: Date) throws -> Keyring {
         try save(Keyring.generate(at: now), at: requestSigningKeyringPath)
+    }
+
+    /// The Ed25519 key that signs the evidence ledger's tree heads, created on first use.
+    /// Its public half goes into every export; the private half never leaves this file.
+    public func ledgerSigningKey(now: Date) throws -> Curve25519.Signing.PrivateKey {
+        let keyring = try keyring(at: ledgerSigningKeyPath, now: now)
+        return try keyring.current.key.withUnsafeBytes { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
+    }
+
+    /// The ledger key if this data directory has one (for commands that must not make one).
+    public func existingLedgerSigningKey() throws -> Curve25519.Signing.PrivateKey? {
+        guard let keyring = try loadKeyring(at: ledgerSigningKeyPath) else { return nil }
+        return try keyring.current.key.withUnsafeBytes { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
     }
 
     private func keyring(at path: String, now: Date) throws -> Keyring {

@@ -18,6 +18,10 @@ public struct ServerConfiguration: Sendable {
     public var policyPath: String?
     /// Run once before serving when the database has no accounts (the CLI seeds the demo world).
     public var prepareEmptyStore: (@Sendable (any Store) async throws -> Void)?
+    /// Keep the evidence ledger (default). Off only to measure what the ledger costs.
+    public var ledger = true
+    /// How often a signed tree head is published when the ledger has grown.
+    public var treeHeadInterval: Duration = .seconds(60)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./rampart-data",

@@ -26,10 +26,12 @@ public struct PremiumService: Sendable {
     private let store: any Store
     private let payments: any PaymentProvider
     private let clock: any WallClock
+    private let evidence: any EvidenceLog
     private let logger: Logger
 
-    public init(store: any Store, payments: any PaymentProvider, clock: any WallClock, logger: Logger) {
+    public init(store: any Store, payments: any PaymentProvider, clock: any WallClock, evidence: any EvidenceLog, logger: Logger) {
         self.store = store
+        self.evidence = evidence
         self.payments = payments
         self.clock = clock
         self.logger = logger
@@ -53,6 +55,11 @@ public struct PremiumService: Sendable {
             instrumentFingerprint: receipt.instrumentFingerprint, providerReference: receipt.reference, createdAt: now,
             expiresAt: start.addingTimeInterval(Self.period))
         try await store.recordPurchase(purchase)
+        try await evidence.append(.purchase, account: viewer.account.id, fields: [
+            "account": String(viewer.account.id.rawValue), "purchase": String(purchase.id.rawValue), "tier": tier.rawValue,
+            "amountCents": String(purchase.amountCents), "currency": purchase.currency, "instrument": purchase.instrumentFingerprint,
+            "providerReference": purchase.providerReference, "expiresAt": ISO8601DateFormatter().string(from: purchase.expiresAt),
+        ])
         logger.info("premium purchased", metadata: ["account": "\(viewer.account.id)", "tier": "\(tier.rawValue)", "instrument": "\(receipt.instrumentFingerprint)"])
         return purchase
     }

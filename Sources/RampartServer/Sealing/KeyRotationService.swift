@@ -13,13 +13,15 @@ public struct KeyRotationService: Service {
     private let keys: SealingKeys
     private let sealing: AccessPolicy.Sealing
     private let clock: any WallClock
+    private let evidence: any EvidenceLog
     private let logger: Logger
     private let interval: Duration
 
     public init(
-        secrets: SecretStore, keys: SealingKeys, sealing: AccessPolicy.Sealing, clock: any WallClock, logger: Logger,
-        interval: Duration = .seconds(60)
+        secrets: SecretStore, keys: SealingKeys, sealing: AccessPolicy.Sealing, clock: any WallClock, evidence: any EvidenceLog,
+        logger: Logger, interval: Duration = .seconds(60)
     ) {
+        self.evidence = evidence
         self.secrets = secrets
         self.keys = keys
         self.sealing = sealing
@@ -32,7 +34,7 @@ public struct KeyRotationService: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try tick()
+                    try await tick()
                 } catch {
                     logger.error("ID key rotation check failed", metadata: ["error": "\(error)"])
                 }
@@ -42,10 +44,11 @@ public struct KeyRotationService: Service {
     }
 
     /// One check: reload the keyring if it changed on disk, rotate if the key is due.
-    public func tick() throws {
+    public func tick() async throws {
         if let stored = try secrets.storedIDKeyring(), stored != keys.keyring {
             keys.replace(with: stored)
             logger.info("ID keyring reloaded from disk", metadata: ["keyring": "\(stored)"])
+            try await recordKeys(stored, "sealing keyring changed on disk")
         }
         let now = clock.now()
         let every = sealing.rotateKeysEveryDays * 86_400
@@ -53,5 +56,14 @@ public struct KeyRotationService: Service {
         let rotated = try secrets.rotateIDKeyring(now: now, retaining: sealing.lifetimes.longest)
         keys.replace(with: rotated)
         logger.info("ID keyring rotated on schedule", metadata: ["keyring": "\(rotated)"])
+        try await recordKeys(rotated, "sealing key rotated on schedule")
+    }
+
+    /// Key IDs (never keys) into the ledger: which keys sealed the IDs from now on.
+    private func recordKeys(_ keyring: Keyring, _ event: String) async throws {
+        try await evidence.append(.policyChange, account: nil, fields: [
+            "event": event, "sealingKeys": keyring.entries.map { String($0.id) }.joined(separator: ","),
+            "currentSealingKey": String(keyring.current.id),
+        ])
     }
 }

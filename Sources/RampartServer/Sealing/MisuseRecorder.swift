@@ -9,12 +9,14 @@ import RampartStore
 /// toward the account's suspicion in the ``SharedLinkAllowance``.
 public struct MisuseRecorder: Sendable {
     private let store: any Store
+    private let evidence: any EvidenceLog
     public let allowance: SharedLinkAllowance
     private let clock: any WallClock
     private let logger: Logger
 
-    public init(store: any Store, allowance: SharedLinkAllowance, clock: any WallClock, logger: Logger) {
+    public init(store: any Store, evidence: any EvidenceLog, allowance: SharedLinkAllowance, clock: any WallClock, logger: Logger) {
         self.store = store
+        self.evidence = evidence
         self.allowance = allowance
         self.clock = clock
         self.logger = logger
@@ -31,8 +33,15 @@ public struct MisuseRecorder: Sendable {
         let signal = MisuseSignal(
             kind: kind, account: viewer?.account.id, session: viewer?.session.id, relatedAccount: related, detail: detail, occurredAt: now,
             client: client)
+        var fields = ["decision": countsAsMisuse ? "refused" : "recorded", "signal": kind.rawValue, "detail": detail]
+        fields["viewer"] = signal.account.map { String($0.rawValue) }
+        fields["session"] = signal.session.map { String($0.rawValue) }
+        fields["relatedAccount"] = related.map { String($0.rawValue) }
+        fields["ip"] = client.ip
+        fields["userAgent"] = client.userAgent
         do {
             try await store.recordSignal(signal)
+            try await evidence.append(.access, account: signal.account, fields: fields)
         } catch {
             // A lost signal must not turn a refusal into a 500; the log keeps it.
             logger.error("could not record misuse signal", metadata: ["kind": "\(kind.rawValue)", "error": "\(error)"])

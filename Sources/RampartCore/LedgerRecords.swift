@@ -1,0 +1,68 @@
+import Foundation
+
+/// One evidence-ledger entry as stored: its place in the log, what it is about, its
+/// canonical bytes (the Merkle leaf) and their leaf hash. The bytes are authoritative;
+/// `kind`, `account` and `recordedAt` are copies for finding entries.
+public struct LedgerRow: Sendable, Equatable {
+    public var sequence: Int64
+    public var kind: String
+    public var account: AccountID?
+    public var recordedAt: Date
+    public var entry: [UInt8]
+    /// Lowercase hex SHA-256(0x00 ‖ entry).
+    public var leafHash: String
+
+    public init(sequence: Int64, kind: String, account: AccountID?, recordedAt: Date, entry: [UInt8], leafHash: String) {
+        self.sequence = sequence
+        self.kind = kind
+        self.account = account
+        self.recordedAt = recordedAt
+        self.entry = entry
+        self.leafHash = leafHash
+    }
+}
+
+/// A stored complete subtree of the ledger's Merkle tree: level 0 holds the leaves, level
+/// `l` index `i` covers leaves `[i·2^l, (i+1)·2^l)`.
+public struct LedgerNodeRow: Sendable, Equatable, Hashable {
+    public var level: Int
+    public var index: Int64
+    /// Lowercase hex.
+    public var hash: String
+
+    public init(level: Int, index: Int64, hash: String) {
+        self.level = level
+        self.index = index
+        self.hash = hash
+    }
+
+    /// Where a node sits, to ask the store for it.
+    public struct Key: Sendable, Hashable {
+        public var level: Int
+        public var index: Int64
+
+        public init(level: Int, index: Int64) {
+            self.level = level
+            self.index = index
+        }
+    }
+
+    public var key: Key { Key(level: level, index: index) }
+}
+
+/// A signed tree head as stored: the log's size and root at a moment, signed (Ed25519) by
+/// the server's ledger key.
+public struct LedgerTreeHeadRow: Sendable, Equatable {
+    public var size: Int64
+    /// Lowercase hex.
+    public var root: String
+    public var timestampMilliseconds: Int64
+    public var signature: [UInt8]
+
+    public init(size: Int64, root: String, timestampMilliseconds: Int64, signature: [UInt8]) {
+        self.size = size
+        self.root = root
+        self.timestampMilliseconds = timestampMilliseconds
+        self.signature = signature
+    }
+}

@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+import Logging
+import RampartCore
+import RampartLedger
+import RampartStore
+import ServiceLifecycle
+
+/// Signs and stores tree heads of the evidence ledger: on a schedule while the ledger grows
+/// (as a ServiceLifecycle service), and on demand (`GET /ledger/tree-head`). Each head
+/// commits the server to the log's whole content up to its size; a later head must be
+/// consistent with it.
+public struct TreeHeadPublisher: Service {
+    private let store: any Store
+    private let recorder: EvidenceRecorder
+    private let key: Curve25519.Signing.PrivateKey
+    private let clock: any WallClock
+    private let interval: Duration
+    private let logger: Logger
+
+    public init(
+        store: any Store, recorder: EvidenceRecorder, key: Curve25519.Signing.PrivateKey, clock: any WallClock, interval: Duration, logger: Logger
+    ) {
+        self.store = store
+        self.recorder = recorder
+        self.key = key
+        self.clock = clock
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public var publicKey: Curve25519.Signing.PublicKey { key.publicKey }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    _ = try await publish()
+                } catch {
+                    logger.error("could not publish a tree head", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+        // A last head at shutdown covers everything written until then.
+        _ = try? await publish()
+    }
+
+    /// The newest signed tree head, signing one first if the ledger grew since the last.
+    public func publish() async throws -> LedgerTreeHeadRow? {
+        let (size, root) = try await recorder.head()
+        let last = try await store.treeHeads().last
+        if let last, last.size >= Int64(size) { return last }
+        guard size > 0 else { return nil }
+        let timestamp = UInt64(max(0, (clock.now().timeIntervalSince1970 * 1000).rounded()))
+        let signed = try SignedTreeHead.sign(treeSize: size, rootHash: root, timestampMilliseconds: timestamp, privateKey: key)
+        let row = LedgerTreeHeadRow(
+            size: Int64(size), root: root.hex, timestampMilliseconds: Int64(timestamp), signature: signed.signature)
+        try await store.insertTreeHead(row)
+        logger.info("ledger tree head signed", metadata: ["size": "\(size)", "root": "\(root.hex)"])
+        return row
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import RampartCore
+
+/// The evidence ledger's tables: entries (canonical bytes as base64), the Merkle tree's
+/// complete subtrees, and the signed tree heads.
+extension SQLStore {
+    public func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws {
+        var statements = Self.accessEventStatements(accessEvents)
+        statements += Self.insertRows(
+            "ledger_entries", ["seq", "kind", "account_id", "recorded_at", "entry", "leaf_hash"],
+            ledger.map { row in
+                [
+                    .int(row.sequence), .text(row.kind), row.account.map { .int($0.rawValue) } ?? .null,
+                    .int(row.recordedAt.millisecondsSince1970), .text(Data(row.entry).base64EncodedString()), .text(row.leafHash),
+                ]
+            })
+        statements += Self.insertRows(
+            "ledger_nodes", ["level", "idx", "hash"], nodes.map { [.int(Int64($0.level)), .int($0.index), .text($0.hash)] })
+        guard !statements.isEmpty else { return }
+        try await driver.write(statements)
+    }
+
+    public func ledgerSize() async throws -> Int64 {
+        let rows = try await driver.fetch(SQLQuery("SELECT MAX(seq) AS last FROM ledger_entries"))
+        return (try rows.first?.optionalInt("last")).map { $0 + 1 } ?? 0
+    }
+
+    public func ledgerNodes(_ keys: [LedgerNodeRow.Key]) async throws -> [LedgerNodeRow] {
+        var found: [LedgerNodeRow] = []
+        for chunk in keys.chunked(200) {
+            let clause = Array(repeating: "(level = ? AND idx = ?)", count: chunk.count).joined(separator: " OR ")
+            let rows = try await driver.fetch(SQLQuery(
+                "SELECT level, idx, hash FROM ledger_nodes WHERE \(clause)", chunk.flatMap { [.int(Int64($0.level)), .int($0.index)] }))
+            for row in rows {
+                found.append(LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.text("hash")))
+            }
+        }
+        return found
+    }
+
+    public func ledgerEntries(from sequence: Int64, limit: Int) async throws -> [LedgerRow] {
+        try await driver.fetch(SQLQuery(
+            "SELECT * FROM ledger_entries WHERE seq >= ? ORDER BY seq LIMIT ?", [.int(sequence), .int(Int64(limit))]
+        )).map(LedgerRow.init(row:))
+    }
+
+    public func ledgerEntries(account: AccountID, from: Date?, to: Date?) async throws -> [LedgerRow] {
+        try await driver.fetch(SQLQuery(
+            "SELECT * FROM ledger_entries WHERE account_id = ? AND recorded_at >= ? AND recorded_at < ? ORDER BY seq",
+            [
+                .int(account.rawValue), .int(from?.millisecondsSince1970 ?? Int64.min),
+                .int(to?.millisecondsSince1970 ?? Int64.max),
+            ]
+        )).map(LedgerRow.init(row:))
+    }
+
+    public func insertTreeHead(_ head: LedgerTreeHeadRow) async throws {
+        try await driver.write(Self.insertRows(
+            "ledger_tree_heads", ["size", "root", "timestamp_ms", "signature"],
+            [[.int(head.size), .text(head.root), .int(head.timestampMilliseconds), .text(Data(head.signature).base64EncodedString())]],
+            onConflict: "ON CONFLICT (size) DO NOTHING"))
+    }
+
+    public func treeHeads() async throws -> [LedgerTreeHeadRow] {
+        try await driver.fetch(SQLQuery("SELECT * FROM ledger_tree_heads ORDER BY size")).map { row in
+            guard let signature = Data(base64Encoded: try row.text("signature")) else {
+                throw StoreError.invalidData("tree head signature is not base64")
+            }
+            return LedgerTreeHeadRow(
+                size: try row.int("size"), root: try row.text("root"), timestampMilliseconds: try row.int("timestamp_ms"),
+                signature: Array(signature))
+        }
+    }
+}
+
+extension LedgerRow {
+    init(row: any SQLRow) throws {
+        // A row whose bytes are not base64 is still reported (as no bytes), so that
+        // verification names it instead of the store refusing to read past it.
+        let entry = Data(base64Encoded: try row.text("entry")).map(Array.init) ?? []
+        self.init(
+            sequence: try row.int("seq"), kind: try row.text("kind"), account: try row.optionalInt("account_id").map(AccountID.init(rawValue:)),
+            recordedAt: Date(milliseconds: try row.int("recorded_at")), entry: entry, leafHash: try row.text("leaf_hash"))
+    }
+}
