@@ -12,13 +12,15 @@
 #                      data dir and runs the Selenium walkthrough (tests/browser).
 #   4. python client - the Python reference client (clients/python) signs real requests
 #                      against the same server (tests/e2e).
-#   5. schemathesis  - fuzzes the server's /openapi.json (check: not_a_server_error),
+#   5. ledger crash  - SIGKILLs a server under load; every answered view must be in the
+#                      evidence ledger, which must still verify (tests/ledger/sigkill_check.py).
+#   6. schemathesis  - fuzzes the server's /openapi.json (check: not_a_server_error),
 #                      signed in (every request signed by tests/e2e/schemathesis_hooks.py)
 #                      and anonymous.
 #
-# Stages 2-5 need chromium, chromium-driver, and pip's selenium, pytest, cryptography and
+# Stages 2-6 need chromium, chromium-driver, and pip's selenium, pytest, cryptography and
 # schemathesis (v4). Without them they are skipped locally and fail when CI=true.
-# RAMPART_SKIP_E2E=1 skips stages 3-5 (e.g. while iterating on one Swift test).
+# RAMPART_SKIP_E2E=1 skips stages 3-6 (e.g. while iterating on one Swift test).
 # RAMPART_ARTIFACTS=DIR keeps the browser screenshot, the server log and the
 # schemathesis report there.
 #
@@ -120,6 +122,7 @@ run_e2e() {
     if [[ ! -x "$bin" ]]; then
         fail "browser" "$bin not found"
         fail "python client" "$bin not found"
+        fail "ledger crash" "$bin not found"
         fail "schemathesis" "$bin not found"
         return
     fi
@@ -158,6 +161,7 @@ run_e2e() {
         save_artifacts "$server_log"
         fail "browser" "server never became ready"
         fail "python client" "server never became ready"
+        fail "ledger crash" "server never became ready"
         fail "schemathesis" "server never became ready"
         return
     fi
@@ -186,6 +190,15 @@ run_e2e() {
         fi
     else
         missing "python client" "Python client" "pip pytest"
+    fi
+
+    # ---- ledger crash: SIGKILL the server (its own, on another port) under load; every
+    # view that was answered must be in the ledger, and `rampart ledger verify` must pass.
+    log "ledger crash: python3 tests/ledger/sigkill_check.py --bin $bin"
+    if python3 tests/ledger/sigkill_check.py --bin "$bin" --seconds-before-kill 4; then
+        pass "ledger crash"
+    else
+        fail "ledger crash"
     fi
 
     # ---- 3. schemathesis
@@ -276,10 +289,12 @@ run_schemathesis() {
 if [[ "${RAMPART_SKIP_E2E:-}" == 1 ]]; then
     skip "browser" "RAMPART_SKIP_E2E=1"
     skip "python client" "RAMPART_SKIP_E2E=1"
+    skip "ledger crash" "RAMPART_SKIP_E2E=1"
     skip "schemathesis" "RAMPART_SKIP_E2E=1"
 elif ! $built; then
     fail "browser" "not run: build failed"
     fail "python client" "not run: build failed"
+    fail "ledger crash" "not run: build failed"
     fail "schemathesis" "not run: build failed"
 else
     run_e2e

@@ -59,8 +59,8 @@ public enum LedgerBundle {
         }
         let stamp = ISO8601DateFormatter()
         var described: [String: Any] = ["account": String(selection.account.rawValue), "exported_at": stamp.string(from: now)]
-        described["from"] = selection.from.map(stamp.string) ?? NSNull()
-        described["to"] = selection.to.map(stamp.string) ?? NSNull()
+        described["from"] = selection.from.map { stamp.string(from: $0) } ?? NSNull()
+        described["to"] = selection.to.map { stamp.string(from: $0) } ?? NSNull()
         let bundle: [String: Any] = [
             "format": "rampart-ledger-bundle-v2",
             "selection": described,
@@ -92,11 +92,12 @@ public enum LedgerBundle {
 
         - `bundle.json` holds \(entries) ledger entries recorded for account \(selection.account.rawValue)\
         \(selection.from.map { " from \(stamp.string(from: $0))" } ?? "")\(selection.to.map { " until \(stamp.string(from: $0))" } ?? ""):
-          every profile view, search page and connection list served to it, every refused
-          request, its registration, logins, agreement acceptances and purchases.
+          every profile view, search page and connection list served to it, every request
+          refused for misuse (forged or foreign IDs, bad signatures), its registration,
+          logins, agreement acceptances and purchases.
         - Each entry comes with an inclusion proof (RFC 6962 / RFC 9162) to the root of the
-          ledger's signed tree head of size \(last.size). The bundle holds all \(heads) tree
-          heads the server has signed, each with an Ed25519 signature, and consistency proofs
+          ledger's signed tree head of size \(last.size). The bundle holds the \(heads) tree
+          head(s) the server has signed, each with an Ed25519 signature, and consistency proofs
           showing each head extends the one before: the log was only ever appended to.
         - `public_key` is the server's ledger key. Compare it with a key obtained
           independently (for example a tree head fetched earlier from `GET /ledger/tree-head`).

@@ -32,14 +32,15 @@ public struct TreeHeadPublisher: Service {
     public var publicKey: Curve25519.Signing.PublicKey { key.publicKey }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep: the loop ends quietly, not with an error.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     _ = try await publish()
                 } catch {
                     logger.error("could not publish a tree head", metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
         // A last head at shutdown covers everything written until then.

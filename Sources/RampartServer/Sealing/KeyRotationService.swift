@@ -31,14 +31,15 @@ public struct KeyRotationService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep: the loop ends quietly, not with an error.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await tick()
                 } catch {
                     logger.error("ID key rotation check failed", metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

@@ -63,7 +63,7 @@ public struct SealedIDReport: Sendable {
               points at:   \(target ?? "?")
               issued to:   \(issuedTo ?? "?")
               issued at:   \(stamp.string(from: sealed.issuedAt)) with key \(sealed.keyID)
-              valid until: \(validUntil.map(stamp.string) ?? "?")\(expired ? " (expired)" : "")
+              valid until: \(validUntil.map { stamp.string(from: $0) } ?? "?")\(expired ? " (expired)" : "")
 
             """
     }
@@ -79,7 +79,7 @@ public struct SealedIDReport: Sendable {
             object["pointsAt"] = target
             object["issuedAt"] = stamp.string(from: sealed.issuedAt)
             object["keyId"] = Int(sealed.keyID)
-            object["validUntil"] = validUntil.map(stamp.string)
+            object["validUntil"] = validUntil.map { stamp.string(from: $0) }
             object["expired"] = expired
         } else {
             object["error"] = failure

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Crash test for the evidence ledger: no profile view is served without its ledger entry.
 
-    python3 tests/ledger/crash_test.py --bin PATH_TO_rampart [--seconds-before-kill 4] [--keep]
+    python3 tests/ledger/sigkill_check.py --bin PATH_TO_rampart [--seconds-before-kill 4] [--keep]
 
 1. Starts `rampart serve` on a fresh temporary data directory with a demo world and the
    budgets lifted (bench/wrk/policy-unlimited.json), and waits for GET /readyz.
@@ -13,8 +13,9 @@
 6. Opens every served ID with `rampart unseal --json` (internal viewer and target IDs),
    reads the ledger straight from <data-dir>/rampart.sqlite (table `ledger_entries`,
    decoded with tools/verify_ledger_bundle.py's canonical decoder) and checks that every
-   (viewer, target) served with 200 has an `access` entry with event `profileView` (as
-   many entries as it was served), then runs `rampart ledger verify`.
+   (viewer, target) served with 200 has an `access` entry with event `profile_view` (or
+   `profileView`) and no `decision` other than `served`, as many entries as it was
+   served; then runs `rampart ledger verify`.
 
 Exits 0 only if something was served, nothing served is missing from the ledger, the
 ledger rows are intact and `rampart ledger verify` exits 0; 1 if the check fails; 2 if
@@ -352,7 +353,7 @@ class Comparison:
 
 def compare(served, opened, views, killed_at):
     """`served`: [(token, time answered)]; `opened`: token -> (target, viewer);
-    `views`: Counter of ledger profileView entries per (viewer, target).
+    `views`: Counter of ledger profile-view entries per (viewer, target).
 
     A pair served n times needs n entries: a view answered 200 whose entry is lost is
     missing even if the same member was viewed once more. Entries for views whose answer
@@ -362,9 +363,8 @@ def compare(served, opened, views, killed_at):
         if token not in opened:
             continue
         target, viewer = opened[token]
-        if target == viewer:  # one's own profile is not a view of someone else's
+        if target == viewer:  # one's own profile, found by a search: a view like any other
             result.self_views += 1
-            continue
         result.served_pairs[(viewer, target)] += 1
         result.served_at[(viewer, target)].append((killed_at - at, token))
     result.viewers = {viewer for viewer, _ in result.served_pairs}
@@ -456,7 +456,7 @@ def crash_test(args, work_dir):
     result = compare(served, opened, views, killed_at)
     say(f"served {result.served}  recorded {result.recorded}  missing {result.missing}"
         f"  (distinct targets {len(result.served_pairs)}; in the ledger but not seen served {result.unserved}, "
-        f"i.e. answers lost to the kill; self-views left out {result.self_views})")
+        f"i.e. answers lost to the kill; own profile among them {result.self_views})")
     for (viewer, target), n in sorted(result.missing_pairs.items(), key=lambda item: item[0][1])[:50]:
         ages = ", ".join(f"{age * 1000:.0f} ms before the kill ({token})"
                          for age, token in sorted(result.served_at[(viewer, target)]))
@@ -475,11 +475,28 @@ def crash_test(args, work_dir):
     for line in output.splitlines():
         say(f"  | {line}")
 
+    # The crawler's evidence for counsel: sign a head, export its entries with proofs, and
+    # check the bundle with the standalone verifier, as a third party would.
+    export_code = 1
+    viewers = sorted(result.viewers)
+    if viewers:
+        bundle = os.path.join(data_dir, "bundle")
+        export = subprocess.run(
+            [args.bin, "ledger", "export", "--data-dir", data_dir, "--account", str(viewers[0]), "--out", bundle],
+            capture_output=True, text=True, timeout=300)
+        say(f"rampart ledger export: exit {export.returncode}: {export.stdout.strip() or export.stderr.strip()[-500:]}")
+        if export.returncode == 0:
+            check = subprocess.run(
+                [sys.executable, str(ROOT / "tools" / "verify_ledger_bundle.py"), bundle, "--quiet"],
+                capture_output=True, text=True, timeout=300)
+            export_code = check.returncode
+            say(f"verify_ledger_bundle.py: exit {check.returncode}: {check.stdout.strip()[-400:]}")
+
     size_after, _, _, _ = read_ledger(db_path)
     if size_after != size:
         say(f"  note: the ledger held {size} entries after the crash, {size_after} after unseal and verify")
 
-    ok = result.missing == 0 and result.served > 0 and not problems and code == 0
+    ok = result.missing == 0 and result.served > 0 and not problems and code == 0 and export_code == 0
     if not ok:
         say(f"server log tail (request lines left out):\n{tail(log_path)}")
     say("PASS" if ok else "FAIL")

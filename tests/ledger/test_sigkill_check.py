@@ -1,4 +1,4 @@
-"""Tests for the parts of tests/ledger/crash_test.py that need no server: reading the
+"""Tests for the parts of tests/ledger/sigkill_check.py that need no server: reading the
 ledger table, matching served views to entries, parsing `rampart unseal --json`.
 
     python3 -m pytest -q tests/ledger
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-import crash_test
+import sigkill_check as crash_test
 from test_verify_bundle import encode_entry, verifier
 
 # The table as Sources/RampartStore/Migrations.swift (v5-evidence-ledger) creates it.
@@ -102,11 +102,12 @@ def test_compare_counts_served_recorded_and_missing():
     served = [("t1", 9.0), ("t2", 9.5), ("t3", 9.9), ("t4", 9.95), ("self", 9.0), ("unknown", 9.0)]
     views = collections.Counter({(VIEWER, "11"): 1, (VIEWER, "12"): 1, (VIEWER, "14"): 1, ("other", "13"): 1})
     result = crash_test.compare(served, opened, views, killed_at=10.0)
-    assert result.served == 4  # t1-t4; the self-view and the token that did not unseal left out
+    assert result.served == 5  # t1-t4 and the own profile; the token that did not unseal left out
     assert result.self_views == 1
     assert result.recorded == 3  # the viewer's entries: 11, 12, 14 (14: an answer lost to the kill)
-    assert result.missing_pairs == {(VIEWER, "11"): 1, (VIEWER, "13"): 1}  # 11 served twice, once in the ledger
-    assert result.missing == 2
+    # 11 served twice, once in the ledger; 13 in the ledger for another viewer only; the own profile not at all.
+    assert result.missing_pairs == {(VIEWER, "11"): 1, (VIEWER, "13"): 1, (VIEWER, VIEWER): 1}
+    assert result.missing == 3
     assert result.unserved == 1
     assert sorted(result.served_at[(VIEWER, "13")]) == [(pytest.approx(0.1), "t3")]
 

@@ -1,0 +1,67 @@
+import Foundation
+import RampartCore
+import RampartStore
+import Testing
+
+/// The evidence ledger's tables on every store.
+@Suite("Store conformance: evidence ledger")
+struct LedgerStoreConformanceTests {
+    static func row(_ sequence: Int64, account: AccountID?, at seconds: Double) -> LedgerRow {
+        LedgerRow(
+            sequence: sequence, kind: "access", account: account, recordedAt: Date(timeIntervalSince1970: seconds),
+            entry: [0x01, UInt8(sequence & 0xFF), 0xFF, 0x00], leafHash: String(repeating: "ab", count: 32))
+    }
+
+    @Test(arguments: StoreKind.available)
+    func entriesNodesAndAccessEventsCommitTogether(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            #expect(try await store.ledgerSize() == 0)
+            let viewer = AccountID.random()
+            let event = AccessEvent(
+                viewer: viewer, target: .random(), kind: .profileView, categories: [.identity], subjects: [], occurredAt: Fixtures.now,
+                client: .init(ip: "10.0.0.1", userAgent: nil), deviceHash: nil, session: nil)
+            let rows = (0..<3).map { Self.row($0, account: $0 == 1 ? nil : viewer, at: 1_800_000_000 + Double($0)) }
+            let nodes = [LedgerNodeRow(level: 0, index: 0, hash: "00"), LedgerNodeRow(level: 0, index: 1, hash: "01"),
+                         LedgerNodeRow(level: 1, index: 0, hash: "10"), LedgerNodeRow(level: 0, index: 2, hash: "02")]
+            try await store.commitEvidence(accessEvents: [event], ledger: rows, nodes: nodes)
+            #expect(try await store.ledgerSize() == 3)
+            #expect(try await store.ledgerEntries(from: 1, limit: 10) == Array(rows[1...]))
+            #expect(try await store.ledgerEntries(from: 0, limit: 2) == Array(rows[..<2]))
+            let found = try await store.ledgerNodes([.init(level: 1, index: 0), .init(level: 0, index: 2), .init(level: 5, index: 0)])
+            #expect(Set(found) == [nodes[2], nodes[3]])
+            #expect(try await store.accessEvents(viewer: viewer, limit: 5).count == 1)
+            let mine = try await store.ledgerEntries(account: viewer, from: nil, to: nil)
+            #expect(mine.map(\.sequence) == [0, 2])
+            let later = try await store.ledgerEntries(account: viewer, from: Date(timeIntervalSince1970: 1_800_000_001), to: nil)
+            #expect(later.map(\.sequence) == [2])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aSequenceNumberIsWrittenOnceAndAFailedBatchLeavesNothing(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.commitEvidence(accessEvents: [], ledger: [Self.row(0, account: nil, at: 1)], nodes: [])
+            let event = AccessEvent(
+                viewer: .random(), target: nil, kind: .searchPage, categories: [], subjects: [], occurredAt: Fixtures.now,
+                client: .init(ip: nil, userAgent: nil), deviceHash: nil, session: nil)
+            await #expect(throws: (any Error).self) {
+                try await store.commitEvidence(
+                    accessEvents: [event], ledger: [Self.row(1, account: nil, at: 2), Self.row(0, account: nil, at: 3)], nodes: [])
+            }
+            #expect(try await store.ledgerSize() == 1)
+            #expect(try await store.accessEvents(viewer: event.viewer ?? .random(), limit: 5).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func treeHeadsAreKeptInSizeOrderOncePerSize(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let second = LedgerTreeHeadRow(size: 9, root: "bb", timestampMilliseconds: 2_000, signature: [9, 9])
+            let first = LedgerTreeHeadRow(size: 4, root: "aa", timestampMilliseconds: 1_000, signature: Array(0..<64))
+            try await store.insertTreeHead(second)
+            try await store.insertTreeHead(first)
+            try await store.insertTreeHead(LedgerTreeHeadRow(size: 4, root: "cc", timestampMilliseconds: 3_000, signature: [1]))
+            #expect(try await store.treeHeads() == [first, second])
+        }
+    }
+}
