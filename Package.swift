@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartServer", targets: ["RampartServer"]),
         .library(name: "RampartLedger", targets: ["RampartLedger"]),
+        .library(name: "RampartEvidence", targets: ["RampartEvidence"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -76,6 +77,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Evidence recording: access events and the ledger's entries and Merkle nodes,
+        // group-committed through the Store. Above Store and Ledger, below the server.
+        .target(
+            name: "RampartEvidence",
+            dependencies: ["RampartCore", "RampartLedger", "RampartStore"],
+            swiftSettings: swiftSettings
+        ),
         // The deterministic demo world (members, careers, social graph); later the simulator.
         .target(
             name: "RampartSim",
@@ -91,6 +99,7 @@ let package = Package(
                 "RampartClient",
                 "RampartGuard",
                 "RampartLedger",
+                "RampartEvidence",
                 "RampartStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -118,6 +127,7 @@ let package = Package(
                 "RampartCore",
                 "RampartGuard",
                 "RampartLedger",
+                "RampartEvidence",
                 "RampartSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -166,6 +176,7 @@ let package = Package(
                 "RampartGuard",
                 "RampartClient",
                 "RampartLedger",
+                "RampartEvidence",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),

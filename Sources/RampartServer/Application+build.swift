@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import RampartCore
+import RampartEvidence
 import RampartGuard
 import RampartStore
 import ServiceLifecycle

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Logging
 import RampartCore
+import RampartEvidence
 import RampartGuard
 import RampartServer
 import RampartStore

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HummingbirdTesting
 import RampartCore
+import RampartEvidence
 import RampartLedger
 import Synchronization
 import Testing

@@ -3,6 +3,7 @@ import HTTPTypes
 import Synchronization
 import HummingbirdTesting
 import RampartCore
+import RampartEvidence
 import RampartStore
 import Testing
 

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import RampartClient
 import RampartCore
+import RampartEvidence
 import RampartGuard
 import RampartLedger
 import Synchronization

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdOTP
 import Logging
 import RampartCore
+import RampartEvidence
 import RampartGuard
 import RampartStore
 import Synchronization

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import RampartCore
+import RampartEvidence
 import RampartLedger
 import RampartStore
 import ServiceLifecycle

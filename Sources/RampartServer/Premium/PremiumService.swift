@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RampartCore
+import RampartEvidence
 import RampartStore
 
 /// Selling paid tiers: price list, charging through the ``PaymentProvider``, and recording

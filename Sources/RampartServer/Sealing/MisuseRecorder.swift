@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RampartCore
+import RampartEvidence
 import RampartGuard
 import RampartStore
 
