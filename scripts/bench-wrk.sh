@@ -48,7 +48,7 @@ bench_once() {
     for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
     curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { echo "server did not get ready"; cat "$work/server.log"; exit 1; }
 
-    export RAMPART_WRK_SESSION="$work/session.lua" RAMPART_WRK_THREADS="$threads"
+    export RAMPART_WRK_SESSION="$work/session.txt" RAMPART_WRK_THREADS="$threads"
     python3 bench/wrk/prepare_session.py "$port" "$work"
 
     if [[ "$label" == "ledger on" ]]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prepares a wrk run against a Rampart server: logs in the demo member (device code from
-the SMS outbox), collects profile IDs through signed searches, and writes a Lua session
-file with the bearer token and pre-signed profile-view requests, each with its own nonce.
+the SMS outbox), collects profile IDs through signed searches, and writes a session
+file (for bench/wrk/profile-views.lua) with the bearer token and pre-signed profile-view requests, each with its own nonce.
 
     python3 bench/wrk/prepare_session.py PORT WORK_DIR [REQUESTS]
 
@@ -36,11 +36,12 @@ ids = sorted(set(ids))
 # Every request needs its own nonce: sign enough distinct requests for the whole run now
 # (timestamps stay inside the server's two-minute window for a 30-second run).
 now = int(time.time())
-with open(f"{work}/session.lua", "w") as f:
-    f.write("return { token = %s, requests = {\n" % json.dumps(token))
+# One line per request (a Lua table literal this big is more than Lua will load):
+# the token first, then "path<TAB>timestamp<TAB>nonce<TAB>signature".
+with open(f"{work}/session.txt", "w") as f:
+    f.write(token + "\n")
     for n in range(int(sys.argv[3]) if len(sys.argv) > 3 else 200_000):
         path = "/api/v1/profiles/" + ids[n % len(ids)]
         h = sign(key, "GET", path, b"", now, "wrk%019d" % n)
-        f.write("{%s,%s,%s,%s},\n" % (json.dumps(path), json.dumps(h["Rampart-Timestamp"]), json.dumps(h["Rampart-Nonce"]), json.dumps(h["Rampart-Signature"])))
-    f.write("} }\n")
+        f.write("\t".join([path, h["Rampart-Timestamp"], h["Rampart-Nonce"], h["Rampart-Signature"]]) + "\n")
 print(f"{len(ids)} profile IDs collected; signed requests written for the profile-view run")

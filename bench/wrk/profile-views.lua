@@ -1,7 +1,16 @@
 -- wrk script: signed-in profile views, each request signed once with its own nonce.
--- scripts/bench-wrk.sh writes the session file (token and pre-signed requests) first;
--- threads take interleaved requests so no nonce is sent twice.
-local session = dofile(os.getenv("RAMPART_WRK_SESSION"))
+-- bench/wrk/prepare_session.py writes the session file first: the bearer token on the
+-- first line, then one pre-signed request per line (path, timestamp, nonce, signature,
+-- tab-separated). Threads take interleaved requests so no nonce is sent twice.
+local token
+local requests = {}
+local lines = io.lines(os.getenv("RAMPART_WRK_SESSION"))
+token = lines()
+for line in lines do
+  local path, stamp, nonce, signature = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)")
+  if path then requests[#requests + 1] = { path, stamp, nonce, signature } end
+end
+
 local threads = 0
 local index, stride = 0, 1
 
@@ -16,10 +25,10 @@ init = function(args)
 end
 
 request = function()
-  local r = session.requests[(index % #session.requests) + 1]
+  local r = requests[(index % #requests) + 1]
   index = index + stride
   return wrk.format("GET", r[1], {
-    ["Authorization"] = "Bearer " .. session.token,
+    ["Authorization"] = "Bearer " .. token,
     ["Rampart-Timestamp"] = r[2], ["Rampart-Nonce"] = r[3], ["Rampart-Signature"] = r[4],
   })
 end
