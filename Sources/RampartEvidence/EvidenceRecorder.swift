@@ -129,11 +129,15 @@ public actor EvidenceRecorder: EvidenceLog {
             let entry = try LedgerEntry(
                 sequence: sequence, timestampMilliseconds: UInt64(max(0, record.at.timeIntervalSince1970 * 1000).rounded()),
                 kind: record.kind, fields: record.fields)
-            let leaf = entry.leafHash
+            let bytes = entry.encoded()
+            let leaf = MerkleHash.leafHash(bytes)
             rows.append(LedgerRow(
                 sequence: Int64(sequence), kind: record.kind.rawValue, account: record.account, recordedAt: record.at,
-                entry: entry.encoded(), leafHash: leaf.hex))
-            nodes += try next.append(leafHash: leaf).map { LedgerNodeRow(level: $0.level, index: Int64($0.index), hash: $0.hash.hex) }
+                entry: bytes, leafHash: leaf.hex))
+            // Level 0 is the entry's own leaf hash, stored with it: only parents go to the node table.
+            for node in try next.append(leafHash: leaf) where node.level > 0 {
+                nodes.append(LedgerNodeRow(level: node.level, index: Int64(node.index), hash: node.hash.hex))
+            }
         }
         try await store.commitEvidence(accessEvents: events, ledger: rows, nodes: nodes)
         frontier = next

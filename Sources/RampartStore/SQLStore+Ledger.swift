@@ -27,7 +27,15 @@ extension SQLStore {
 
     public func ledgerNodes(_ keys: [LedgerNodeRow.Key]) async throws -> [LedgerNodeRow] {
         var found: [LedgerNodeRow] = []
-        for chunk in keys.chunked(200) {
+        // Leaves are the entries' own hashes.
+        for chunk in keys.filter({ $0.level == 0 }).chunked(200) {
+            let rows = try await driver.fetch(SQLQuery(
+                "SELECT seq, leaf_hash FROM ledger_entries WHERE seq IN (\(Self.placeholders(chunk.count)))", chunk.map { .int($0.index) }))
+            for row in rows {
+                found.append(LedgerNodeRow(level: 0, index: try row.int("seq"), hash: try row.text("leaf_hash")))
+            }
+        }
+        for chunk in keys.filter({ $0.level > 0 }).chunked(200) {
             let clause = Array(repeating: "(level = ? AND idx = ?)", count: chunk.count).joined(separator: " OR ")
             let rows = try await driver.fetch(SQLQuery(
                 "SELECT level, idx, hash FROM ledger_nodes WHERE \(clause)", chunk.flatMap { [.int(Int64($0.level)), .int($0.index)] }))

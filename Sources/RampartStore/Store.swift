@@ -106,7 +106,8 @@ public protocol Store: Sendable {
     func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws
     /// How many entries the ledger holds.
     func ledgerSize() async throws -> Int64
-    /// The stored nodes among `keys` (missing ones are left out).
+    /// The stored nodes among `keys` (missing ones are left out). Level 0 is the entries'
+    /// leaf hashes; higher levels are the nodes written with `commitEvidence`.
     func ledgerNodes(_ keys: [LedgerNodeRow.Key]) async throws -> [LedgerNodeRow]
     /// Entries in sequence order starting at `sequence`, at most `limit`.
     func ledgerEntries(from sequence: Int64, limit: Int) async throws -> [LedgerRow]

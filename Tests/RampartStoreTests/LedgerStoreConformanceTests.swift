@@ -21,14 +21,14 @@ struct LedgerStoreConformanceTests {
                 viewer: viewer, target: .random(), kind: .profileView, categories: [.identity], subjects: [], occurredAt: Fixtures.now,
                 client: .init(ip: "10.0.0.1", userAgent: nil), deviceHash: nil, session: nil)
             let rows = (0..<3).map { Self.row($0, account: $0 == 1 ? nil : viewer, at: 1_800_000_000 + Double($0)) }
-            let nodes = [LedgerNodeRow(level: 0, index: 0, hash: "00"), LedgerNodeRow(level: 0, index: 1, hash: "01"),
-                         LedgerNodeRow(level: 1, index: 0, hash: "10"), LedgerNodeRow(level: 0, index: 2, hash: "02")]
+            let nodes = [LedgerNodeRow(level: 1, index: 0, hash: "10"), LedgerNodeRow(level: 2, index: 0, hash: "20")]
             try await store.commitEvidence(accessEvents: [event], ledger: rows, nodes: nodes)
             #expect(try await store.ledgerSize() == 3)
             #expect(try await store.ledgerEntries(from: 1, limit: 10) == Array(rows[1...]))
             #expect(try await store.ledgerEntries(from: 0, limit: 2) == Array(rows[..<2]))
             let found = try await store.ledgerNodes([.init(level: 1, index: 0), .init(level: 0, index: 2), .init(level: 5, index: 0)])
-            #expect(Set(found) == [nodes[2], nodes[3]])
+            // Level 0 comes from the entries' leaf hashes.
+            #expect(Set(found) == [nodes[0], LedgerNodeRow(level: 0, index: 2, hash: rows[2].leafHash)])
             #expect(try await store.accessEvents(viewer: viewer, limit: 5).count == 1)
             let mine = try await store.ledgerEntries(account: viewer, from: nil, to: nil)
             #expect(mine.map(\.sequence) == [0, 2])
