@@ -10,8 +10,9 @@ import ServiceLifecycle
 /// Signs and stores tree heads of the evidence ledger: on a schedule while the ledger grows
 /// (as a ServiceLifecycle service), and on demand (`GET /ledger/tree-head`). Each head
 /// commits the server to the log's whole content up to its size; a later head must be
-/// consistent with it.
-public struct TreeHeadPublisher: Service {
+/// consistent with it. An actor, so that a scheduled and an on-demand head never race
+/// (a larger head with an earlier time would break the heads' order).
+public actor TreeHeadPublisher: Service {
     private let store: any Store
     private let recorder: EvidenceRecorder
     private let key: Curve25519.Signing.PrivateKey
@@ -30,11 +31,11 @@ public struct TreeHeadPublisher: Service {
         self.logger = logger
     }
 
-    public var publicKey: Curve25519.Signing.PublicKey { key.publicKey }
+    public nonisolated var publicKey: Curve25519.Signing.PublicKey { key.publicKey }
 
     public func run() async throws {
         // Shutdown cancels the sleep: the loop ends quietly, not with an error.
-        await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 do {
                     _ = try await publish()
@@ -54,7 +55,8 @@ public struct TreeHeadPublisher: Service {
         let last = try await store.treeHeads().last
         if let last, last.size >= Int64(size) { return last }
         guard size > 0 else { return nil }
-        let timestamp = UInt64(max(0, (clock.now().timeIntervalSince1970 * 1000).rounded()))
+        // Heads' times never go backwards, even if the clock does.
+        let timestamp = max(UInt64(max(0, (clock.now().timeIntervalSince1970 * 1000).rounded())), UInt64(max(0, last?.timestampMilliseconds ?? 0)))
         let signed = try SignedTreeHead.sign(treeSize: size, rootHash: root, timestampMilliseconds: timestamp, privateKey: key)
         let row = LedgerTreeHeadRow(
             size: Int64(size), root: root.hex, timestampMilliseconds: Int64(timestamp), signature: signed.signature)
