@@ -46,6 +46,13 @@ extension SQLStore {
         return found
     }
 
+    public func ledgerNodes(after key: LedgerNodeRow.Key, limit: Int) async throws -> [LedgerNodeRow] {
+        try await driver.fetch(SQLQuery(
+            "SELECT level, idx, hash FROM ledger_nodes WHERE level > ? OR (level = ? AND idx > ?) ORDER BY level, idx LIMIT ?",
+            [.int(Int64(key.level)), .int(Int64(key.level)), .int(key.index), .int(Int64(limit))]
+        )).map { row in LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.text("hash")) }
+    }
+
     public func ledgerEntries(from sequence: Int64, limit: Int) async throws -> [LedgerRow] {
         try await driver.fetch(SQLQuery(
             "SELECT * FROM ledger_entries WHERE seq >= ? ORDER BY seq LIMIT ?", [.int(sequence), .int(Int64(limit))]

@@ -59,7 +59,7 @@ import Testing
     }
 
     enum Tampering: String, CaseIterable, CustomTestStringConvertible {
-        case changedByte, deletedEntry, reordered, truncated, forgedHead
+        case changedByte, deletedEntry, reordered, truncated, forgedHead, changedNode, deletedNode
         var testDescription: String { rawValue }
     }
 
@@ -93,6 +93,12 @@ import Testing
         case .forgedHead:
             try await driver.write([SQLStatement("UPDATE ledger_tree_heads SET timestamp_ms = timestamp_ms + 1", [])])
             expected = "not signed"
+        case .changedNode:
+            try await driver.write([SQLStatement("UPDATE ledger_nodes SET hash = ? WHERE level = 1 AND idx = 1", [.text(String(repeating: "0", count: 64))])])
+            expected = "node (level 1, index 1) does not match entries 2..<4"
+        case .deletedNode:
+            try await driver.write([SQLStatement("DELETE FROM ledger_nodes WHERE level = 2", [])])
+            expected = "nodes were deleted"
         }
         let result = try await LedgerAudit.verify(server.store, publicKey: server.dependencies.treeHeads.publicKey)
         let problem = try #require(result.problem)

@@ -30,6 +30,9 @@ struct LedgerStoreConformanceTests {
             // Level 0 comes from the entries' leaf hashes.
             #expect(Set(found) == [nodes[0], LedgerNodeRow(level: 0, index: 2, hash: rows[2].leafHash)])
             #expect(try await store.accessEvents(viewer: viewer, limit: 5).count == 1)
+            let listed = try await store.ledgerNodes(after: .init(level: 0, index: .max), limit: 1)
+            #expect(listed == [nodes[0]])
+            #expect(try await store.ledgerNodes(after: nodes[0].key, limit: 10) == [nodes[1]])
             let mine = try await store.ledgerEntries(account: viewer, from: nil, to: nil)
             #expect(mine.map(\.sequence) == [0, 2])
             let later = try await store.ledgerEntries(account: viewer, from: Date(timeIntervalSince1970: 1_800_000_001), to: nil)

@@ -20,7 +20,8 @@ public enum LedgerAudit {
     }
 
     /// Recomputes every leaf hash and the Merkle tree from the stored entries (in order),
-    /// and checks every tree head's root and signature against the recomputed tree.
+    /// checks every tree head's root and signature against the recomputed tree, and every
+    /// stored Merkle node (the ones proofs are built from) against it too.
     /// Stops at the first problem and names it: a changed, missing or reordered entry, a
     /// truncated log, a forged or altered tree head.
     public static func verify(
@@ -50,8 +51,43 @@ public enum LedgerAudit {
                 return result
             }
         }
+        if let problem = try await checkStoredNodes(store, tree: tree) {
+            result.problem = problem
+            return result
+        }
         result.root = try tree.rootHash().hex
         return result
+    }
+
+    /// Every stored parent node must be the recomputed tree's, and none may be missing:
+    /// proofs for counsel are built from them.
+    private static func checkStoredNodes(_ store: any Store, tree: MerkleTree) async throws -> String? {
+        var after = LedgerNodeRow.Key(level: 0, index: Int64.max)
+        var seen = 0
+        while true {
+            let page = try await store.ledgerNodes(after: after, limit: 10_000)
+            guard let last = page.last else { break }
+            for row in page {
+                guard let stored = Digest32(hex: row.hash), let expected = try? tree.node(level: row.level, index: Int(row.index)) else {
+                    return "stored Merkle node (level \(row.level), index \(row.index)) is unreadable or covers entries the log does not have: entries were deleted"
+                }
+                guard stored == expected else {
+                    return "stored Merkle node (level \(row.level), index \(row.index)) does not match entries \(row.index << row.level)..<\((row.index + 1) << row.level): it was changed"
+                }
+            }
+            seen += page.count
+            after = last.key
+        }
+        var expected = 0
+        var level = 1
+        while tree.size >> level > 0 {
+            expected += tree.size >> level
+            level += 1
+        }
+        guard seen == expected else {
+            return "the log of \(tree.size) entries should have \(expected) stored Merkle nodes above its leaves, it has \(seen): nodes were deleted or added"
+        }
+        return nil
     }
 
     private static func check(_ row: LedgerRow, expected: Int64) -> String? {
