@@ -22,6 +22,7 @@ os.environ.setdefault("SE_OFFLINE", "true")
 import pytest  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
@@ -44,6 +45,21 @@ def data_dir():
     if not path:
         pytest.skip("RAMPART_DATA_DIR is not set (run scripts/test.sh)")
     return pathlib.Path(path)
+
+
+def gone(element):
+    """True once the page holding `element` has been replaced. Chrome sometimes reports a
+    node of a page being torn down as "does not belong to the document" (an unknown
+    error) rather than as a stale element; both mean the page is gone."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
 
 
 class Outbox:
@@ -176,7 +192,7 @@ class Page:
     def submit(self, form):
         """Click the form's submit button and wait until its page is gone."""
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        self.wait.until(EC.staleness_of(form))
+        self.wait.until(lambda _: gone(form))
 
     def shows(self, css, text):
         """Wait until the element at `css` contains `text`; return the element."""

@@ -8,8 +8,8 @@ and A's profile says "You are connected." to B.
 import random
 import string
 
+from conftest import gone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 
 
 def random_letters(length):
@@ -81,7 +81,7 @@ def test_find_invite_accept_and_both_see_the_connection(open_browser, register):
     a.open("/connections")
     invitation = card_named(a, "ul#received", bob.name)
     invitation.find_element(By.CSS_SELECTOR, 'button[name="action"][value="accept"]').click()
-    a.wait.until(EC.staleness_of(invitation))
+    a.wait.until(lambda _: gone(invitation))
     a.url_contains("/connections")
 
     # 5. A's connections list B; the invitation is gone.
