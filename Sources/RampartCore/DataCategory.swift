@@ -15,19 +15,7 @@ public enum DataCategory: String, Sendable, CaseIterable, Codable, Comparable {
     /// The member's connection list.
     case connections
 
-    public static func < (lhs: DataCategory, rhs: DataCategory) -> Bool { lhs.rank < rhs.rank }
-
-    private var rank: Int {
-        switch self {
-        case .identity: 0
-        case .position: 1
-        case .experience: 2
-        case .education: 3
-        case .skills: 4
-        case .contact: 5
-        case .connections: 6
-        }
-    }
+    public static func < (lhs: DataCategory, rhs: DataCategory) -> Bool { lhs.bit < rhs.bit }
 }
 
 /// Who may see one category of a member's data.
@@ -102,6 +90,7 @@ public struct CategorySet: OptionSet, Sendable, Hashable {
 }
 
 extension DataCategory {
+    /// The category's position in the declared order, which is also its bit in a ``CategorySet``.
     var bit: UInt8 {
         switch self {
         case .identity: 0

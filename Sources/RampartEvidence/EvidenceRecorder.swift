@@ -151,7 +151,7 @@ public actor EvidenceRecorder: EvidenceLog {
     }
 
     /// The frontier of the stored log: its size and the O(log n) nodes of its right edge.
-    public static func loadFrontier(from store: any Store) async throws -> MerkleFrontier {
+    static func loadFrontier(from store: any Store) async throws -> MerkleFrontier {
         let size = Int(try await store.ledgerSize())
         let keys = MerkleFrontier.keys(forSize: size).map { LedgerNodeRow.Key(level: $0.level, index: Int64($0.index)) }
         let stored = try await store.ledgerNodes(keys).compactMap { row in
@@ -161,7 +161,7 @@ public actor EvidenceRecorder: EvidenceLog {
     }
 
     /// An access event as ledger fields: who saw what, from where, and what it cost.
-    public static func fields(of event: AccessEvent) -> [String: String] {
+    static func fields(of event: AccessEvent) -> [String: String] {
         var fields: [String: String] = [
             "event": event.kind.rawValue, "id": String(event.id.rawValue), "decision": "served",
             "categories": event.categories.map(\.rawValue).sorted().joined(separator: ","),

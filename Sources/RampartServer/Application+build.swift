@@ -162,13 +162,12 @@ public func buildApplication(
             try await prepareEmptyStore(opened.store)
         }
         // The protection in force from now on, in the ledger: policy file and key IDs.
-        let keyring = dependencies.sealingKeys.keyring
-        let keyIDs: String = keyring.entries.map { String($0.id) }.joined(separator: ",")
-        let publicKey: String = Data(ledgerKey.publicKey.rawRepresentation).base64EncodedString()
-        let fields: [String: String] = [
-            "event": "server started", "policyPath": policyPath, "policySha256": policySHA256, "sealingKeys": keyIDs,
-            "currentSealingKey": String(keyring.current.id), "ledgerPublicKey": publicKey, "signatures": policy.signatures.api.rawValue,
-        ]
+        var fields = KeyRotationService.ledgerFields(of: dependencies.sealingKeys.keyring)
+        fields["event"] = "server started"
+        fields["policyPath"] = policyPath
+        fields["policySha256"] = policySHA256
+        fields["ledgerPublicKey"] = Data(ledgerKey.publicKey.rawRepresentation).base64EncodedString()
+        fields["signatures"] = policy.signatures.api.rawValue
         try await dependencies.evidence.append(.policyChange, account: nil, fields: fields)
         let replayed = try await dependencies.exposure.restore(from: opened.store)
         logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])

@@ -77,14 +77,22 @@ extension SQLStore {
     }
 
     public func treeHeads() async throws -> [LedgerTreeHeadRow] {
-        try await driver.fetch(SQLQuery("SELECT * FROM ledger_tree_heads ORDER BY size")).map { row in
-            guard let signature = Data(base64Encoded: try row.text("signature")) else {
-                throw StoreError.invalidData("tree head signature is not base64")
-            }
-            return LedgerTreeHeadRow(
-                size: try row.int("size"), root: try row.text("root"), timestampMilliseconds: try row.int("timestamp_ms"),
-                signature: Array(signature))
+        try await driver.fetch(SQLQuery("SELECT * FROM ledger_tree_heads ORDER BY size")).map(LedgerTreeHeadRow.init(row:))
+    }
+
+    public func latestTreeHead() async throws -> LedgerTreeHeadRow? {
+        try await driver.fetch(SQLQuery("SELECT * FROM ledger_tree_heads ORDER BY size DESC LIMIT 1")).first.map(LedgerTreeHeadRow.init(row:))
+    }
+}
+
+extension LedgerTreeHeadRow {
+    init(row: any SQLRow) throws {
+        guard let signature = Data(base64Encoded: try row.text("signature")) else {
+            throw StoreError.invalidData("tree head signature is not base64")
         }
+        self.init(
+            size: try row.int("size"), root: try row.text("root"), timestampMilliseconds: try row.int("timestamp_ms"),
+            signature: Array(signature))
     }
 }
 

@@ -120,6 +120,8 @@ public protocol Store: Sendable {
     func insertTreeHead(_ head: LedgerTreeHeadRow) async throws
     /// All signed tree heads, smallest first.
     func treeHeads() async throws -> [LedgerTreeHeadRow]
+    /// The largest signed tree head, if any.
+    func latestTreeHead() async throws -> LedgerTreeHeadRow?
 
     // MARK: Misuse signals
     func recordSignal(_ signal: MisuseSignal) async throws

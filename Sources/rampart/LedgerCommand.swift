@@ -22,7 +22,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let key = try LedgerCommand.key(storage)
-            let result = try await LedgerCommand.withStore(storage) { store in
+            let result = try await storage.withStore { store in
                 try await LedgerAudit.verify(store, publicKey: key.publicKey) { count in
                     FileHandle.standardError.write(Data("\rchecked \(count) entries".utf8))
                 }
@@ -42,7 +42,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let key = try LedgerCommand.key(storage)
-            let head = try await LedgerCommand.withStore(storage) { store in
+            let head = try await storage.withStore { store in
                 try await LedgerCommand.publisher(store, key).publish()
             }
             guard let head else { throw ValidationError("The ledger is empty: nothing to sign.") }
@@ -71,7 +71,7 @@ struct LedgerCommand: AsyncParsableCommand {
             let key = try LedgerCommand.key(storage)
             let account = try resolveAccount()
             let (fromDate, toDate) = (try from.map(Self.date), try to.map(Self.date))
-            let written = try await LedgerCommand.withStore(storage) { store in
+            let written = try await storage.withStore { store in
                 // Sign a head over everything recorded so far, so the export leaves nothing out.
                 _ = try await LedgerCommand.publisher(store, key).publish()
                 return try await LedgerBundle.write(
@@ -107,15 +107,6 @@ struct LedgerCommand: AsyncParsableCommand {
             throw ValidationError("No ledger key in \(storage.dataDirectory)/keys: run this where the server keeps its data.")
         }
         return key
-    }
-
-    /// Opens (and migrates) the store the options point at for the length of `body`.
-    static func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (any Store) async throws -> T) async throws -> T {
-        let opened = try OpenedStore.open(storage.location, logger: Logger(label: "rampart"))
-        return try await opened.withRunning { store in
-            try await store.migrate()
-            return try await body(store)
-        }
     }
 
     static func publisher(_ store: any Store, _ key: Curve25519.Signing.PrivateKey) -> TreeHeadPublisher {

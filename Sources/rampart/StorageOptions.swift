@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RampartStore
 
 /// Where the data lives: the same two options on every command that touches data.
@@ -17,5 +18,14 @@ struct StorageOptions: ParsableArguments {
             return .postgres(url: url)
         }
         return .sqlite(dataDirectory: dataDirectory)
+    }
+
+    /// Opens (and migrates) the store these options point at for the length of `body`.
+    func withStore<T: Sendable>(_ body: @Sendable (any Store) async throws -> T) async throws -> T {
+        let opened = try OpenedStore.open(location, logger: Logger(label: "rampart"))
+        return try await opened.withRunning { store in
+            try await store.migrate()
+            return try await body(store)
+        }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import RampartCore
 import RampartGuard
 import RampartServer
@@ -30,8 +29,7 @@ struct UnsealCommand: AsyncParsableCommand {
         }
         let (policy, _) = try PolicyFile.load(explicitPath: policy, dataDirectory: storage.dataDirectory)
         let codec = SealedIDCodec(keyring: keyring, lifetimes: policy.sealing.lifetimes, clock: SystemWallClock())
-        let opened = try OpenedStore.open(storage.location, logger: Logger(label: "rampart"))
-        let reports = try await opened.withRunning { store in
+        let reports = try await storage.withStore { store in
             var reports: [SealedIDReport] = []
             for token in tokens { reports.append(try await SealedIDReport.make(token, codec: codec, store: store)) }
             return reports

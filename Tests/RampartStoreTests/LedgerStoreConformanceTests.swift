@@ -59,12 +59,14 @@ struct LedgerStoreConformanceTests {
     @Test(arguments: StoreKind.available)
     func treeHeadsAreKeptInSizeOrderOncePerSize(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
+            #expect(try await store.latestTreeHead() == nil)
             let second = LedgerTreeHeadRow(size: 9, root: "bb", timestampMilliseconds: 2_000, signature: [9, 9])
             let first = LedgerTreeHeadRow(size: 4, root: "aa", timestampMilliseconds: 1_000, signature: Array(0..<64))
             try await store.insertTreeHead(second)
             try await store.insertTreeHead(first)
             try await store.insertTreeHead(LedgerTreeHeadRow(size: 4, root: "cc", timestampMilliseconds: 3_000, signature: [1]))
             #expect(try await store.treeHeads() == [first, second])
+            #expect(try await store.latestTreeHead() == second)
         }
     }
 }

@@ -42,14 +42,17 @@ public struct SecretStore: Sendable {
     /// The Ed25519 key that signs the evidence ledger's tree heads, created on first use.
     /// Its public half goes into every export; the private half never leaves this file.
     public func ledgerSigningKey(now: Date) throws -> Curve25519.Signing.PrivateKey {
-        let keyring = try keyring(at: ledgerSigningKeyPath, now: now)
-        return try keyring.current.key.withUnsafeBytes { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
+        try Self.signingKey(try keyring(at: ledgerSigningKeyPath, now: now))
     }
 
     /// The ledger key if this data directory has one (for commands that must not make one).
     public func existingLedgerSigningKey() throws -> Curve25519.Signing.PrivateKey? {
-        guard let keyring = try loadKeyring(at: ledgerSigningKeyPath) else { return nil }
-        return try keyring.current.key.withUnsafeBytes { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
+        try loadKeyring(at: ledgerSigningKeyPath).map(Self.signingKey)
+    }
+
+    /// The Ed25519 key kept as a keyring's current 32-byte key.
+    private static func signingKey(_ keyring: Keyring) throws -> Curve25519.Signing.PrivateKey {
+        try keyring.current.key.withUnsafeBytes { try Curve25519.Signing.PrivateKey(rawRepresentation: $0) }
     }
 
     private func keyring(at path: String, now: Date) throws -> Keyring {

@@ -52,7 +52,7 @@ public actor TreeHeadPublisher: Service {
     /// The newest signed tree head, signing one first if the ledger grew since the last.
     public func publish() async throws -> LedgerTreeHeadRow? {
         let (size, root) = try await recorder.head()
-        let last = try await store.treeHeads().last
+        let last = try await store.latestTreeHead()
         if let last, last.size >= Int64(size) { return last }
         guard size > 0 else { return nil }
         // Heads' times never go backwards, even if the clock does.

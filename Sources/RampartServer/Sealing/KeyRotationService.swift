@@ -63,9 +63,13 @@ public struct KeyRotationService: Service {
 
     /// Key IDs (never keys) into the ledger: which keys sealed the IDs from now on.
     private func recordKeys(_ keyring: Keyring, _ event: String) async throws {
-        try await evidence.append(.policyChange, account: nil, fields: [
-            "event": event, "sealingKeys": keyring.entries.map { String($0.id) }.joined(separator: ","),
-            "currentSealingKey": String(keyring.current.id),
-        ])
+        var fields = Self.ledgerFields(of: keyring)
+        fields["event"] = event
+        try await evidence.append(.policyChange, account: nil, fields: fields)
+    }
+
+    /// A sealing keyring as ledger fields: its key IDs and the current one.
+    static func ledgerFields(of keyring: Keyring) -> [String: String] {
+        ["sealingKeys": keyring.entries.map { String($0.id) }.joined(separator: ","), "currentSealingKey": String(keyring.current.id)]
     }
 }
