@@ -2,7 +2,7 @@ import Foundation
 import RampartCore
 
 /// The protection policy an operator can change without rebuilding: default visibility,
-/// the exposure budgets per tier, sealed-ID lifetimes and request signatures. Read from `<data-dir>/policy.json` (written from the
+/// the exposure budgets per tier, sealed-ID lifetimes, request signatures and detection. Read from `<data-dir>/policy.json` (written from the
 /// shipped defaults on first start); see the README for every field.
 public struct AccessPolicy: Sendable, Codable, Equatable {
     public struct Visibility: Sendable, Codable, Equatable {
@@ -119,17 +119,23 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     public var budgets: Budgets
     public var sealing: Sealing
     public var signatures: Signatures
+    /// The detection engine: signals, the response ladder, hard limits, SMS limits.
+    public var detection: DetectionPolicy
 
-    public init(version: Int, visibility: Visibility, budgets: Budgets, sealing: Sealing = .init(), signatures: Signatures = .init()) {
+    public init(
+        version: Int, visibility: Visibility, budgets: Budgets, sealing: Sealing = .init(), signatures: Signatures = .init(),
+        detection: DetectionPolicy = .init()
+    ) {
         self.version = version
         self.visibility = visibility
         self.budgets = budgets
         self.sealing = sealing
         self.signatures = signatures
+        self.detection = detection
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, visibility, budgets, sealing, signatures
+        case version, visibility, budgets, sealing, signatures, detection
     }
 
     /// Sections added after version 1 take their defaults when a policy file predates them.
@@ -140,6 +146,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         budgets = try container.decode(Budgets.self, forKey: .budgets)
         sealing = try container.decodeIfPresent(Sealing.self, forKey: .sealing) ?? Sealing()
         signatures = try container.decodeIfPresent(Signatures.self, forKey: .signatures) ?? Signatures()
+        detection = try container.decodeIfPresent(DetectionPolicy.self, forKey: .detection) ?? DetectionPolicy()
     }
 
     /// Checks the policy for values that make no sense; the error names the field.
@@ -179,6 +186,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
             throw fail("sealing.rotateKeysEveryDays must be ≥ 0 (0: only by command)")
         }
         guard (5...3600).contains(signatures.windowSeconds) else { throw fail("signatures.windowSeconds must be between 5 and 3600") }
+        if let problem = detection.problems().first { throw fail(problem) }
     }
 
     /// The privacy settings a member starts with.

@@ -1,0 +1,82 @@
+/// One request as the detection engine sees it: who (account, session, device, address),
+/// what (the action and, for a profile, how close the target is to the viewer), and what
+/// the transport layer noticed about the client. Plain values: no HTTP types.
+public struct GuardEvent: Sendable, Equatable {
+    /// How the viewer relates to a profile they open.
+    public enum Proximity: UInt8, Sendable, Equatable {
+        /// Their own profile.
+        case own
+        /// A connection or a connection's connection.
+        case network
+        /// Not in their network, but at a company or school they share.
+        case work
+        /// Nobody they are related to.
+        case outside
+    }
+
+    public enum Action: Sendable, Equatable {
+        /// A member's profile; `target` is the internal ID, used only to count distinct profiles.
+        case profileView(target: Int64, proximity: Proximity)
+        /// A page of search results (0 = the first).
+        case searchPage(page: Int)
+        /// A page of a member's connection list.
+        case connectionList(owner: Int64, page: Int, own: Bool)
+        /// Any other page or call that lists members (home, invitations).
+        case listing
+        /// A page's stylesheet or image, fetched by a browser rendering it.
+        case pageAsset
+        /// A request with a bad or missing signature, or a sealed ID that was not this viewer's.
+        case misuse
+        /// Anything else a signed-in member does.
+        case other
+    }
+
+    public enum Channel: UInt8, Sendable, Equatable {
+        case web
+        case api
+    }
+
+    public var action: Action
+    public var channel: Channel
+    public var account: Int64?
+    /// A stable 64-bit key of the session (``StableHash``), if any.
+    public var session: UInt64?
+    /// A stable 64-bit key of the device cookie or device hash, if any.
+    public var device: UInt64?
+    public var ip: IPAddress?
+    /// Fingerprint anomalies found in the request's headers (``ClientFingerprint``).
+    public var fingerprintAnomalies: Int
+    /// The client sent forwarding headers without being a trusted proxy.
+    public var forgedForwarding: Bool
+
+    public init(
+        _ action: Action, channel: Channel = .api, account: Int64? = nil, session: UInt64? = nil, device: UInt64? = nil,
+        ip: IPAddress? = nil, fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false
+    ) {
+        self.action = action
+        self.channel = channel
+        self.account = account
+        self.session = session
+        self.device = device
+        self.ip = ip
+        self.fingerprintAnomalies = fingerprintAnomalies
+        self.forgedForwarding = forgedForwarding
+    }
+}
+
+/// Which kind of key a piece of risk belongs to.
+public enum KeyScope: UInt8, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case account, session, device, ip, subnet
+
+    public var description: String {
+        switch self {
+        case .account: "account"
+        case .session: "session"
+        case .device: "device"
+        case .ip: "IP address"
+        case .subnet: "subnet"
+        }
+    }
+
+    var isShared: Bool { self == .ip || self == .subnet }
+}

@@ -1,0 +1,166 @@
+import Foundation
+
+/// What the engine remembers about one key (an account, a session, a device, an IP address,
+/// a subnet): a fixed-size record of decaying counters, so memory per key is constant and
+/// every update is O(1). Times are seconds since the reference date.
+struct KeyActivity {
+    /// Time constants of the decaying counters: at a steady rate r, a counter with time
+    /// constant τ settles at r·τ, so "per minute/hour/day" counters read as counts.
+    static let minute = 60.0
+    static let hour = 3_600.0
+    static let day = 86_400.0
+    /// Gaps longer than this are pauses between visits, not the rhythm of a visit.
+    static let longestGap = 600.0
+
+    var updatedAt = 0.0
+    // Rates.
+    var perMinute: Float = 0
+    var perHour: Float = 0
+    var perDay: Float = 0
+    // Per-hour counters.
+    var limitHits: Float = 0
+    var profileViews: Float = 0
+    var outsideViews: Float = 0
+    var orphanViews: Float = 0
+    var newProfilesHour: Float = 0
+    var sequentialPages: Float = 0
+    var listsWalked: Float = 0
+    var forgedForwarding: Float = 0
+    var registrations: Float = 0
+    // Per-day counters.
+    var newProfilesDay: Float = 0
+    var misuse: Float = 0
+    // Inter-arrival times (exponentially weighted mean and variance).
+    var gapMean: Float = 0
+    var gapVariance: Float = 0
+    var gaps: UInt16 = 0
+    // Navigation.
+    var lastListAt = -Double.infinity
+    var lastSearchPage: Int16 = -1
+    var pagesWithoutAssets: UInt16 = 0
+    var sawAsset = false
+    var fingerprintAnomalies: UInt8 = 0
+    var registrationBurst = false
+    // Daily rhythm: bit i set when active i hours before `lastHour`.
+    var hourMask: UInt64 = 0
+    var lastHour: Int32 = 0
+    // Risk and the ladder.
+    var risk: Float = 0
+    var riskAt = 0.0
+    var passedChallengeAtRisk: Float = -1
+    var rung: Rung = .allow
+    var suspended = false
+    // GCRA theoretical arrival times for the hard limits (per minute, per hour).
+    var minuteArrival = 0.0
+    var hourArrival = 0.0
+    var throttledArrival = 0.0
+    var smsArrival = 0.0
+    // Recently opened profiles (low 32 bits of a hash), to count distinct ones.
+    var recentTargets = RecentTargets()
+
+    /// Decays every counter to `now`.
+    mutating func decay(to now: Double) {
+        let elapsed = now - updatedAt
+        guard elapsed > 0 else { return }
+        updatedAt = now
+        let minuteFactor = Float(exp(-elapsed / Self.minute))
+        let hourFactor = Float(exp(-elapsed / Self.hour))
+        let dayFactor = Float(exp(-elapsed / Self.day))
+        perMinute *= minuteFactor
+        perHour *= hourFactor
+        limitHits *= hourFactor
+        profileViews *= hourFactor
+        outsideViews *= hourFactor
+        orphanViews *= hourFactor
+        newProfilesHour *= hourFactor
+        sequentialPages *= hourFactor
+        listsWalked *= hourFactor
+        forgedForwarding *= hourFactor
+        registrations *= hourFactor
+        perDay *= dayFactor
+        newProfilesDay *= dayFactor
+        misuse *= dayFactor
+    }
+
+    /// Counts a request at `now`: rates, inter-arrival time, hour of activity.
+    mutating func countRequest(at now: Double, previous: Double) {
+        perMinute += 1
+        perHour += 1
+        perDay += 1
+        let gap = now - previous
+        if previous > 0, gap >= 0, gap <= Self.longestGap {
+            let gap = Float(gap)
+            if gaps == 0 {
+                gapMean = gap
+                gapVariance = 0
+            } else {
+                // Exponentially weighted, about the last 20 gaps.
+                let alpha: Float = 0.1
+                let deviation = gap - gapMean
+                gapMean += alpha * deviation
+                gapVariance = (1 - alpha) * (gapVariance + alpha * deviation * deviation)
+            }
+            if gaps < .max { gaps += 1 }
+        }
+        let hour = Int32(clamping: Int64((now / Self.hour).rounded(.down)))
+        let shift = Int64(hour) - Int64(lastHour)
+        if shift > 0 {
+            hourMask = shift >= 64 ? 0 : hourMask << UInt64(shift)
+            lastHour = hour
+        }
+        hourMask |= 1
+    }
+
+    /// Burstiness B = (σ − μ)/(σ + μ) of the inter-arrival times: −1 perfectly regular,
+    /// 0 random (Poisson), toward +1 bursty, as people are. Nil until there are enough gaps.
+    var burstiness: Double? {
+        guard gaps >= 20 else { return nil }
+        let sigma = Double(gapVariance).squareRoot()
+        let mu = Double(gapMean)
+        guard sigma + mu > 0 else { return -1 }
+        return (sigma - mu) / (sigma + mu)
+    }
+
+    /// Hours of the last 24 with any activity.
+    var activeHours: Int { (hourMask & 0xFF_FFFF).nonzeroBitCount }
+
+    /// The measured value of a signal, on the scale its policy uses.
+    func value(of signal: DetectionSignal) -> Double {
+        switch signal {
+        case .burstRate: return Double(perMinute)
+        case .hourlyRate: return Double(perHour)
+        case .dailyRate: return Double(perDay)
+        case .rateLimitHits: return Double(limitHits)
+        case .regularTiming: return burstiness.map { -$0 } ?? 0
+        case .hourlyBreadth: return Double(newProfilesHour)
+        case .dailyBreadth: return Double(newProfilesDay)
+        case .outOfNetwork: return profileViews >= 20 ? Double(outsideViews / profileViews) : 0
+        case .searchPaging: return Double(sequentialPages)
+        case .listWalking: return Double(listsWalked)
+        case .roundTheClock: return Double(activeHours)
+        case .detailWithoutList: return profileViews >= 10 ? Double(orphanViews / profileViews) : 0
+        case .pagesWithoutAssets: return sawAsset ? 0 : Double(pagesWithoutAssets)
+        case .clientFingerprint: return Double(fingerprintAnomalies)
+        case .forgedForwarding: return Double(forgedForwarding)
+        case .sealedIDMisuse: return Double(misuse)
+        case .registrationBurst: return registrationBurst ? 1 : 0
+        }
+    }
+}
+
+/// A tiny ring of recently opened profiles, to tell a new profile from a revisit without
+/// keeping a set per key.
+struct RecentTargets {
+    private var slots = InlineArray<16, UInt32>(repeating: 0)
+    private var next = 0
+
+    /// Remembers `target`; true when it was not among the last 16 remembered.
+    mutating func insert(_ target: Int64) -> Bool {
+        // 0 marks an empty slot.
+        let tag = UInt32(truncatingIfNeeded: StableHash.combine(UInt64(bitPattern: target), 0x9E37_79B9)) | 1
+        for index in slots.indices where slots[index] == tag { return false }
+        slots[next] = tag
+        next = (next + 1) % slots.count
+        return true
+    }
+}
