@@ -249,6 +249,43 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(identifier: "v6-enforcement", statements: [
+            """
+            CREATE TABLE suspensions (
+                account_id BIGINT PRIMARY KEY REFERENCES accounts(id),
+                since BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE enforcement_actions (
+                id BIGINT PRIMARY KEY,
+                account_id BIGINT NOT NULL,
+                action TEXT NOT NULL,
+                risk DOUBLE PRECISION,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                ledgered BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX enforcement_actions_account ON enforcement_actions(account_id, at)",
+            "CREATE INDEX enforcement_actions_at ON enforcement_actions(at)",
+            "CREATE INDEX enforcement_actions_unledgered ON enforcement_actions(ledgered, at)",
+            """
+            CREATE TABLE appeals (
+                id BIGINT PRIMARY KEY,
+                account_id BIGINT NOT NULL REFERENCES accounts(id),
+                text TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                resolved_at BIGINT,
+                note TEXT
+            )
+            """,
+            "CREATE INDEX appeals_status ON appeals(status, created_at)",
+        ]),
     ]
 }
 
