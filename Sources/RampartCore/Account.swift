@@ -44,10 +44,16 @@ public struct Account: Sendable, Equatable {
 public struct ClientInfo: Sendable, Equatable {
     public var ip: String?
     public var userAgent: String?
+    /// The client sent `Forwarded`/`X-Forwarded-For` without being a trusted proxy (not stored).
+    public var forgedForwarding: Bool
+    /// Headers that do not fit the browser the client claims to be, on web pages (not stored).
+    public var fingerprintAnomalies: Int
 
-    public init(ip: String?, userAgent: String?) {
+    public init(ip: String?, userAgent: String?, forgedForwarding: Bool = false, fingerprintAnomalies: Int = 0) {
         self.ip = ip
         self.userAgent = userAgent.map { String($0.prefix(512)) }
+        self.forgedForwarding = forgedForwarding
+        self.fingerprintAnomalies = fingerprintAnomalies
     }
 }
 

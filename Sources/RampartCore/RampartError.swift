@@ -22,12 +22,16 @@ public struct RampartError: Error, Equatable, Sendable, CustomStringConvertible 
     public var message: String
     /// For `tooManyRequests`: when the caller may try again.
     public var retryAfter: TimeInterval?
+    /// What the client needs to take the next step (the appeal token of a suspended
+    /// account); sent as `error.token`.
+    public var token: String?
 
-    public init(_ kind: Kind, code: String, message: String, retryAfter: TimeInterval? = nil) {
+    public init(_ kind: Kind, code: String, message: String, retryAfter: TimeInterval? = nil, token: String? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.token = token
     }
 
     public var description: String { "\(code): \(message)" }

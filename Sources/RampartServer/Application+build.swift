@@ -30,6 +30,8 @@ public struct RampartDependencies: Sendable {
     /// Signs the ledger's tree heads.
     public var treeHeads: TreeHeadPublisher
     public var exposure: ExposureService
+    /// The detection engine: signals, risk and the response ladder.
+    public var detection: DetectionEngine
 
     public init(
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
@@ -50,6 +52,7 @@ public struct RampartDependencies: Sendable {
         self.treeHeads = TreeHeadPublisher(
             store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, logger: logger)
         self.exposure = ExposureService(policy: policy, clock: clock)
+        self.detection = DetectionEngine(policy: policy.detection, clock: clock)
         self.hasher = hasher
         self.registry = registry
     }
@@ -83,10 +86,14 @@ public func buildRouter(
 ) async throws -> Router<AppRequestContext> {
     let accounts = AccountService(
         store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher,
-        clock: dependencies.clock, evidence: dependencies.evidence, logger: logger)
+        clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, logger: logger)
+    let protection = Protection(
+        engine: dependencies.detection, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock, logger: logger)
     let pages = try PageRenderer()
     let body = RequestBodyReader(limit: configuration.maxBodySize)
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(
+        resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies), secureOrigin: configuration.secureCookies))
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.registry)))
     router.add(middleware: ErrorMiddleware(pages: pages))
@@ -96,10 +103,11 @@ public func buildRouter(
     ).addRoutes(to: router)
     LedgerController(treeHeads: dependencies.treeHeads).addRoutes(to: router)
     let signals = MisuseRecorder(
-        store: dependencies.store, evidence: dependencies.evidence, allowance: dependencies.sharedLinks, clock: dependencies.clock, logger: logger)
+        store: dependencies.store, evidence: dependencies.evidence, allowance: dependencies.sharedLinks, protection: protection,
+        clock: dependencies.clock, logger: logger)
     let network = NetworkService(
         store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
-        sink: dependencies.evidence, exposure: dependencies.exposure, logger: logger)
+        sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, logger: logger)
     let premium = PremiumService(
         store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence, logger: logger)
     let signing = RequestSigning(
@@ -109,6 +117,7 @@ public func buildRouter(
     NetworkAPIController(accounts: accounts, network: network, premium: premium, signing: signing, body: body).addRoutes(to: router)
     let session = WebSession(accounts: accounts, body: body, cookies: WebCookies(secure: configuration.secureCookies))
     WebController(accounts: accounts, pages: pages, session: session).addRoutes(to: router)
+    WebProtectionController(accounts: accounts, protection: protection, pages: pages, session: session).addRoutes(to: router)
     WebNetworkController(accounts: accounts, network: network, premium: premium, pages: pages, session: session)
         .addRoutes(to: router)
     return router
@@ -154,6 +163,8 @@ public func buildApplication(
     app.addServices(KeyRotationService(
         secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
         logger: logger))
+    let enforcement = EnforcementSync(store: opened.store, engine: dependencies.detection, evidence: dependencies.evidence, logger: logger)
+    app.addServices(enforcement)
     if configuration.ledger { app.addServices(dependencies.treeHeads) }
     let prepareEmptyStore = configuration.prepareEmptyStore
     app.beforeServerStarts {
@@ -169,6 +180,7 @@ public func buildApplication(
         fields["ledgerPublicKey"] = Data(ledgerKey.publicKey.rawRepresentation).base64EncodedString()
         fields["signatures"] = policy.signatures.api.rawValue
         try await dependencies.evidence.append(.policyChange, account: nil, fields: fields)
+        try await enforcement.tick()
         let replayed = try await dependencies.exposure.restore(from: opened.store)
         logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])
     }

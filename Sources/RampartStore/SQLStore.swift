@@ -93,6 +93,13 @@ public struct SQLStore: Store {
             .first.map(VerificationChallenge.init(row:))
     }
 
+    public func consumeChallenge(_ id: ChallengeID, at date: Date) async throws -> Bool {
+        let rows = try await driver.writeReturning(SQLQuery(
+            "UPDATE verification_challenges SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL RETURNING id",
+            [.int(date.millisecondsSince1970), .int(id.rawValue)]))
+        return !rows.isEmpty
+    }
+
     public func resendChallenge(id: ChallengeID, codeHash: String, sentAt: Date, expiresAt: Date) async throws {
         try await driver.write([
             SQLStatement(

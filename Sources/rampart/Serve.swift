@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import RampartGuard
 import RampartServer
 
 /// `rampart serve`: the web UI, the JSON API and the operations endpoints.
@@ -42,10 +43,28 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text (readable) or json (one object per line, for log collectors).")
     var logFormat: String = "text"
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A load balancer or proxy (address or CIDR block) whose Forwarded / X-Forwarded-For headers are believed; repeat for several. Also RAMPART_TRUSTED_PROXIES (comma-separated).")
+    var trustedProxies: [String] = []
+
+    /// The trusted proxies from the flags and the environment.
+    var trustedNetworks: [IPNetwork] {
+        get throws {
+            let fromEnvironment = (ProcessInfo.processInfo.environment["RAMPART_TRUSTED_PROXIES"] ?? "")
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return try (trustedProxies + fromEnvironment).map { text in
+                guard let network = IPNetwork(text) else { throw ValidationError("--trusted-proxy \(text) is not an address or CIDR block.") }
+                return network
+            }
+        }
+    }
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown --log-level \(logLevel).") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format is text or json.") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        _ = try trustedNetworks
     }
 
     func run() async throws {
@@ -65,6 +84,7 @@ struct Serve: AsyncParsableCommand {
             smsWebhookURL: smsWebhook, secureCookies: secureCookies)
         configuration.policyPath = policyPath
         configuration.ledger = !noLedger
+        configuration.trustedProxies = try trustedNetworks
         if !noDemo {
             let members = demoMembers
             let dataDirectory = storage.dataDirectory

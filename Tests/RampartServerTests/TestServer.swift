@@ -39,7 +39,11 @@ struct TestServer: Sendable {
 
     var codec: any IDCodec { dependencies.codec }
 
-    static func make(policy: AccessPolicy? = nil) async throws -> TestServer {
+    /// A server on an in-memory database. The detection engine is off unless a test asks
+    /// for it: most tests script request loops that the engine would rightly call a crawler.
+    static func make(policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off) async throws -> TestServer {
+        var policy = try policy ?? PolicyFile.shipped()
+        policy.detection.mode = detection
         let store = SQLStore(driver: try SQLiteDriver.inMemory())
         let clock = ManualWallClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))
         try await ShippedAgreement.prepare(store, now: clock.now())
@@ -47,7 +51,7 @@ struct TestServer: Sendable {
         let payments = TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
         let dependencies = RampartDependencies(
             store: store, sealingKeys: SealingKeys(.generate(at: clock.now())), signingKeys: SessionSigningKeys(master: SymmetricKey(size: .bits256)),
-            sms: sms, clock: clock, payments: payments, policy: try policy ?? PolicyFile.shipped(), hasher: PasswordHasher(cost: 4))
+            sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4))
         return TestServer(store: store, clock: clock, sms: sms, dependencies: dependencies)
     }
 

@@ -14,6 +14,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         maxDuration: .seconds(5),
         maxIterations: 1_000_000)
+    detectionBenchmarks()
 
     let profile = Profile(
         accountID: AccountID(rawValue: 42), name: "王芳", photoURL: nil, headline: "Data Scientist", company: "Quokka Analytics",

@@ -83,6 +83,17 @@ public struct DetectionPolicy: Sendable, Codable, Equatable {
         }
     }
 
+    /// What the server does with the engine's decisions.
+    public enum Mode: String, Sendable, Codable {
+        /// Act on them: challenge, throttle, degrade, suspend.
+        case enforce
+        /// Shadow mode for tuning: record every decision above "allow" in the ledger, act on none.
+        case record
+        /// Do not run the engine (SMS limits and operators' suspensions still hold).
+        case off
+    }
+
+    public var mode: Mode
     public var ladder: Ladder
     public var limits: Limits
     /// Keyed by ``DetectionSignal`` raw values; a signal missing here takes its default.
@@ -98,10 +109,11 @@ public struct DetectionPolicy: Sendable, Codable, Equatable {
     public var sms: SMSLimits
 
     public init(
-        ladder: Ladder = Ladder(), limits: Limits = Limits(), signals: [String: Scale] = DetectionSignal.defaultScales,
+        mode: Mode = .enforce, ladder: Ladder = Ladder(), limits: Limits = Limits(), signals: [String: Scale] = DetectionSignal.defaultScales,
         riskHalfLifeHours: Double = 12, ipRiskShare: Double = 0.5, subnetRiskShare: Double = 0.25, maxTrackedKeys: Int = 1_000_000,
         sms: SMSLimits = SMSLimits()
     ) {
+        self.mode = mode
         self.ladder = ladder
         self.limits = limits
         self.signals = signals
@@ -113,13 +125,14 @@ public struct DetectionPolicy: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case ladder, limits, signals, riskHalfLifeHours, ipRiskShare, subnetRiskShare, maxTrackedKeys, sms
+        case mode, ladder, limits, signals, riskHalfLifeHours, ipRiskShare, subnetRiskShare, maxTrackedKeys, sms
     }
 
     /// Every field is optional in the file: what is missing takes the shipped default.
     public init(from decoder: any Decoder) throws {
         let defaults = DetectionPolicy()
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? defaults.mode
         ladder = try container.decodeIfPresent(Ladder.self, forKey: .ladder) ?? defaults.ladder
         limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? defaults.limits
         signals = defaults.signals.merging(try container.decodeIfPresent([String: Scale].self, forKey: .signals) ?? [:]) { $1 }

@@ -18,6 +18,7 @@ struct APIController {
         api.post("sessions", use: login)
         api.post("device-confirmations/:confirmationId", use: confirmDevice)
         api.get("agreement", use: getAgreement)
+        api.post("appeals", use: fileAppeal)
 
         let member = api.group()
             .add(middleware: BearerAuthenticationMiddleware(accounts: accounts))
@@ -27,11 +28,35 @@ struct APIController {
         member.get("sessions", use: listSessions)
         member.delete("sessions/:sessionId", use: revokeSession)
         member.post("logout", use: logout)
+        member.post("challenge", use: startChallenge)
+        member.post("challenge/verify", use: verifyChallenge)
 
         let agreed = member.group().add(middleware: AgreementGateMiddleware(accounts: accounts))
         agreed.post("me/two-factor", use: startTwoFactor)
         agreed.post("me/two-factor/confirm", use: confirmTwoFactor)
         agreed.post("me/two-factor/disable", use: disableTwoFactor)
+    }
+
+    // MARK: Step-up challenges and appeals
+
+    @Sendable func startChallenge(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.requireViewer()
+        let pending = try await accounts.startStepUp(viewer, client: context.client(request))
+        return try JSONResponse.make(
+            ChallengeResponse(challengeId: pending.token, phone: pending.maskedPhone, expiresAt: pending.expiresAt), status: .accepted)
+    }
+
+    @Sendable func verifyChallenge(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.requireViewer()
+        let input = try await body.json(VerifyChallengeRequest.self, from: request)
+        try await accounts.verifyStepUp(token: input.challengeId, code: input.code, viewer: viewer, client: context.client(request))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func fileAppeal(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let input = try await body.json(AppealRequest.self, from: request)
+        let appeal = try await accounts.appeal(token: input.appealToken, text: input.text, client: context.client(request))
+        return try JSONResponse.make(AppealResponse(status: appeal.status.rawValue, filedAt: appeal.createdAt), status: .created)
     }
 
     // MARK: Registration and login

@@ -30,6 +30,29 @@ struct CodeRequest: StrictDecodable {
     let code: String
 }
 
+struct VerifyChallengeRequest: StrictDecodable {
+    static let allowedFields: Set<String> = ["challengeId", "code"]
+    let challengeId: String
+    let code: String
+}
+
+struct AppealRequest: StrictDecodable {
+    static let allowedFields: Set<String> = ["appealToken", "text"]
+    let appealToken: String
+    let text: String
+}
+
+struct ChallengeResponse: Encodable {
+    let challengeId: String
+    let phone: String
+    let expiresAt: Date
+}
+
+struct AppealResponse: Encodable {
+    let status: String
+    let filedAt: Date
+}
+
 struct AcceptAgreementRequest: StrictDecodable {
     static let allowedFields: Set<String> = ["version"]
     let version: Int

@@ -55,21 +55,23 @@ public struct AccountService: Sendable {
 
     public let store: any Store
     public let codec: any IDCodec
-    private let sms: any SMSSender
+    let sms: any SMSSender
     private let hasher: PasswordHasher
-    private let clock: any WallClock
-    private let verification: VerificationPolicy
+    let clock: any WallClock
+    let verification: VerificationPolicy
     private let loginFailures: AttemptLimiter
-    private let smsPerPhone: RateLimiter
-    private let smsPerIP: RateLimiter
+    /// SMS limits, registration bursts, suspensions and passed challenges.
+    let engine: DetectionEngine
     private let agreementCache = AgreementCache()
-    private let evidence: any EvidenceLog
-    private let logger: Logger
+    let evidence: any EvidenceLog
+    let logger: Logger
 
     public init(
         store: any Store, codec: any IDCodec, sms: any SMSSender, hasher: PasswordHasher,
-        clock: any WallClock, evidence: any EvidenceLog, logger: Logger, verification: VerificationPolicy = VerificationPolicy()
+        clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, logger: Logger,
+        verification: VerificationPolicy = VerificationPolicy()
     ) {
+        self.engine = engine
         self.evidence = evidence
         self.store = store
         self.codec = codec
@@ -79,8 +81,6 @@ public struct AccountService: Sendable {
         self.verification = verification
         self.logger = logger
         loginFailures = AttemptLimiter(clock: clock)
-        smsPerPhone = RateLimiter(limit: .init(rate: 5, per: 3600, burst: 3), clock: clock)
-        smsPerIP = RateLimiter(limit: .init(rate: 30, per: 3600, burst: 10), clock: clock)
     }
 
     /// Now, by the service's clock.
@@ -177,6 +177,7 @@ public struct AccountService: Sendable {
             throw Self.codeUsed
         }
         logger.info("account registered", metadata: ["account": "\(account.id)", "ip": "\(client.ip ?? "-")"])
+        engine.registered(account: account.id.rawValue, ip: IPAddress(client.ip ?? ""))
         var fields = Self.signInFields(account, session, client)
         fields["agreementVersion"] = String(agreement.version)
         fields["agreementSha256"] = agreement.sha256
@@ -230,6 +231,12 @@ public struct AccountService: Sendable {
             }
         }
         loginFailures.recordSuccess(accountKey)
+        if let suspension = try await store.suspension(of: account.id) {
+            var fields = Self.signInFields(account, nil, client)
+            fields["refused"] = "account suspended"
+            try await evidence.append(.login, account: account.id, fields: fields)
+            throw suspended(account.id, suspension)
+        }
 
         if let deviceToken = Self.validDeviceToken(credentials.deviceToken),
             try await store.isKnownDevice(account: account.id, deviceHash: SecretTokens.sha256Hex(deviceToken))
@@ -338,11 +345,11 @@ public struct AccountService: Sendable {
     }
 
     /// Who signed in (or registered, or accepted), with which phone, device and client.
-    private static func signInFields(_ account: Account, _ session: Session, _ client: ClientInfo) -> [String: String] {
-        var fields = [
-            "account": String(account.id.rawValue), "phone": account.phone.e164, "session": String(session.id.rawValue),
-            "sessionKind": session.kind.rawValue, "device": session.deviceHash,
-        ]
+    static func signInFields(_ account: Account, _ session: Session?, _ client: ClientInfo) -> [String: String] {
+        var fields = ["account": String(account.id.rawValue), "phone": account.phone.e164]
+        fields["session"] = session.map { String($0.id.rawValue) }
+        fields["sessionKind"] = session?.kind.rawValue
+        fields["device"] = session?.deviceHash
         fields["ip"] = client.ip
         fields["userAgent"] = client.userAgent
         return fields
@@ -400,7 +407,7 @@ public struct AccountService: Sendable {
             deviceHash: SecretTokens.sha256Hex(device), createdAt: now, lastSeenAt: now, client: client)
     }
 
-    private func openChallenge(_ token: String, kind: IDKind, purpose: VerificationChallenge.Purpose) async throws -> VerificationChallenge {
+    func openChallenge(_ token: String, kind: IDKind, purpose: VerificationChallenge.Purpose) async throws -> VerificationChallenge {
         guard let id = try? codec.open(token, as: kind, for: nil, type: ChallengeID.self),
             let challenge = try await store.challenge(id: id), challenge.purpose == purpose
         else { throw Self.challengeNotFound(kind) }
@@ -409,7 +416,7 @@ public struct AccountService: Sendable {
 
     /// Counts the attempt first (atomically), then compares: parallel guesses cannot
     /// exceed the attempt limit.
-    private func checkCode(_ code: String, for challenge: VerificationChallenge) async throws {
+    func checkCode(_ code: String, for challenge: VerificationChallenge) async throws {
         if let refusal = verification.refusal(for: challenge, at: clock.now()) { throw refusal }
         let attempts = try await store.incrementAttempts(challenge: challenge.id)
         guard attempts <= verification.maxAttempts else { throw verification.wrongCode(attemptsUsed: attempts) }
@@ -433,16 +440,18 @@ public struct AccountService: Sendable {
         return false
     }
 
-    private func limitSMS(to phone: PhoneNumber, client: ClientInfo) throws {
-        if let wait = smsPerPhone.acquire("phone:\(phone.e164)") {
-            throw RampartError.rateLimited(retryAfter: wait, "Too many codes were sent to this number. Try again later.")
-        }
-        if let wait = smsPerIP.acquire("ip:\(client.ip ?? "unknown")") {
-            throw RampartError.rateLimited(retryAfter: wait, "Too many codes were requested from your network. Try again later.")
-        }
+    /// SMS limits per number, number block, IP address and subnet (the detection policy's `sms`).
+    func limitSMS(to phone: PhoneNumber, client: ClientInfo) throws {
+        guard let refusal = engine.smsAllowance(phone: phone.e164, ip: IPAddress(client.ip ?? "")) else { return }
+        let message =
+            switch refusal.limit {
+            case "phone number": "Too many codes were sent to this number. Try again later."
+            default: "Too many codes were requested from your network. Try again later."
+            }
+        throw RampartError.rateLimited(retryAfter: refusal.retryAfter, message)
     }
 
-    private func sendCode(_ code: String, to phone: PhoneNumber, purpose: VerificationChallenge.Purpose) async throws {
+    func sendCode(_ code: String, to phone: PhoneNumber, purpose: VerificationChallenge.Purpose) async throws {
         let minutes = Int(verification.lifetime / 60)
         let body: String
         switch purpose {
@@ -450,6 +459,8 @@ public struct AccountService: Sendable {
             body = "Your Rampart registration code is \(code). It expires in \(minutes) minutes. Never share it."
         case .device:
             body = "Your Rampart code to confirm a new device is \(code). It expires in \(minutes) minutes. If this was not you, change your password."
+        case .stepUp:
+            body = "Your Rampart code to confirm it is you is \(code). It expires in \(minutes) minutes. Never share it."
         }
         do {
             try await sms.send(SMSMessage(to: phone.e164, code: code, body: body, purpose: purpose.rawValue, sentAt: clock.now()))

@@ -1,5 +1,6 @@
 import Foundation
 import RampartCore
+import RampartGuard
 import RampartStore
 
 /// Everything `rampart serve` needs to know, gathered from flags and the environment.
@@ -22,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var ledger = true
     /// How often a signed tree head is published when the ledger has grown.
     public var treeHeadInterval: Duration = .seconds(60)
+    /// Load balancers and proxies whose forwarding headers name the real client.
+    public var trustedProxies: [IPNetwork] = []
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./rampart-data",

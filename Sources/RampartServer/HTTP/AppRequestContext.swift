@@ -1,12 +1,17 @@
 import Hummingbird
 import NIOCore
 import RampartCore
+import RampartGuard
 
 /// The per-request context: where the request came from and, once authenticated, who sent it.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The socket peer. Trusted-proxy handling comes with the detection engine.
+    /// The socket peer.
     public let remoteAddress: SocketAddress?
+    /// The client's address as ``ClientAddressMiddleware`` resolved it (trusted proxies).
+    public var clientAddress: ResolvedClientAddress?
+    /// Fingerprint anomalies of a web page request (``ClientAddressMiddleware``).
+    public var fingerprintAnomalies = 0
     /// The signed-in member, set by the API's bearer authentication.
     public var viewer: AccountService.Viewer?
 
@@ -20,6 +25,8 @@ public struct AppRequestContext: RequestContext {
     public var maxUploadSize: Int { 64 * 1024 }
 
     public func client(_ request: Request) -> ClientInfo {
-        ClientInfo(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent])
+        ClientInfo(
+            ip: clientAddress?.ip?.description ?? remoteAddress?.ipAddress, userAgent: request.headers[.userAgent],
+            forgedForwarding: clientAddress?.ignoredForwardingHeader ?? false, fingerprintAnomalies: fingerprintAnomalies)
     }
 }

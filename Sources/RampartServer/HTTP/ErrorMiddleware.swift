@@ -22,7 +22,16 @@ struct ErrorMiddleware: RouterMiddleware {
             if Self.wantsJSON(request) {
                 return Self.jsonResponse(failure)
             }
-            return pages.errorPage(failure, request: request)
+            switch failure.code {
+            case "challenge_required":
+                let next = request.method == .get ? request.uri.description : "/"
+                let query = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F"
+                return Response(status: .seeOther, headers: [.location: "/challenge?next=\(query)"])
+            case "account_suspended":
+                return WebProtectionController.suspendedPage(failure, csrf: "", pages: pages)
+            default:
+                return pages.errorPage(failure, request: request)
+            }
         }
     }
 
@@ -86,10 +95,11 @@ struct ErrorMiddleware: RouterMiddleware {
             struct Detail: Encodable {
                 let code: String
                 let message: String
+                let token: String?
             }
             let error: Detail
         }
-        let data = (try? JSONEncoder().encode(Body(error: .init(code: error.code, message: error.message)))) ?? Data()
+        let data = (try? JSONEncoder().encode(Body(error: .init(code: error.code, message: error.message, token: error.token)))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retry = error.retryAfter { headers[.retryAfter] = String(Int(retry.rounded(.up))) }
         if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }

@@ -64,11 +64,14 @@ public struct NetworkService: Sendable {
     private let clock: any WallClock
     private let sink: any AccessEventSink
     public let exposure: ExposureService
+    private let protection: Protection
     private let logger: Logger
 
     public init(
-        store: any Store, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService, logger: Logger
+        store: any Store, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService,
+        protection: Protection, logger: Logger
     ) {
+        self.protection = protection
         self.store = store
         self.codec = gate.codec
         self.gate = gate
@@ -104,9 +107,13 @@ public struct NetworkService: Sendable {
     public func viewProfile(token: String, requester: Requester) async throws -> ShownProfile {
         let target = try await openProfileToken(token, requester, acceptShared: true)
         let own = target == requester.account
-        if !own { _ = try exposure.check(requester.viewer.account) }
+        var relation = try await relation(requester, target)
+        if !own {
+            let proximity = try await proximity(of: target, to: requester, degree: relation.degree)
+            relation.degradeLevel = try await screen(.profileView(target: target.rawValue, proximity: proximity), requester)
+            _ = try exposure.check(requester.viewer.account)
+        }
         guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
-        let relation = try await relation(requester, target)
         let visible = Visibility.view(of: profile, for: relation)
         var pending: Invitation?
         if relation.degree != .this, relation.degree != .first {
@@ -173,6 +180,7 @@ public struct NetworkService: Sendable {
         guard !query.isEmpty else {
             throw RampartError.invalid("invalid_query", "Type a name, title, company, school or skill to search for.")
         }
+        try await screen(.searchPage(page: offset / Self.pageSize), requester)
         _ = try exposure.check(requester.viewer.account)
         let ids = try await store.searchProfiles(query)
         let page = Array(ids.prefix(Self.pageSize))
@@ -192,14 +200,16 @@ public struct NetworkService: Sendable {
         var owner = requester.account
         if let token { owner = try await openProfileToken(token, requester) }
         let own = owner == requester.account
+        let offset = try await openCursor(cursor, requester)
+        var relation = try await relation(requester, owner)
+        relation.degradeLevel = try await screen(
+            .connectionList(owner: owner.rawValue, page: offset / Self.pageSize, own: own), requester)
         if !own { _ = try exposure.check(requester.viewer.account) }
         guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
-        let relation = try await relation(requester, owner)
         let visible = Visibility.view(of: profile, for: relation)
         guard visible.connectionsVisible else {
             throw RampartError(.forbidden, code: "connections_hidden", message: "This member shows their connections only to their own connections.")
         }
-        let offset = try await openCursor(cursor, requester)
         let ids = try await store.connections(of: owner, limit: Self.pageSize + 1, offset: offset)
         let page = Array(ids.prefix(Self.pageSize))
         let cards = try await cards(for: page, requester: requester)
@@ -242,6 +252,7 @@ public struct NetworkService: Sendable {
     }
 
     public func invitations(requester: Requester) async throws -> (received: [InvitationSummary], sent: [InvitationSummary]) {
+        try await screen(.listing, requester)
         let received = try await store.pendingInvitations(received: requester.account)
         let sent = try await store.pendingInvitations(sent: requester.account)
         var summaries: ([InvitationSummary], [InvitationSummary]) = ([], [])
@@ -284,6 +295,33 @@ public struct NetworkService: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Asks the detection engine about this request; returns the degrade level or throws its refusal.
+    @discardableResult
+    private func screen(_ action: GuardEvent.Action, _ requester: Requester) async throws -> Int {
+        try await protection.screen(action, viewer: requester.viewer, client: requester.client)
+    }
+
+    /// How close a profile is to the viewer: their network, their work (a shared company or
+    /// school), or nobody they are related to. Reads the viewer's profile only for strangers.
+    private func proximity(of target: AccountID, to requester: Requester, degree: RelationshipDegree) async throws -> GuardEvent.Proximity {
+        switch degree {
+        case .this: return .own
+        case .first, .second: return .network
+        case .thirdOrMore:
+            guard let mine = try await store.profile(of: requester.account), let theirs = try await store.profile(of: target) else { return .outside }
+            let myPlaces = Self.workplaces(mine)
+            return Self.workplaces(theirs).isDisjoint(with: myPlaces) ? .outside : .work
+        }
+    }
+
+    /// Companies and schools in a profile, normalised for comparison.
+    private static func workplaces(_ profile: Profile) -> Set<String> {
+        var places = Set(profile.experience.map { $0.company.lowercased() } + profile.education.map { $0.school.lowercased() })
+        places.insert(profile.company.lowercased())
+        places.remove("")
+        return places
+    }
 
     private func relation(_ requester: Requester, _ target: AccountID) async throws -> ViewerRelation {
         ViewerRelation(

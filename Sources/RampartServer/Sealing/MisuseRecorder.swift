@@ -6,16 +6,20 @@ import RampartGuard
 import RampartStore
 
 /// Records misuse signals (foreign, expired or forged IDs; unsigned or badly signed
-/// requests) in the store for the analyst and the detection engine, and counts them
+/// requests) in the store for the analyst, tells the detection engine, and counts them
 /// toward the account's suspicion in the ``SharedLinkAllowance``.
 public struct MisuseRecorder: Sendable {
     private let store: any Store
     private let evidence: any EvidenceLog
     public let allowance: SharedLinkAllowance
     private let clock: any WallClock
+    private let protection: Protection
     private let logger: Logger
 
-    public init(store: any Store, evidence: any EvidenceLog, allowance: SharedLinkAllowance, clock: any WallClock, logger: Logger) {
+    public init(
+        store: any Store, evidence: any EvidenceLog, allowance: SharedLinkAllowance, protection: Protection, clock: any WallClock, logger: Logger
+    ) {
+        self.protection = protection
         self.store = store
         self.evidence = evidence
         self.allowance = allowance
@@ -30,7 +34,10 @@ public struct MisuseRecorder: Sendable {
         countsAsMisuse: Bool = true
     ) async {
         let now = clock.now()
-        if countsAsMisuse, let account = viewer?.account.id { allowance.noteMisuse(by: account, at: now) }
+        if countsAsMisuse {
+            if let account = viewer?.account.id { allowance.noteMisuse(by: account, at: now) }
+            protection.noteMisuse(viewer: viewer, client: client)
+        }
         let signal = MisuseSignal(
             kind: kind, account: viewer?.account.id, session: viewer?.session.id, relatedAccount: related, detail: detail, occurredAt: now,
             client: client)

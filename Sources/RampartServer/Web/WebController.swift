@@ -33,7 +33,6 @@ struct WebController {
         router.post("settings/two-factor/confirm", use: confirmTwoFactor)
         router.post("settings/two-factor/disable", use: disableTwoFactor)
         router.post("logout", use: logout)
-        router.get("static/style.css", use: stylesheet)
     }
 
     // MARK: Home
@@ -152,6 +151,8 @@ struct WebController {
             case .deviceConfirmationRequired(let pending):
                 return redirect("/login/confirm?id=\(pending.token)")
             }
+        } catch let error as RampartError where error.code == "account_suspended" {
+            return WebProtectionController.suspendedPage(error, csrf: csrf, pages: pages)
         } catch let error as RampartError {
             let needsTOTP = error.code == "two_factor_required" || error.code == "two_factor_invalid"
             return loginForm(
@@ -287,15 +288,6 @@ struct WebController {
         var response = redirect("/login")
         response.setCookie(cookies.expired(WebCookies.session))
         return response
-    }
-
-    @Sendable func stylesheet(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let url = Bundle.module.url(forResource: "style", withExtension: "css", subdirectory: "Resources/static"),
-            let data = try? Data(contentsOf: url)
-        else { throw RampartError.notFound() }
-        return Response(
-            status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: Helpers

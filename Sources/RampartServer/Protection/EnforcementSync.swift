@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartEvidence
+import RampartGuard
+import RampartStore
+import ServiceLifecycle
+
+/// Brings operators' actions (taken with `rampart guard ...` against the store, while the
+/// server runs or not) into the running server: suspensions into the detection engine,
+/// reinstatements out of it, and every action into the evidence ledger — the server stays
+/// the ledger's only writer. Runs at start and then every few seconds.
+public struct EnforcementSync: Service {
+    private let store: any Store
+    private let engine: DetectionEngine
+    private let evidence: any EvidenceLog
+    private let logger: Logger
+    private let interval: Duration
+
+    public init(store: any Store, engine: DetectionEngine, evidence: any EvidenceLog, logger: Logger, interval: Duration = .seconds(5)) {
+        self.store = store
+        self.engine = engine
+        self.evidence = evidence
+        self.logger = logger
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await tick()
+                } catch {
+                    logger.error("enforcement sync failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One pass: ledger the waiting operator actions (reinstating where they lift a
+    /// suspension), then make sure every stored suspension holds in the engine.
+    public func tick() async throws {
+        while true {
+            let pending = try await store.unledgeredEnforcement(limit: 200)
+            if pending.isEmpty { break }
+            for record in pending {
+                if record.action == .unsuspend || record.action == .appealAccepted {
+                    engine.reinstate(account: record.account.rawValue)
+                }
+                try await evidence.append(.enforcement, account: record.account, fields: Self.fields(of: record))
+                logger.notice(
+                    "operator action recorded", metadata: ["account": "\(record.account)", "action": "\(record.action.rawValue)", "by": "\(record.actor)"])
+            }
+            try await store.markLedgered(pending.map(\.id))
+        }
+        for suspension in try await store.suspensions() {
+            engine.suspend(account: suspension.account.rawValue)
+        }
+    }
+
+    static func fields(of record: EnforcementRecord) -> [String: String] {
+        var fields = [
+            "decision": record.action.rawValue, "actor": record.actor, "reason": record.reason,
+            "decidedAt": record.at.formatted(Date.ISO8601FormatStyle()),
+        ]
+        fields["risk"] = record.risk.map { String(format: "%.1f", $0) }
+        return fields
+    }
+}
