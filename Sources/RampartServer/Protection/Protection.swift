@@ -150,6 +150,12 @@ public struct Protection: Sendable {
         }
     }
 
+    /// A refusal that takes the member somewhere else (the challenge page, the suspension
+    /// page) rather than an error shown inside the page they asked for.
+    public static func isLadderRefusal(_ error: RampartError) -> Bool {
+        error.code == challengeRequired.code || error.code == "account_suspended"
+    }
+
     static let challengeRequired = RampartError(
         .forbidden, code: "challenge_required",
         message: "Please confirm it is you before going on: ask for a code by SMS (POST /api/v1/challenge) and enter it (POST /api/v1/challenge/verify).")

@@ -178,7 +178,7 @@ struct WebNetworkController {
                         components.queryItems = items
                         model["next"] = components.string ?? ""
                     }
-                } catch let error as RampartError {
+                } catch let error as RampartError where !Protection.isLadderRefusal(error) {
                     layout.error = error.message
                 }
             }
@@ -196,7 +196,9 @@ struct WebNetworkController {
             let page: NetworkService.ConnectionPage
             do {
                 page = try await network.connectionList(of: of, cursor: query["cursor"].map(String.init), requester: member.requester)
-            } catch let error as RampartError where error.kind == .forbidden || error.kind == .notFound || error.kind == .invalidInput {
+            } catch let error as RampartError
+                where (error.kind == .forbidden || error.kind == .notFound || error.kind == .invalidInput) && !Protection.isLadderRefusal(error)
+            {
                 var layout = member.layout("Connections")
                 layout.error = error.message
                 return pages.page("connections", ["layout": layout, "own": false] as [String: Any], status: ErrorMiddleware.status(for: error))

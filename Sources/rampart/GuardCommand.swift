@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartServer
+import RampartStore
+
+/// `rampart guard ...`: the trust-and-safety operator's commands — flagged accounts with
+/// the engine's explanations, suspensions, appeals. A running server applies them and
+/// records them in the evidence ledger within seconds (or at its next start).
+struct GuardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guard",
+        abstract: "Review flagged accounts, suspend and reinstate them, resolve appeals.",
+        subcommands: [Flagged.self, Show.self, Suspend.self, Unsuspend.self, Appeals.self, Resolve.self])
+
+    /// Who is acting: recorded with every action.
+    struct OperatorOptions: ParsableArguments {
+        @Option(name: .customLong("operator"), help: "Your name, recorded with the action (default: $USER).")
+        var name: String?
+
+        var resolved: String {
+            let name = (name ?? ProcessInfo.processInfo.environment["USER"] ?? "operator").trimmingCharacters(in: .whitespaces)
+            return name.isEmpty || name == EnforcementRecord.engineActor ? "operator" : name
+        }
+    }
+
+    static func actions(_ store: any Store, operator name: String = "operator") -> OperatorActions {
+        OperatorActions(store: store, clock: SystemWallClock(), operatorName: name)
+    }
+
+    static func time(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
+    struct Flagged: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accounts the detection engine acted on, with why.")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "Look this many days back.") var days: Double = 7
+        @Option(help: "At most this many accounts.") var limit: Int = 50
+
+        func run() async throws {
+            let since = Date().addingTimeInterval(-days * 86_400)
+            let flagged = try await storage.withStore { try await GuardCommand.actions($0).flagged(since: since, limit: limit) }
+            if flagged.isEmpty { print("No account was challenged, throttled, degraded or suspended in the last \(days) days.") }
+            for entry in flagged {
+                let who = entry.account.map { "\($0.name) (\($0.phone.e164), \($0.tier.rawValue))" } ?? "unknown account"
+                var state = entry.suspension.map { "SUSPENDED since \(GuardCommand.time($0.since)) by \($0.actor)" } ?? "active"
+                if let appeal = entry.openAppeal { state += "; appeal \(appeal.id.rawValue) waiting" }
+                print("account \(entry.accountID.rawValue) — \(who)")
+                print("  \(state); \(entry.actions) actions, highest risk \(Int(entry.highestRisk.rounded()))")
+                print("  last: \(entry.latest.action.rawValue) at \(GuardCommand.time(entry.latest.at)) by \(entry.latest.actor)")
+                for line in entry.latest.reason.split(separator: "\n") { print("    \(line)") }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One account's suspension, every enforcement action and its reason, its appeals.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "Account ID or phone number.") var account: String
+
+        func run() async throws {
+            let account = account
+            let (found, history) = try await storage.withStore { store in
+                let actions = GuardCommand.actions(store)
+                let found = try await actions.resolveAccount(account)
+                return (found, try await actions.history(of: found.id))
+            }
+            print("account \(found.id.rawValue) — \(found.name) (\(found.phone.e164), \(found.tier.rawValue))")
+            if let suspension = history.suspension {
+                print("SUSPENDED since \(GuardCommand.time(suspension.since)) by \(suspension.actor)")
+                for line in suspension.reason.split(separator: "\n") { print("  \(line)") }
+            } else {
+                print("not suspended")
+            }
+            print("\(history.records.count) enforcement actions, newest first:")
+            for record in history.records {
+                let risk = record.risk.map { ", risk \(Int($0.rounded()))" } ?? ""
+                print("- \(GuardCommand.time(record.at)) \(record.action.rawValue) by \(record.actor)\(risk)\(record.ledgered ? "" : " (not yet in the ledger)")")
+                for line in record.reason.split(separator: "\n") { print("    \(line)") }
+            }
+            for appeal in history.appeals {
+                print("appeal \(appeal.id.rawValue) (\(appeal.status.rawValue)) filed \(GuardCommand.time(appeal.createdAt)): \(appeal.text)")
+                if let note = appeal.note { print("  resolution: \(note)") }
+            }
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend an account now: its sessions end, it cannot log in, it can appeal.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var operatorOptions: OperatorOptions
+        @Argument(help: "Account ID or phone number.") var account: String
+        @Option(help: "Why, in words the member and a judge can read.") var reason: String
+
+        func validate() throws {
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why.") }
+        }
+
+        func run() async throws {
+            let (account, reason, name) = (account, reason, operatorOptions.resolved)
+            let found = try await storage.withStore { store in
+                let actions = GuardCommand.actions(store, operator: name)
+                let found = try await actions.resolveAccount(account)
+                try await actions.suspend(found.id, reason: reason)
+                return found
+            }
+            print("Suspended account \(found.id.rawValue) (\(found.name)). A running server records it in the ledger within seconds.")
+        }
+    }
+
+    struct Unsuspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift a suspension: the account starts over with no evidence against it.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var operatorOptions: OperatorOptions
+        @Argument(help: "Account ID or phone number.") var account: String
+        @Option(help: "Why.") var reason: String
+
+        func run() async throws {
+            let (account, reason, name) = (account, reason, operatorOptions.resolved)
+            let (found, lifted) = try await storage.withStore { store in
+                let actions = GuardCommand.actions(store, operator: name)
+                let found = try await actions.resolveAccount(account)
+                return (found, try await actions.unsuspend(found.id, reason: reason))
+            }
+            guard lifted else { throw ValidationError("Account \(found.id.rawValue) is not suspended.") }
+            print("Lifted the suspension of account \(found.id.rawValue) (\(found.name)).")
+        }
+    }
+
+    struct Appeals: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Appeals waiting for review (or all with --all).")
+        @OptionGroup var storage: StorageOptions
+        @Flag(help: "Include resolved appeals.") var all = false
+
+        func run() async throws {
+            let all = all
+            let appeals = try await storage.withStore { try await GuardCommand.actions($0).appeals(includeResolved: all) }
+            if appeals.isEmpty { print(all ? "No appeals." : "No appeals waiting.") }
+            for appeal in appeals {
+                print("appeal \(appeal.id.rawValue) — account \(appeal.account.rawValue), \(appeal.status.rawValue), filed \(GuardCommand.time(appeal.createdAt))")
+                print("  \(appeal.text)")
+                if let note = appeal.note { print("  resolution: \(note)") }
+            }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accept (lifting the suspension) or reject an appeal.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var operatorOptions: OperatorOptions
+        @Argument(help: "The appeal number from `rampart guard appeals`.") var appeal: Int64
+        @Flag(help: "Accept the appeal and lift the suspension.") var accept = false
+        @Flag(help: "Reject the appeal; the suspension stays.") var reject = false
+        @Option(help: "What you found, kept with the appeal and in the ledger.") var note: String
+
+        func validate() throws {
+            guard accept != reject else { throw ValidationError("Say --accept or --reject.") }
+        }
+
+        func run() async throws {
+            let (appeal, accept, note, name) = (appeal, accept, note, operatorOptions.resolved)
+            let resolved = try await storage.withStore { store in
+                try await GuardCommand.actions(store, operator: name).resolve(AppealID(rawValue: appeal), accept: accept, note: note)
+            }
+            print("Appeal \(resolved.id.rawValue) \(resolved.status.rawValue).")
+        }
+    }
+}
