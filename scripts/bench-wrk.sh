@@ -38,8 +38,9 @@ bench_once() {
     shift
     work=$(mktemp -d -t rampart-wrk.XXXXXX)
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    # The budgets are lifted (bench/wrk/policy-unlimited.json) so that every request is a full
-    # profile view, budget check and charge included, rather than a 429.
+    # The budgets are lifted and the detection engine is off (bench/wrk/policy-unlimited.json)
+    # so that every request is a full profile view, budget check and charge included, rather
+    # than a 429 or a challenge: wrk is a crawler, and the engine would rightly stop it.
     "$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" --demo-members "$members" --log-level warning \
         --policy bench/wrk/policy-unlimited.json "$@" \
         >"$work/server.log" 2>&1 &

@@ -134,8 +134,14 @@ run_e2e() {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
     local base="http://127.0.0.1:$port"
 
-    log "starting $bin serve --port $port --host 127.0.0.1 --data-dir $data"
-    "$bin" serve --port "$port" --host 127.0.0.1 --data-dir "$data" >"$server_log" 2>&1 &
+    # The detection engine records its decisions but does not act on them here: a fuzzer and
+    # scripted clients are crawlers by design, and the ladder is tested in Swift
+    # (DetectionServerTests). Every decision still lands in the ledger.
+    local policy="$work/policy.json"
+    "$bin" policy defaults |
+        python3 -c 'import json, sys; d = json.load(sys.stdin); d["detection"]["mode"] = "record"; json.dump(d, sys.stdout, indent=2)' >"$policy"
+    log "starting $bin serve --port $port --host 127.0.0.1 --data-dir $data --policy $policy (detection: record)"
+    "$bin" serve --port "$port" --host 127.0.0.1 --data-dir "$data" --policy "$policy" >"$server_log" 2>&1 &
     server_pid=$!
 
     local ready=false code deadline=$((SECONDS + 60))

@@ -47,6 +47,10 @@ struct PolicyCommand: AsyncParsableCommand {
                 let name = tier.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                 print("  \(name)" + String(format: "%6.0f a day (~%d strangers' profiles), %6.0f a month (~%d)", limits.day, perDay, limits.month, perMonth))
             }
+            let detection = policy.detection
+            let ladder = detection.ladder
+            print("Detection: \(detection.mode.rawValue); challenge at risk \(Int(ladder.challenge)), throttle \(Int(ladder.throttle)), "
+                + "degrade \(Int(ladder.degrade)), suspend \(Int(ladder.suspend)); risk halves every \(detection.riskHalfLifeHours) hours.")
         }
     }
 }

@@ -241,6 +241,23 @@ import Testing
         }
     }
 
+    @Test(arguments: [true, false])
+    func theClientAddressComesFromForwardingHeadersOnlyBehindATrustedProxy(_ trusted: Bool) async throws {
+        let server = try await TestServer.make()
+        var configuration = ServerConfiguration()
+        configuration.trustedProxies = trusted ? [try #require(IPNetwork("127.0.0.0/8"))] : []
+        try await server.test(live: true, configuration: configuration) { client in
+            let member = try await client.register(on: server, name: "Behind A Balancer")
+            server.clock.advance(by: 120)
+            var headers: HTTPFields = [.authorization: "Bearer \(member.token)"]
+            headers[HTTPField.Name("X-Forwarded-For")!] = "198.51.100.23, 127.0.0.9"
+            let status = try await client.execute(uri: "/api/v1/me", method: .get, headers: headers) { $0.status }
+            #expect(status == .ok)
+            let session = try #require(try await server.store.sessions(of: member.account).first)
+            #expect(session.client.ip == (trusted ? "198.51.100.23" : "127.0.0.1"))
+        }
+    }
+
     @Test func theSMSLimitsCoverANumberBlock() async throws {
         let server = try await TestServer.make()
         try await server.test { client in

@@ -63,12 +63,16 @@ struct TestServer: Sendable {
         return TestServer(store: store, clock: clock, sms: sms, dependencies: dependencies)
     }
 
-    func test(_ body: @Sendable (SigningTestClient) async throws -> Void) async throws {
+    /// Runs `body` against the router in process, or (`live`) over a loopback socket, which
+    /// gives requests a real peer address.
+    func test(
+        live: Bool = false, configuration: ServerConfiguration = ServerConfiguration(), _ body: @Sendable (SigningTestClient) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .error
-        let router = try await buildRouter(dependencies, configuration: ServerConfiguration(), logger: logger)
-        let app = Application(router: router, logger: logger)
-        try await app.test(.router) { client in
+        let router = try await buildRouter(dependencies, configuration: configuration, logger: logger)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        try await app.test(live ? .live : .router) { client in
             try await body(SigningTestClient(base: client, clock: clock))
         }
     }

@@ -4,7 +4,8 @@
     python3 tests/ledger/sigkill_check.py --bin PATH_TO_rampart [--seconds-before-kill 4] [--keep]
 
 1. Starts `rampart serve` on a fresh temporary data directory with a demo world and the
-   budgets lifted (bench/wrk/policy-unlimited.json), and waits for GET /readyz.
+   budgets lifted and the detection engine off (bench/wrk/policy-unlimited.json: this load
+   is a crawler, and the engine would stop it), and waits for GET /readyz.
 2. Logs in the demo member (phone from the server's output, device code from the SMS
    outbox) with the reference client (clients/python/rampart_client.py).
 3. Collects profile IDs from signed searches, following `nextCursor`.

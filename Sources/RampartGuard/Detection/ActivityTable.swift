@@ -20,6 +20,10 @@ struct ActivityTable {
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
+        // Reserved, not touched: pages are committed as keys arrive, and a full table
+        // never reallocates (and copies) under the engine's lock.
+        slots.reserveCapacity(self.capacity)
+        index.reserveCapacity(self.capacity)
     }
 
     var count: Int { slots.count }
@@ -51,7 +55,7 @@ struct ActivityTable {
     func existingSlot(for key: UInt64) -> Int32? { index[key] }
 
     subscript(slot: Int32) -> KeyActivity {
-        get { slots[Int(slot)].activity }
+        _read { yield slots[Int(slot)].activity }
         _modify { yield &slots[Int(slot)].activity }
     }
 

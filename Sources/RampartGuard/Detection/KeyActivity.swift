@@ -63,9 +63,10 @@ struct KeyActivity {
         let elapsed = now - updatedAt
         guard elapsed > 0 else { return }
         updatedAt = now
-        let minuteFactor = Float(exp(-elapsed / Self.minute))
-        let hourFactor = Float(exp(-elapsed / Self.hour))
-        let dayFactor = Float(exp(-elapsed / Self.day))
+        let seconds = Float(min(elapsed, 30 * Self.day))
+        let minuteFactor = expf(-seconds / Float(Self.minute))
+        let hourFactor = expf(-seconds / Float(Self.hour))
+        let dayFactor = expf(-seconds / Float(Self.day))
         perMinute *= minuteFactor
         perHour *= hourFactor
         limitHits *= hourFactor

@@ -30,7 +30,8 @@ struct Tuning: Sendable {
 
     init(_ policy: DetectionPolicy) {
         scales = DetectionSignal.allCases.map { policy.scale($0) }
-        memberSignals = DetectionSignal.allCases.map { ($0, policy.scale($0)) }
+        // Signals worth nothing are not measured at all.
+        memberSignals = DetectionSignal.allCases.map { ($0, policy.scale($0)) }.filter { $0.1.weight > 0 }
         sharedSignals = memberSignals.filter(\.0.appliesToSharedAddresses)
         let member = Limit(policy.limits.member)
         limits = KeyScope.allCases.map {
