@@ -121,11 +121,14 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     public var signatures: Signatures
     /// The detection engine: signals, the response ladder, hard limits, SMS limits.
     public var detection: DetectionPolicy
+    /// How evidence between accounts adds up to one person.
+    public var identity: IdentityPolicy
 
     public init(
         version: Int, visibility: Visibility, budgets: Budgets, sealing: Sealing = .init(), signatures: Signatures = .init(),
-        detection: DetectionPolicy = .init()
+        detection: DetectionPolicy = .init(), identity: IdentityPolicy = .init()
     ) {
+        self.identity = identity
         self.version = version
         self.visibility = visibility
         self.budgets = budgets
@@ -135,7 +138,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, visibility, budgets, sealing, signatures, detection
+        case version, visibility, budgets, sealing, signatures, detection, identity
     }
 
     /// Sections added after version 1 take their defaults when a policy file predates them.
@@ -147,6 +150,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         sealing = try container.decodeIfPresent(Sealing.self, forKey: .sealing) ?? Sealing()
         signatures = try container.decodeIfPresent(Signatures.self, forKey: .signatures) ?? Signatures()
         detection = try container.decodeIfPresent(DetectionPolicy.self, forKey: .detection) ?? DetectionPolicy()
+        identity = try container.decodeIfPresent(IdentityPolicy.self, forKey: .identity) ?? IdentityPolicy()
     }
 
     /// Checks the policy for values that make no sense; the error names the field.
@@ -186,7 +190,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
             throw fail("sealing.rotateKeysEveryDays must be ≥ 0 (0: only by command)")
         }
         guard (5...3600).contains(signatures.windowSeconds) else { throw fail("signatures.windowSeconds must be between 5 and 3600") }
-        if let problem = detection.problems().first { throw fail(problem) }
+        if let problem = (detection.problems() + identity.problems()).first { throw fail(problem) }
     }
 
     /// The privacy settings a member starts with.
