@@ -12,6 +12,10 @@ public struct EnforcementRecord: Sendable, Equatable {
         case challenge, throttle, degrade, suspend, unsuspend
         case appealAccepted = "appeal_accepted"
         case appealRejected = "appeal_rejected"
+        /// An operator separated two linked accounts (the other is named in the reason).
+        case separate
+        /// Registration, login or purchase by an account linked to a suspended one.
+        case banEvasion = "ban_evasion"
     }
 
     public var id: EnforcementID
@@ -83,5 +87,43 @@ public struct Appeal: Sendable, Equatable {
         self.status = status
         self.resolvedAt = resolvedAt
         self.note = note
+    }
+}
+
+/// A piece of evidence linking two accounts, as stored: the identity graph is rebuilt from
+/// these at start, and an analyst reads them to see why accounts form one cluster.
+public struct StoredIdentityLink: Sendable, Equatable {
+    public var id: Int64
+    public var first: AccountID
+    public var second: AccountID
+    /// The evidence kind (`device_cookie`, `payment_instrument`, ...).
+    public var kind: String
+    public var detail: String
+    public var at: Date
+
+    public init(id: Int64 = Int64.random(in: 1...Int64.max), first: AccountID, second: AccountID, kind: String, detail: String, at: Date) {
+        self.id = id
+        self.first = first
+        self.second = second
+        self.kind = kind
+        self.detail = detail
+        self.at = at
+    }
+}
+
+/// An operator's decision that two linked accounts are different people.
+public struct IdentitySeparation: Sendable, Equatable {
+    public var first: AccountID
+    public var second: AccountID
+    public var actor: String
+    public var reason: String
+    public var at: Date
+
+    public init(first: AccountID, second: AccountID, actor: String, reason: String, at: Date) {
+        self.first = first
+        self.second = second
+        self.actor = actor
+        self.reason = reason
+        self.at = at
     }
 }

@@ -32,6 +32,8 @@ public struct RampartDependencies: Sendable {
     public var exposure: ExposureService
     /// The detection engine: signals, risk and the response ladder.
     public var detection: DetectionEngine
+    /// Clusters of accounts that are one person.
+    public var identity: IdentityGraph
 
     public init(
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
@@ -51,10 +53,18 @@ public struct RampartDependencies: Sendable {
         self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger)
         self.treeHeads = TreeHeadPublisher(
             store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, logger: logger)
-        self.exposure = ExposureService(policy: policy, clock: clock)
+        self.identity = IdentityGraph(policy: policy.identity)
+        self.exposure = ExposureService(policy: policy, clock: clock, clusters: identity)
         self.detection = DetectionEngine(policy: policy.detection, clock: clock)
         self.hasher = hasher
         self.registry = registry
+    }
+}
+
+extension RampartDependencies {
+    /// The identity graph's server side (one graph, shared by every service).
+    public func identityService(logger: Logger) -> IdentityService {
+        IdentityService(graph: identity, store: store, evidence: evidence, clock: clock, policy: exposure.policy.detection, logger: logger)
     }
 }
 
@@ -84,11 +94,13 @@ public enum ShippedAgreement {
 public func buildRouter(
     _ dependencies: RampartDependencies, configuration: ServerConfiguration, logger: Logger
 ) async throws -> Router<AppRequestContext> {
+    let identity = dependencies.identityService(logger: logger)
     let accounts = AccountService(
         store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher,
-        clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, logger: logger)
+        clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, identity: identity, logger: logger)
     let protection = Protection(
-        engine: dependencies.detection, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock, logger: logger)
+        engine: dependencies.detection, identity: dependencies.identity, store: dependencies.store, evidence: dependencies.evidence,
+        clock: dependencies.clock, logger: logger)
     let pages = try PageRenderer()
     let body = RequestBodyReader(limit: configuration.maxBodySize)
     let router = Router(context: AppRequestContext.self)
@@ -104,12 +116,13 @@ public func buildRouter(
     LedgerController(treeHeads: dependencies.treeHeads).addRoutes(to: router)
     let signals = MisuseRecorder(
         store: dependencies.store, evidence: dependencies.evidence, allowance: dependencies.sharedLinks, protection: protection,
-        clock: dependencies.clock, logger: logger)
+        identity: identity, clock: dependencies.clock, logger: logger)
     let network = NetworkService(
         store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
         sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, logger: logger)
     let premium = PremiumService(
-        store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence, logger: logger)
+        store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence,
+        identity: identity, logger: logger)
     let signing = RequestSigning(
         keys: dependencies.signingKeys, verifier: dependencies.signatureVerifier, signals: signals,
         enforcement: dependencies.exposure.policy.signatures.api, clock: dependencies.clock)
@@ -163,7 +176,9 @@ public func buildApplication(
     app.addServices(KeyRotationService(
         secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
         logger: logger))
-    let enforcement = EnforcementSync(store: opened.store, engine: dependencies.detection, evidence: dependencies.evidence, logger: logger)
+    let identity = dependencies.identityService(logger: logger)
+    let enforcement = EnforcementSync(
+        store: opened.store, engine: dependencies.detection, identity: identity, evidence: dependencies.evidence, logger: logger)
     app.addServices(enforcement)
     if configuration.ledger { app.addServices(dependencies.treeHeads) }
     let prepareEmptyStore = configuration.prepareEmptyStore
@@ -180,6 +195,8 @@ public func buildApplication(
         fields["ledgerPublicKey"] = Data(ledgerKey.publicKey.rawRepresentation).base64EncodedString()
         fields["signatures"] = policy.signatures.api.rawValue
         try await dependencies.evidence.append(.policyChange, account: nil, fields: fields)
+        let links = try await identity.load()
+        logger.info("identity graph rebuilt", metadata: ["links": "\(links)", "accounts": "\(dependencies.identity.accountCount)"])
         try await enforcement.tick()
         let replayed = try await dependencies.exposure.restore(from: opened.store)
         logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])

@@ -286,6 +286,32 @@ public enum Migrations {
             """,
             "CREATE INDEX appeals_status ON appeals(status, created_at)",
         ]),
+        Migration(identifier: "v7-identity", statements: [
+            """
+            CREATE TABLE identity_links (
+                id BIGINT PRIMARY KEY,
+                first_account BIGINT NOT NULL,
+                second_account BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX identity_links_first ON identity_links(first_account)",
+            "CREATE INDEX identity_links_second ON identity_links(second_account)",
+            "CREATE INDEX identity_links_at ON identity_links(at, id)",
+            """
+            CREATE TABLE identity_separations (
+                first_account BIGINT NOT NULL,
+                second_account BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                PRIMARY KEY (first_account, second_account)
+            )
+            """,
+            "CREATE INDEX known_devices_device ON known_devices(device_hash)",
+        ]),
     ]
 }
 

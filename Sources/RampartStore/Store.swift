@@ -151,6 +151,19 @@ public protocol Store: Sendable {
     /// Resolves an open appeal; false if it was not open.
     func resolveAppeal(_ id: AppealID, as status: Appeal.Status, note: String, at date: Date) async throws -> Bool
 
+    // MARK: Identity graph
+    func recordIdentityLinks(_ links: [StoredIdentityLink]) async throws
+    /// Links in the order they were found, `limit` at a time after `afterID` of the previous page (start at nil).
+    func identityLinks(after: (at: Date, id: Int64)?, limit: Int) async throws -> [StoredIdentityLink]
+    /// Every link touching one of these accounts, oldest first.
+    func identityLinks(involving accounts: [AccountID]) async throws -> [StoredIdentityLink]
+    func recordSeparation(_ separation: IdentitySeparation, record: EnforcementRecord) async throws
+    func separations() async throws -> [IdentitySeparation]
+    /// Other accounts that used this device (its hash), at most `limit`.
+    func accounts(sharingDevice deviceHash: String, except account: AccountID, limit: Int) async throws -> [AccountID]
+    /// Other accounts that paid with this instrument (its keyed fingerprint), at most `limit`.
+    func accounts(sharingInstrument fingerprint: String, except account: AccountID, limit: Int) async throws -> [AccountID]
+
     // MARK: Demo world
     func accountCount() async throws -> Int
     /// Inserts generated members (account, acceptance, profile, search entry) in one transaction.

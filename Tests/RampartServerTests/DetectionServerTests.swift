@@ -180,7 +180,8 @@ import Testing
             let member = try await client.register(on: server, name: "Suspect")
             let actions = OperatorActions(store: server.store, clock: server.clock, operatorName: "alice")
             let sync = EnforcementSync(
-                store: server.store, engine: server.dependencies.detection, evidence: server.dependencies.evidence, logger: quietTestLogger)
+                store: server.store, engine: server.dependencies.detection, identity: server.dependencies.identityService(logger: quietTestLogger),
+                evidence: server.dependencies.evidence, logger: quietTestLogger)
             try await actions.suspend(member.account, reason: "Sold our members' data on a mirror site.")
             let (refused, _, _) = try await client.json(.get, "/api/v1/me", token: member.token)
             #expect(refused == .unauthorized)

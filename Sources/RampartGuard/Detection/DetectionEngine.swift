@@ -313,18 +313,18 @@ public final class DetectionEngine: Sendable {
     }
 }
 
-/// The keys one event touches, without allocating: account, session, device, IP, subnet.
+/// The keys one event touches, without allocating: account, session, device, IP, subnet, cluster.
 struct EventKeys {
     /// Key namespaces beyond ``KeyScope``: SMS limits.
     enum Namespace: UInt64 {
-        case account = 1, session, device, ip, subnet, phone, phoneBlock, smsIP, smsSubnet
+        case account = 1, session, device, ip, subnet, phone, phoneBlock, smsIP, smsSubnet, cluster
     }
 
     static func key(_ namespace: Namespace, _ value: UInt64) -> UInt64 { StableHash.combine(namespace.rawValue, value) }
 
-    private var scopes = InlineArray<5, KeyScope>(repeating: .account)
-    private var keys = InlineArray<5, UInt64>(repeating: 0)
-    var slots = InlineArray<5, Int32>(repeating: -1)
+    private var scopes = InlineArray<6, KeyScope>(repeating: .account)
+    private var keys = InlineArray<6, UInt64>(repeating: 0)
+    var slots = InlineArray<6, Int32>(repeating: -1)
     private(set) var count = 0
     private var actorPosition = -1
 
@@ -339,6 +339,7 @@ struct EventKeys {
             append(.ip, Self.key(.ip, ip.key))
             append(.subnet, Self.key(.subnet, ip.subnet.key))
         }
+        if let cluster = event.cluster { append(.cluster, Self.key(.cluster, UInt64(bitPattern: cluster))) }
     }
 
     /// The slot of the key the ladder acts on: the account (signed-in requests only).

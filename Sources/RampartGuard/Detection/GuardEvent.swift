@@ -44,6 +44,9 @@ public struct GuardEvent: Sendable, Equatable {
     /// A stable 64-bit key of the device cookie or device hash, if any.
     public var device: UInt64?
     public var ip: IPAddress?
+    /// The account's cluster (``IdentityGraph``) when it has other accounts: their evidence
+    /// adds up on one key, so ten accounts crawl like one.
+    public var cluster: Int64?
     /// Fingerprint anomalies found in the request's headers (``ClientFingerprint``).
     public var fingerprintAnomalies: Int
     /// The client sent forwarding headers without being a trusted proxy.
@@ -51,8 +54,9 @@ public struct GuardEvent: Sendable, Equatable {
 
     public init(
         _ action: Action, channel: Channel = .api, account: Int64? = nil, session: UInt64? = nil, device: UInt64? = nil,
-        ip: IPAddress? = nil, fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false
+        ip: IPAddress? = nil, cluster: Int64? = nil, fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false
     ) {
+        self.cluster = cluster
         self.action = action
         self.channel = channel
         self.account = account
@@ -66,7 +70,7 @@ public struct GuardEvent: Sendable, Equatable {
 
 /// Which kind of key a piece of risk belongs to.
 public enum KeyScope: UInt8, Sendable, CaseIterable, Codable, CustomStringConvertible {
-    case account, session, device, ip, subnet
+    case account, session, device, ip, subnet, cluster
 
     public var description: String {
         switch self {
@@ -75,6 +79,7 @@ public enum KeyScope: UInt8, Sendable, CaseIterable, Codable, CustomStringConver
         case .device: "device"
         case .ip: "IP address"
         case .subnet: "subnet"
+        case .cluster: "cluster of linked accounts"
         }
     }
 

@@ -36,14 +36,14 @@ struct Tuning: Sendable {
         let member = Limit(policy.limits.member)
         limits = KeyScope.allCases.map {
             switch $0 {
-            case .account, .session, .device: member
+            case .account, .session, .device, .cluster: member
             case .ip: Limit(policy.limits.ip)
             case .subnet: Limit(policy.limits.subnet)
             }
         }
         shares = KeyScope.allCases.map {
             switch $0 {
-            case .account, .session, .device: 1
+            case .account, .session, .device, .cluster: 1
             case .ip: policy.ipRiskShare
             case .subnet: policy.subnetRiskShare
             }

@@ -62,16 +62,19 @@ public struct AccountService: Sendable {
     private let loginFailures: AttemptLimiter
     /// SMS limits, registration bursts, suspensions and passed challenges.
     let engine: DetectionEngine
+    /// Links accounts to others and screens them against suspended clusters.
+    let identity: IdentityService
     private let agreementCache = AgreementCache()
     let evidence: any EvidenceLog
     let logger: Logger
 
     public init(
         store: any Store, codec: any IDCodec, sms: any SMSSender, hasher: PasswordHasher,
-        clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, logger: Logger,
+        clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, identity: IdentityService, logger: Logger,
         verification: VerificationPolicy = VerificationPolicy()
     ) {
         self.engine = engine
+        self.identity = identity
         self.evidence = evidence
         self.store = store
         self.codec = codec
@@ -182,6 +185,10 @@ public struct AccountService: Sendable {
         fields["agreementVersion"] = String(agreement.version)
         fields["agreementSha256"] = agreement.sha256
         try await evidence.append(.registration, account: account.id, fields: fields)
+        let screening = try await identity.registered(account, deviceHash: SecretTokens.sha256Hex(deviceToken), client: client)
+        if let suspension = try await identity.enforce(screening, account: account.id, stage: .registration, client: client) {
+            throw suspended(account.id, suspension)
+        }
         return SignedIn(sessionToken: sessionToken, deviceToken: deviceToken, account: account, session: session)
     }
 
@@ -236,6 +243,14 @@ public struct AccountService: Sendable {
             fields["refused"] = "account suspended"
             try await evidence.append(.login, account: account.id, fields: fields)
             throw suspended(account.id, suspension)
+        }
+        // The device cookie the browser brings, known to this account or not, may be a
+        // suspended account's.
+        if let deviceToken = Self.validDeviceToken(credentials.deviceToken) {
+            let screening = try await identity.loggedIn(account.id, deviceHash: SecretTokens.sha256Hex(deviceToken))
+            if let suspension = try await identity.enforce(screening, account: account.id, stage: .login, client: client) {
+                throw suspended(account.id, suspension)
+            }
         }
 
         if let deviceToken = Self.validDeviceToken(credentials.deviceToken),

@@ -12,15 +12,18 @@ public struct ExposureService: Sendable {
     public let costs: ExposureCosts
     private let ledger: ExposureLedger
     private let clock: any WallClock
+    /// Linked accounts share one budget: a cluster of ten gets the budget of one person.
+    private let clusters: IdentityGraph?
 
-    public init(policy: AccessPolicy, clock: any WallClock) {
+    public init(policy: AccessPolicy, clock: any WallClock, clusters: IdentityGraph? = nil) {
+        self.clusters = clusters
         self.policy = policy
         self.costs = ExposureCosts(policy)
         self.clock = clock
         ledger = ExposureLedger(clock: clock)
     }
 
-    /// The budget holder for an account. Clusters of linked accounts will share one.
+    /// The budget holder for an account's own charges (a cluster's standing is the sum of its members').
     public func holder(for account: AccountID) -> String { "account:\(account.rawValue)" }
 
     func limits(for account: Account) -> AccessPolicy.Limits {
@@ -29,7 +32,7 @@ public struct ExposureService: Sendable {
 
     /// Throws `budget_exhausted` (429, with when it frees up) if the account's budget is spent.
     public func check(_ account: Account) throws(RampartError) -> ExposureLedger.Standing {
-        let standing = ledger.standing(holder(for: account.id), limits: limits(for: account))
+        let standing = withCluster(account.id, ledger.standing(holder(for: account.id), limits: limits(for: account)), limits(for: account))
         if standing.exhausted { throw Self.exhausted(standing, now: clock.now()) }
         return standing
     }
@@ -37,8 +40,22 @@ public struct ExposureService: Sendable {
     /// Charges one access; returns the mark to record with its access event and the standing.
     public func charge(_ account: Account, key: String, cost: Double) -> (BudgetMark, ExposureLedger.Standing) {
         let holder = holder(for: account.id)
-        let standing = ledger.charge(holder, key: key, cost: cost, limits: limits(for: account))
-        return (BudgetMark(holder: holder, key: key, cost: cost, dayUsed: standing.dayUsed, monthUsed: standing.monthUsed), standing)
+        let own = ledger.charge(holder, key: key, cost: cost, limits: limits(for: account))
+        return (BudgetMark(holder: holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed), withCluster(account.id, own, limits(for: account)))
+    }
+
+    /// The account's own standing plus what the other accounts of its cluster used.
+    private func withCluster(_ account: AccountID, _ own: ExposureLedger.Standing, _ limits: AccessPolicy.Limits) -> ExposureLedger.Standing {
+        guard let clusters, clusters.clusterSize(of: account.rawValue) > 1 else { return own }
+        var total = own
+        for member in clusters.members(of: account.rawValue, limit: 100) where member != account.rawValue {
+            let other = ledger.standing(holder(for: AccountID(rawValue: member)), limits: limits)
+            total.dayUsed += other.dayUsed
+            total.monthUsed += other.monthUsed
+            if let retry = other.retryAt { total.retryAt = max(total.retryAt ?? retry, retry) }
+        }
+        if total.exhausted, total.retryAt == nil { total.retryAt = clock.now().addingTimeInterval(86_400) }
+        return total
     }
 
     /// Replays the charges of the current month (and the last 24 hours) from the store.

@@ -30,7 +30,12 @@ public struct PremiumService: Sendable {
     private let evidence: any EvidenceLog
     private let logger: Logger
 
-    public init(store: any Store, payments: any PaymentProvider, clock: any WallClock, evidence: any EvidenceLog, logger: Logger) {
+    private let identity: IdentityService
+
+    public init(
+        store: any Store, payments: any PaymentProvider, clock: any WallClock, evidence: any EvidenceLog, identity: IdentityService, logger: Logger
+    ) {
+        self.identity = identity
         self.store = store
         self.evidence = evidence
         self.payments = payments
@@ -62,6 +67,12 @@ public struct PremiumService: Sendable {
             "providerReference": purchase.providerReference, "expiresAt": ISO8601DateFormatter().string(from: purchase.expiresAt),
         ])
         logger.info("premium purchased", metadata: ["account": "\(viewer.account.id)", "tier": "\(tier.rawValue)", "instrument": "\(receipt.instrumentFingerprint)"])
+        // A card a suspended account paid with: the purchase stands as evidence (refunds
+        // are the operator's call), the account is stopped.
+        let screening = try await identity.purchased(viewer.account.id, instrumentFingerprint: receipt.instrumentFingerprint)
+        if try await identity.enforce(screening, account: viewer.account.id, stage: .purchase, client: ClientInfo(ip: nil, userAgent: nil)) != nil {
+            throw Protection.suspended(reason: nil)
+        }
         return purchase
     }
 }

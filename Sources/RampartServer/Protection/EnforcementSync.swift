@@ -13,11 +13,16 @@ import ServiceLifecycle
 public struct EnforcementSync: Service {
     private let store: any Store
     private let engine: DetectionEngine
+    private let identity: IdentityService
     private let evidence: any EvidenceLog
     private let logger: Logger
     private let interval: Duration
 
-    public init(store: any Store, engine: DetectionEngine, evidence: any EvidenceLog, logger: Logger, interval: Duration = .seconds(5)) {
+    public init(
+        store: any Store, engine: DetectionEngine, identity: IdentityService, evidence: any EvidenceLog, logger: Logger,
+        interval: Duration = .seconds(5)
+    ) {
+        self.identity = identity
         self.store = store
         self.engine = engine
         self.evidence = evidence
@@ -48,6 +53,7 @@ public struct EnforcementSync: Service {
                 if record.action == .unsuspend || record.action == .appealAccepted {
                     engine.reinstate(account: record.account.rawValue)
                 }
+                if record.action == .separate { try await identity.applySeparations() }
                 try await evidence.append(.enforcement, account: record.account, fields: Self.fields(of: record))
                 logger.notice(
                     "operator action recorded", metadata: ["account": "\(record.account)", "action": "\(record.action.rawValue)", "by": "\(record.actor)"])

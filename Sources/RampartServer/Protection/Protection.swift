@@ -11,13 +11,16 @@ import RampartStore
 /// of every decision above "allow" in the evidence ledger and the enforcement log.
 public struct Protection: Sendable {
     public let engine: DetectionEngine
+    /// Accounts of one cluster also share one key in the engine: their evidence adds up.
+    private let identity: IdentityGraph
     private let store: any Store
     private let evidence: any EvidenceLog
     private let clock: any WallClock
     private let logger: Logger
 
-    public init(engine: DetectionEngine, store: any Store, evidence: any EvidenceLog, clock: any WallClock, logger: Logger) {
+    public init(engine: DetectionEngine, identity: IdentityGraph, store: any Store, evidence: any EvidenceLog, clock: any WallClock, logger: Logger) {
         self.engine = engine
+        self.identity = identity
         self.store = store
         self.evidence = evidence
         self.clock = clock
@@ -29,7 +32,7 @@ public struct Protection: Sendable {
     @discardableResult
     public func screen(_ action: GuardEvent.Action, viewer: AccountService.Viewer, client: ClientInfo) async throws -> Int {
         guard mode != .off else { return 0 }
-        let decision = engine.evaluate(Self.event(action, viewer: viewer, client: client))
+        let decision = engine.evaluate(event(action, viewer: viewer, client: client))
         if decision.action == .allow, decision.degradeLevel == 0, !decision.escalated { return 0 }
         if mode == .record {
             var fields = Self.fields(of: decision, action: action, viewer: viewer, client: client)
@@ -48,7 +51,7 @@ public struct Protection: Sendable {
     public func noteMisuse(viewer: AccountService.Viewer?, client: ClientInfo) {
         guard mode != .off else { return }
         var event = GuardEvent(.misuse, ip: IPAddress(client.ip ?? ""), forgedForwarding: client.forgedForwarding)
-        if let viewer { event = Self.event(.misuse, viewer: viewer, client: client) }
+        if let viewer { event = self.event(.misuse, viewer: viewer, client: client) }
         _ = engine.evaluate(event)
     }
 
@@ -61,11 +64,14 @@ public struct Protection: Sendable {
 
     /// The event for a member's request. Session and device keys are stable hashes of the
     /// stored token and device hashes, so an asset request can name its session by cookie.
-    static func event(_ action: GuardEvent.Action, viewer: AccountService.Viewer, client: ClientInfo) -> GuardEvent {
-        GuardEvent(
-            action, channel: viewer.session.kind == .web ? .web : .api, account: viewer.account.id.rawValue,
+    func event(_ action: GuardEvent.Action, viewer: AccountService.Viewer, client: ClientInfo) -> GuardEvent {
+        let account = viewer.account.id.rawValue
+        var event = GuardEvent(
+            action, channel: viewer.session.kind == .web ? .web : .api, account: account,
             session: StableHash.of(viewer.session.tokenHash), device: StableHash.of(viewer.session.deviceHash), ip: IPAddress(client.ip ?? ""),
             fingerprintAnomalies: client.fingerprintAnomalies, forgedForwarding: client.forgedForwarding)
+        if identity.clusterSize(of: account) > 1 { event.cluster = identity.cluster(of: account) }
+        return event
     }
 
     // MARK: Carrying out a decision

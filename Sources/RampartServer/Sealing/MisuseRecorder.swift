@@ -14,12 +14,15 @@ public struct MisuseRecorder: Sendable {
     public let allowance: SharedLinkAllowance
     private let clock: any WallClock
     private let protection: Protection
+    private let identity: IdentityService
     private let logger: Logger
 
     public init(
-        store: any Store, evidence: any EvidenceLog, allowance: SharedLinkAllowance, protection: Protection, clock: any WallClock, logger: Logger
+        store: any Store, evidence: any EvidenceLog, allowance: SharedLinkAllowance, protection: Protection, identity: IdentityService,
+        clock: any WallClock, logger: Logger
     ) {
         self.protection = protection
+        self.identity = identity
         self.store = store
         self.evidence = evidence
         self.allowance = allowance
@@ -37,6 +40,10 @@ public struct MisuseRecorder: Sendable {
         if countsAsMisuse {
             if let account = viewer?.account.id { allowance.noteMisuse(by: account, at: now) }
             protection.noteMisuse(viewer: viewer, client: client)
+        }
+        // A genuine ID of another account in this account's hands: the two work together.
+        if kind == .foreignID, let related, let user = viewer?.account.id, related != user {
+            await identity.handedOver(from: related, to: user)
         }
         let signal = MisuseSignal(
             kind: kind, account: viewer?.account.id, session: viewer?.session.id, relatedAccount: related, detail: detail, occurredAt: now,
