@@ -173,7 +173,7 @@ extension TestClientProtocol {
     }
 
     /// Registers a member through the JSON API.
-    func register(on server: TestServer, name: String = "Zhang Wei", phone: String? = nil) async throws -> Member {
+    func register(on server: TestServer, name: String = "Zhang Wei", phone: String? = nil, deviceId: String? = nil) async throws -> Member {
         let phone = phone ?? "+86139" + String(Int.random(in: 10_000_000...99_999_999))
         let (status, started, _) = try await json(.post, "/api/v1/registrations", ["phone": phone])
         #expect(status == .created)
@@ -181,9 +181,9 @@ extension TestClientProtocol {
         let agreement = try #require(started["agreement"] as? [String: Any])
         let code = try #require(await server.sms.lastCode(to: phone, purpose: "registration"))
         let password = "correct horse battery"
-        let (completed, body, _) = try await json(
-            .post, "/api/v1/registrations/\(registrationId)/complete",
-            ["code": code, "name": name, "password": password, "agreementVersion": agreement["version"] ?? 0])
+        var fields: [String: Any] = ["code": code, "name": name, "password": password, "agreementVersion": agreement["version"] ?? 0]
+        fields["deviceId"] = deviceId
+        let (completed, body, _) = try await json(.post, "/api/v1/registrations/\(registrationId)/complete", fields)
         #expect(completed == .created, "\(body)")
         let accountToken = try #require((body["account"] as? [String: Any])?["id"] as? String)
         return Member(

@@ -98,6 +98,15 @@ public struct OperatorActions: Sendable {
         return resolved
     }
 
+    /// The two accounts are different people: their links no longer join them (the running
+    /// server rebuilds the cluster within seconds).
+    public func separate(_ first: AccountID, _ second: AccountID, reason: String) async throws {
+        let now = clock.now()
+        try await store.recordSeparation(
+            IdentitySeparation(first: first, second: second, actor: operatorName, reason: reason, at: now),
+            record: record(first, .separate, "separated from account \(second.rawValue): \(reason)", now))
+    }
+
     public func appeals(includeResolved: Bool) async throws -> [Appeal] {
         try await store.appeals(status: includeResolved ? nil : .open)
     }
