@@ -11,7 +11,7 @@ struct GuardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guard",
         abstract: "Review flagged accounts, suspend and reinstate them, resolve appeals.",
-        subcommands: [Flagged.self, Show.self, Suspend.self, Unsuspend.self, Appeals.self, Resolve.self])
+        subcommands: [Flagged.self, Show.self, Cluster.self, Separate.self, Suspend.self, Unsuspend.self, Appeals.self, Resolve.self])
 
     /// Who is acting: recorded with every action.
     struct OperatorOptions: ParsableArguments {
@@ -84,26 +84,69 @@ struct GuardCommand: AsyncParsableCommand {
         }
     }
 
+    struct Cluster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The accounts linked to one account (one person behind many), with every link and its evidence.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "Account ID or phone number.") var account: String
+        @Flag(help: "One JSON object instead of text.") var json = false
+
+        func run() async throws {
+            let (account, json) = (account, json)
+            let report = try await storage.withStore { store in
+                let found = try await GuardCommand.actions(store).resolveAccount(account)
+                return try await ClusterReport.make(for: found.id, store: store)
+            }
+            print(json ? report.json() : report.text())
+        }
+    }
+
+    struct Separate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a merge: two linked accounts are different people; their links no longer join them.")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var operatorOptions: OperatorOptions
+        @Argument(help: "Account ID or phone number.") var first: String
+        @Argument(help: "Account ID or phone number.") var second: String
+        @Option(help: "Why (kept with the decision and in the ledger).") var reason: String
+
+        func run() async throws {
+            let (first, second, reason, name) = (first, second, reason, operatorOptions.resolved)
+            let (a, b) = try await storage.withStore { store in
+                let actions = GuardCommand.actions(store, operator: name)
+                let a = try await actions.resolveAccount(first)
+                let b = try await actions.resolveAccount(second)
+                try await actions.separate(a.id, b.id, reason: reason)
+                return (a, b)
+            }
+            print("Separated account \(a.id.rawValue) (\(a.name)) from \(b.id.rawValue) (\(b.name)). A running server rebuilds their clusters within seconds.")
+        }
+    }
+
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend an account now: its sessions end, it cannot log in, it can appeal.")
         @OptionGroup var storage: StorageOptions
         @OptionGroup var operatorOptions: OperatorOptions
         @Argument(help: "Account ID or phone number.") var account: String
         @Option(help: "Why, in words the member and a judge can read.") var reason: String
+        @Flag(help: "Suspend every account of its cluster (see `rampart guard cluster`).") var cluster = false
 
         func validate() throws {
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why.") }
         }
 
         func run() async throws {
-            let (account, reason, name) = (account, reason, operatorOptions.resolved)
-            let found = try await storage.withStore { store in
+            let (account, reason, name, wholeCluster) = (account, reason, operatorOptions.resolved, cluster)
+            let suspended = try await storage.withStore { store in
                 let actions = GuardCommand.actions(store, operator: name)
                 let found = try await actions.resolveAccount(account)
-                try await actions.suspend(found.id, reason: reason)
-                return found
+                let targets = wholeCluster ? try await ClusterReport.make(for: found.id, store: store).members.map(\.id) : [found.id]
+                for target in targets {
+                    try await actions.suspend(target, reason: target == found.id ? reason : "\(reason) (cluster of account \(found.id.rawValue))")
+                }
+                return targets
             }
-            print("Suspended account \(found.id.rawValue) (\(found.name)). A running server records it in the ledger within seconds.")
+            print("Suspended \(suspended.count) account(s): \(suspended.map { String($0.rawValue) }.joined(separator: ", ")). A running server records it in the ledger within seconds.")
         }
     }
 

@@ -153,4 +153,22 @@ import Testing
             #expect(rebuilt.graph.clusterSize(of: first.account.rawValue) == 1)
         }
     }
+
+    @Test func anAnalystSeesTheClusterWithEveryLinkAndItsEvidence() async throws {
+        let server = try await TestServer.make()
+        try await server.test { client in
+            let first = try await client.register(on: server, name: "Farm One")
+            let second = try await client.register(on: server, name: "Farm Two", deviceId: first.deviceId)
+            _ = try await client.register(on: server, name: "Stranger")
+            try await OperatorActions(store: server.store, clock: server.clock, operatorName: "alice").suspend(first.account, reason: "Scraping.")
+            let report = try await ClusterReport.make(for: second.account, store: server.store)
+            #expect(Set(report.members.map(\.id)) == [first.account, second.account])
+            #expect(report.members.first { $0.id == first.account }?.suspended == true)
+            #expect(report.links.count == 1)
+            #expect(report.links.first?.kind == "device_cookie")
+            #expect(report.links.first?.strength == "strong")
+            #expect(report.text().contains("strong device_cookie: device "))
+            #expect(report.json().contains("\"kind\" : \"device_cookie\""))
+        }
+    }
 }
