@@ -15,6 +15,7 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(5),
         maxIterations: 1_000_000)
     detectionBenchmarks()
+    identityBenchmarks()
 
     let profile = Profile(
         accountID: AccountID(rawValue: 42), name: "王芳", photoURL: nil, headline: "Data Scientist", company: "Quokka Analytics",

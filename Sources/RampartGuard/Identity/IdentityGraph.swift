@@ -81,6 +81,9 @@ public final class IdentityGraph: Sendable {
         var next: [Int32] = []
         var edges: [Edge] = []
         var pending: [UInt64: Pending] = [:]
+        /// Pending pairs in the order they started, for forgetting the oldest in O(1).
+        var arrivals: [(pair: UInt64, since: Float)] = []
+        var arrivalsHead = 0
         var separated: Set<UInt64> = []
     }
 
@@ -117,25 +120,24 @@ public final class IdentityGraph: Sendable {
             case .weak: weight = policy.weakWeight
             }
             let at = Float(link.evidence.at.timeIntervalSince(Self.epoch))
-            var entry = state.pending[pair] ?? Pending(score: 0, weak: 0, since: at)
-            if Double(at - entry.since) > policy.windowDays * 86_400 { entry = Pending(score: 0, weak: 0, since: at) }
-            if link.evidence.strength == .weak {
-                let added = min(Float(weight), max(0, Float(policy.weakCap) - entry.weak))
-                entry.weak += added
-                entry.score += added
-            } else {
-                entry.score += Float(weight)
+            let isNew = state.pending[pair] == nil
+            if isNew, state.pending.count >= policy.maxPendingPairs { Self.forgetOldest(&state, batch: 1_024) }
+            // One lookup, updated in place.
+            let fresh = Pending(score: 0, weak: 0, since: at)
+            var started = isNew
+            if !isNew, Double(at - state.pending[pair, default: fresh].since) > policy.windowDays * 86_400 {
+                state.pending[pair] = fresh
+                started = true
             }
-            if Double(entry.score) >= policy.mergeAt - 1e-6 {
+            let score = Self.accumulate(&state.pending[pair, default: fresh], weight: Float(weight), weak: link.evidence.strength == .weak, cap: policy)
+            // A pair whose window (re)starts queues again; its older arrival becomes stale.
+            if started { state.arrivals.append((pair, at)) }
+            if Double(score) >= policy.mergeAt - 1e-6 {
                 state.pending.removeValue(forKey: pair)
                 Self.union(a, b, &state)
                 return .merged
             }
-            if state.pending[pair] == nil, state.pending.count >= policy.maxPendingPairs {
-                Self.forgetOldest(&state.pending)
-            }
-            state.pending[pair] = entry
-            return .accumulating(score: Double(entry.score))
+            return .accumulating(score: Double(score))
         }
     }
 
@@ -239,11 +241,32 @@ public final class IdentityGraph: Sendable {
         return StableHash.combine(UInt64(bitPattern: low), UInt64(bitPattern: high))
     }
 
-    /// Makes room: forgets the quarter of pending pairs whose evidence is oldest.
-    private static func forgetOldest(_ pending: inout [UInt64: Pending]) {
-        let times = pending.values.map(\.since).sorted()
-        guard !times.isEmpty else { return }
-        let cutoff = times[times.count / 4]
-        pending = pending.filter { $0.value.since > cutoff }
+    private static func accumulate(_ entry: inout Pending, weight: Float, weak: Bool, cap policy: IdentityPolicy) -> Float {
+        if weak {
+            let added = min(weight, max(0, Float(policy.weakCap) - entry.weak))
+            entry.weak += added
+            entry.score += added
+        } else {
+            entry.score += weight
+        }
+        return entry.score
+    }
+
+    /// Makes room: forgets up to `batch` of the pending pairs that started first (a pair
+    /// whose window restarted since is skipped: its arrival entry is stale). Amortised O(1).
+    private static func forgetOldest(_ state: inout State, batch: Int) {
+        var forgotten = 0
+        while forgotten < batch, state.arrivalsHead < state.arrivals.count {
+            let (pair, since) = state.arrivals[state.arrivalsHead]
+            state.arrivalsHead += 1
+            if let entry = state.pending[pair], entry.since == since {
+                state.pending.removeValue(forKey: pair)
+                forgotten += 1
+            }
+        }
+        if state.arrivalsHead > state.arrivals.count / 2 {
+            state.arrivals.removeFirst(state.arrivalsHead)
+            state.arrivalsHead = 0
+        }
     }
 }

@@ -16,18 +16,9 @@ extension AccountService {
     /// Sends a code to the member's own phone (SMS limits apply).
     public func startStepUp(_ viewer: Viewer, client: ClientInfo) async throws -> PendingStepUp {
         let account = viewer.account
-        try limitSMS(to: account.phone, client: client)
-        let now = clock.now()
-        let code = SecretTokens.smsCode()
-        let id = ChallengeID.random()
-        let challenge = VerificationChallenge(
-            id: id, purpose: .stepUp, phone: account.phone, accountID: account.id,
-            codeHash: SecretTokens.codeHash(challenge: id.rawValue, code: code), createdAt: now,
-            expiresAt: now.addingTimeInterval(verification.lifetime), lastSentAt: now, sessionKind: viewer.session.kind)
-        try await store.insertChallenge(challenge)
-        try await sendCode(code, to: account.phone, purpose: .stepUp)
+        let challenge = try await issueChallenge(.stepUp, phone: account.phone, account: account.id, sessionKind: viewer.session.kind, client: client)
         return PendingStepUp(
-            token: codec.seal(.deviceConfirmation, id, for: account.id), maskedPhone: account.phone.masked, expiresAt: challenge.expiresAt)
+            token: codec.seal(.deviceConfirmation, challenge.id, for: account.id), maskedPhone: account.phone.masked, expiresAt: challenge.expiresAt)
     }
 
     /// Checks the code; on success the engine lets the member go on until their risk rises

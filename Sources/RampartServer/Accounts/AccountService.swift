@@ -93,17 +93,8 @@ public struct AccountService: Sendable {
 
     public func startRegistration(phone input: String, client: ClientInfo) async throws -> PendingRegistration {
         let phone = try PhoneNumber(parsing: input)
-        try limitSMS(to: phone, client: client)
         let agreement = try await currentAgreement()
-        let now = clock.now()
-        let code = SecretTokens.smsCode()
-        let id = ChallengeID.random()
-        let challenge = VerificationChallenge(
-            id: id, purpose: .registration, phone: phone,
-            codeHash: SecretTokens.codeHash(challenge: id.rawValue, code: code),
-            createdAt: now, expiresAt: now.addingTimeInterval(verification.lifetime), lastSentAt: now)
-        try await store.insertChallenge(challenge)
-        try await sendCode(code, to: phone, purpose: .registration)
+        let challenge = try await issueChallenge(.registration, phone: phone, account: nil, sessionKind: .web, client: client)
         return pending(challenge, agreement: agreement)
     }
 
@@ -263,18 +254,9 @@ public struct AccountService: Sendable {
             return .signedIn(SignedIn(sessionToken: sessionToken, deviceToken: deviceToken, account: account, session: session))
         }
 
-        try limitSMS(to: account.phone, client: client)
-        let now = clock.now()
-        let code = SecretTokens.smsCode()
-        let id = ChallengeID.random()
-        let challenge = VerificationChallenge(
-            id: id, purpose: .device, phone: account.phone, accountID: account.id,
-            codeHash: SecretTokens.codeHash(challenge: id.rawValue, code: code), createdAt: now,
-            expiresAt: now.addingTimeInterval(verification.lifetime), lastSentAt: now, sessionKind: credentials.sessionKind)
-        try await store.insertChallenge(challenge)
-        try await sendCode(code, to: account.phone, purpose: .device)
+        let challenge = try await issueChallenge(.device, phone: account.phone, account: account.id, sessionKind: credentials.sessionKind, client: client)
         return .deviceConfirmationRequired(PendingDeviceConfirmation(
-            token: codec.seal(.deviceConfirmation, id, for: nil), maskedPhone: account.phone.masked, expiresAt: challenge.expiresAt))
+            token: codec.seal(.deviceConfirmation, challenge.id, for: nil), maskedPhone: account.phone.masked, expiresAt: challenge.expiresAt))
     }
 
     public func confirmDevice(token: String, code: String, client: ClientInfo) async throws -> SignedIn {
@@ -453,6 +435,22 @@ public struct AccountService: Sendable {
             }
         }
         return false
+    }
+
+    /// Creates a challenge and sends its code by SMS (limits first); the code is never stored.
+    func issueChallenge(
+        _ purpose: VerificationChallenge.Purpose, phone: PhoneNumber, account: AccountID?, sessionKind: Session.Kind, client: ClientInfo
+    ) async throws -> VerificationChallenge {
+        try limitSMS(to: phone, client: client)
+        let now = clock.now()
+        let code = SecretTokens.smsCode()
+        let id = ChallengeID.random()
+        let challenge = VerificationChallenge(
+            id: id, purpose: purpose, phone: phone, accountID: account, codeHash: SecretTokens.codeHash(challenge: id.rawValue, code: code),
+            createdAt: now, expiresAt: now.addingTimeInterval(verification.lifetime), lastSentAt: now, sessionKind: sessionKind)
+        try await store.insertChallenge(challenge)
+        try await sendCode(code, to: phone, purpose: purpose)
+        return challenge
     }
 
     /// SMS limits per number, number block, IP address and subnet (the detection policy's `sms`).

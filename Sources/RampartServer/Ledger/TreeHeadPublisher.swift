@@ -34,16 +34,8 @@ public actor TreeHeadPublisher: Service {
     public nonisolated var publicKey: Curve25519.Signing.PublicKey { key.publicKey }
 
     public func run() async throws {
-        // Shutdown cancels the sleep: the loop ends quietly, not with an error.
-        await cancelWhenGracefulShutdown { [self] in
-            while !Task.isCancelled {
-                do {
-                    _ = try await publish()
-                } catch {
-                    logger.error("could not publish a tree head", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
+        await runPeriodically(every: interval, logger: logger, failure: "could not publish a tree head") { [self] in
+            _ = try await publish()
         }
         // A last head at shutdown covers everything written until then.
         _ = try? await publish()

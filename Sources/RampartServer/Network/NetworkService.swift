@@ -108,12 +108,12 @@ public struct NetworkService: Sendable {
         let target = try await openProfileToken(token, requester, acceptShared: true)
         let own = target == requester.account
         var relation = try await relation(requester, target)
+        guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
         if !own {
-            let proximity = try await proximity(of: target, to: requester, degree: relation.degree)
+            let proximity = try await proximity(of: profile, to: requester, degree: relation.degree)
             relation.degradeLevel = try await screen(.profileView(target: target.rawValue, proximity: proximity), requester)
             _ = try exposure.check(requester.viewer.account)
         }
-        guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
         let visible = Visibility.view(of: profile, for: relation)
         var pending: Invitation?
         if relation.degree != .this, relation.degree != .first {
@@ -304,14 +304,13 @@ public struct NetworkService: Sendable {
 
     /// How close a profile is to the viewer: their network, their work (a shared company or
     /// school), or nobody they are related to. Reads the viewer's profile only for strangers.
-    private func proximity(of target: AccountID, to requester: Requester, degree: RelationshipDegree) async throws -> GuardEvent.Proximity {
+    private func proximity(of target: Profile, to requester: Requester, degree: RelationshipDegree) async throws -> GuardEvent.Proximity {
         switch degree {
         case .this: return .own
         case .first, .second: return .network
         case .thirdOrMore:
-            guard let mine = try await store.profile(of: requester.account), let theirs = try await store.profile(of: target) else { return .outside }
-            let myPlaces = Self.workplaces(mine)
-            return Self.workplaces(theirs).isDisjoint(with: myPlaces) ? .outside : .work
+            guard let mine = try await store.profile(of: requester.account) else { return .outside }
+            return Self.workplaces(target).isDisjoint(with: Self.workplaces(mine)) ? .outside : .work
         }
     }
 

@@ -31,16 +31,7 @@ public struct EnforcementSync: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await tick()
-                } catch {
-                    logger.error("enforcement sync failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await runPeriodically(every: interval, logger: logger, failure: "enforcement sync failed") { try await tick() }
     }
 
     /// One pass: ledger the waiting operator actions (reinstating where they lift a

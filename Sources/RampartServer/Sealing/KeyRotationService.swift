@@ -32,17 +32,7 @@ public struct KeyRotationService: Service {
     }
 
     public func run() async throws {
-        // Shutdown cancels the sleep: the loop ends quietly, not with an error.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await tick()
-                } catch {
-                    logger.error("ID key rotation check failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await runPeriodically(every: interval, logger: logger, failure: "ID key rotation check failed") { try await tick() }
     }
 
     /// One check: reload the keyring if it changed on disk, rotate if the key is due.
