@@ -116,6 +116,8 @@ import Testing
         let screening = try await identity.registered(neighbour, deviceHash: "new-device", client: ClientInfo(ip: "203.0.113.11", userAgent: "Mozilla/5.0"))
         #expect(screening == .clear)
         #expect(server.dependencies.identity.clusterSize(of: neighbour.id.rawValue) == 1)
+        // The weak evidence is kept for the analyst; it just never merges on its own.
+        #expect(try await server.store.identityLinks(involving: [neighbour.id]).map(\.kind) == ["same_client"])
     }
 
     @Test func aBurstFromOneSubnetWithNumbersFromOneBlockIsHeldForReview() async throws {

@@ -31,6 +31,7 @@ public final class IdentityService: Sendable {
         var account: AccountID
         var ip: IPAddress?
         var phone: String
+        var userAgent: String?
         var at: Date
     }
 
@@ -83,7 +84,7 @@ public final class IdentityService: Sendable {
         let now = clock.now()
         let ip = IPAddress(client.ip ?? "")
         var links = try await deviceLinks(account.id, deviceHash: deviceHash, at: now)
-        links += recentRegistrationLinks(account, ip: ip, at: now)
+        links += recentRegistrationLinks(account, ip: ip, userAgent: client.userAgent, at: now)
         try await record(links)
         return try await screen(account.id, links: links)
     }
@@ -131,11 +132,11 @@ public final class IdentityService: Sendable {
     }
 
     /// Registrations in the last hour: a burst from one subnet and numbers from one block
-    /// are medium evidence, one IP address weak.
-    private func recentRegistrationLinks(_ account: Account, ip: IPAddress?, at now: Date) -> [IdentityLink] {
+    /// are medium evidence; one IP address, or one client (user agent) on one network, weak.
+    private func recentRegistrationLinks(_ account: Account, ip: IPAddress?, userAgent: String?, at now: Date) -> [IdentityLink] {
         let phone = account.phone.e164
         let block = String(phone.dropLast(policy.sms.blockDigits))
-        let mine = Registration(account: account.id, ip: ip, phone: phone, at: now)
+        let mine = Registration(account: account.id, ip: ip, phone: phone, userAgent: userAgent, at: now)
         return recent.withLock { recent in
             recent.removeAll { now.timeIntervalSince($0.at) > Self.burstWindow }
             let sameSubnet = recent.filter { ip != nil && $0.ip?.subnet == ip?.subnet }
@@ -152,6 +153,9 @@ public final class IdentityService: Sendable {
                     pair(.phoneBlock, "phone numbers \(other.phone) and \(phone) from one block")
                 }
                 if let ip, other.ip == ip { pair(.sharedAddress, "both registered from \(ip) within an hour") }
+                if let userAgent, !userAgent.isEmpty, other.userAgent == userAgent, other.ip?.subnet == ip?.subnet {
+                    pair(.sameClient, "both registered with the client \"\(userAgent.prefix(80))\" from one network within an hour")
+                }
             }
             recent.append(mine)
             if recent.count > Self.recentCapacity { recent.removeFirst(recent.count - Self.recentCapacity) }
