@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartSimTests",
-            dependencies: ["RampartSim", "RampartCore"],
+            dependencies: ["RampartSim", "RampartCore", "RampartGuard"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,150 @@
+import Foundation
+import RampartCore
+import RampartGuard
+
+/// Who is asking, as a defense sees them.
+public struct SimClient: Sendable {
+    public var account: Int64
+    /// The world member behind the account (nil for accounts an adversary registered).
+    public var member: Int?
+    public var ip: IPAddress
+    public var device: UInt64
+    public var session: UInt64
+    public var tier: Tier
+}
+
+/// One request in the simulation.
+public struct SimRequest: Sendable {
+    public enum Action: Sendable, Equatable {
+        case view(target: Int)
+        case search(page: Int)
+    }
+
+    public var client: SimClient
+    public var action: Action
+    /// The target's ID was harvested by another account (an ID-sharing farm).
+    public var foreignID: Bool = false
+    /// The request carries a forged signature (the case's forged encrypted parameters).
+    public var forgedSignature: Bool = false
+}
+
+/// What happened to a request.
+public enum SimVerdict: Sendable, Equatable {
+    case served(CategorySet)
+    case refused(Refusal)
+
+    public enum Refusal: String, Sendable, CaseIterable {
+        case throttled, challenged, suspended, quota, budget, refusedID
+    }
+}
+
+/// A way of defending the platform, compared side by side in one simulation: no
+/// protection, the baselines, and Rampart's Guard.
+public protocol Defense: AnyObject {
+    var name: String { get }
+    func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict
+    /// A new account; false when the defense stops it (ban evasion).
+    func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool
+    /// A premium purchase with a card; false when the defense stops it.
+    func purchase(account: Int64, card: String) -> Bool
+    /// The actor behind the account passed a step-up challenge.
+    func passedChallenge(account: Int64)
+}
+
+extension Defense {
+    public func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool { true }
+    public func purchase(account: Int64, card: String) -> Bool { true }
+    public func passedChallenge(account: Int64) {}
+}
+
+/// The categories of a profile a viewer sees: contact details for connections only, less
+/// at each degrade level (the same rules as ``Visibility``'s degradation).
+func servedCategories(degree: RelationshipDegree, degradeLevel: Int) -> CategorySet {
+    var categories: CategorySet = [.identity, .position, .experience, .education, .skills, .connections]
+    if degree <= .first { categories.insert(.contact) }
+    switch degradeLevel {
+    case ...0: break
+    case 1: categories.remove(.contact)
+    case 2:
+        categories.remove(.contact)
+        if degree > .second { categories.subtract([.experience, .education, .skills, .connections]) }
+    default: categories = [.identity, .position]
+    }
+    return categories
+}
+
+/// No protection at all: every request is served in full.
+public final class NoProtection: Defense {
+    public let name = "none"
+
+    public init() {}
+
+    public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
+        guard case .view(let target) = request.action else { return .served([]) }
+        return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+    }
+}
+
+/// A per-IP rate limit in the style of nginx `limit_req` (GCRA: `rate` per second, bursts of
+/// `burst`), the most common defense in front of a site.
+public final class PerIPRateLimit: Defense {
+    public let name = "per-IP rate limit"
+    private let clock: SimClock
+    private let interval: Double
+    private let tolerance: Double
+    private var arrivals: [UInt64: Double] = [:]
+
+    public init(clock: SimClock, perSecond: Double = 1, burst: Double = 20) {
+        self.clock = clock
+        interval = 1 / perSecond
+        tolerance = interval * (burst - 1)
+    }
+
+    public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
+        let now = clock.seconds
+        let key = request.client.ip.key
+        let theoretical = max(arrivals[key] ?? now, now)
+        guard theoretical - tolerance <= now else { return .refused(.throttled) }
+        arrivals[key] = theoretical + interval
+        guard case .view(let target) = request.action else { return .served([]) }
+        return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+    }
+}
+
+/// A per-account quota in the style of a commercial-use limit: so many profile views per
+/// account per 30 days.
+public final class PerAccountQuota: Defense {
+    public let name = "per-account quota"
+    private let clock: SimClock
+    private let quota: Int
+    private var used: [Int64: (window: Int, views: Int)] = [:]
+
+    public init(clock: SimClock, quota: Int = 1_000) {
+        self.clock = clock
+        self.quota = quota
+    }
+
+    public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
+        guard case .view(let target) = request.action else { return .served([]) }
+        let window = Int(clock.seconds / (30 * 86_400))
+        var entry = used[request.client.account] ?? (window, 0)
+        if entry.window != window { entry = (window, 0) }
+        guard entry.views < quota else { return .refused(.quota) }
+        entry.views += 1
+        used[request.client.account] = entry
+        return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+    }
+}
+
+/// The simulation's clock: virtual seconds, moved by the event loop, read by the Guard.
+public final class SimClock: WallClock, @unchecked Sendable {
+    /// Seconds since the simulation's start date. Only the (single-threaded) event loop writes it.
+    public var seconds: Double = 0
+    public let start: Date
+
+    public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        self.start = start
+    }
+
+    public func now() -> Date { start.addingTimeInterval(seconds) }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import RampartCore
+import RampartGuard
+
+/// Rampart's defense as the server runs it, in process: sealed IDs (a foreign ID is refused
+/// and is evidence), signed requests (a forged signature is refused and is evidence), the
+/// detection engine and its ladder, exposure budgets per cluster, and the identity graph
+/// with ban-evasion screening. The very same Guard types as the server.
+public final class GuardDefense: Defense {
+    public let name = "Rampart Guard"
+    private let clock: SimClock
+    private let policy: AccessPolicy
+    private let engine: DetectionEngine
+    private let graph: IdentityGraph
+    private let budgets: ExposureLedger
+    private let costs: ExposureCosts
+    private var suspended = Set<Int64>()
+    /// Devices, cards and phone blocks seen, with the accounts that used them (for links).
+    private var devices: [UInt64: [Int64]] = [:]
+    private var cards: [String: [Int64]] = [:]
+    private var phoneBlocks: [String: [(account: Int64, at: Double)]] = [:]
+    private var subnets: [UInt64: [(account: Int64, at: Double)]] = [:]
+
+    public init(clock: SimClock, policy: AccessPolicy) {
+        self.clock = clock
+        self.policy = policy
+        engine = DetectionEngine(policy: policy.detection, clock: clock)
+        graph = IdentityGraph(policy: policy.identity)
+        budgets = ExposureLedger(clock: clock)
+        costs = ExposureCosts(policy)
+    }
+
+    public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
+        let client = request.client
+        if suspended.contains(client.account) { return .refused(.suspended) }
+        let cluster = graph.clusterSize(of: client.account) > 1 ? graph.cluster(of: client.account) : nil
+        func event(_ action: GuardEvent.Action) -> GuardEvent {
+            GuardEvent(action, channel: .api, account: client.account, session: client.session, device: client.device, ip: client.ip, cluster: cluster)
+        }
+        if request.forgedSignature || request.foreignID {
+            _ = engine.evaluate(event(.misuse))
+            return .refused(.refusedID)
+        }
+        let action: GuardEvent.Action
+        var degree = RelationshipDegree.thirdOrMore
+        switch request.action {
+        case .search(let page):
+            action = .searchPage(page: page)
+        case .view(let target):
+            let proximity = world.proximity(of: target, to: client.member)
+            degree = proximity.degree
+            action = .profileView(
+                target: Int64(target), proximity: proximity.degree == .first ? .network : proximity.sharesWork ? .work : .outside)
+        }
+        let decision = engine.evaluate(event(action))
+        switch decision.action {
+        case .allow: break
+        case .challenge: return .refused(.challenged)
+        case .throttle: return .refused(.throttled)
+        case .suspend:
+            suspended.insert(client.account)
+            return .refused(.suspended)
+        }
+        let limits = policy.limits(for: client.tier)
+        if clusterStanding(client.account, limits).exhausted { return .refused(.budget) }
+        guard case .view(let target) = request.action else {
+            budgets.charge(holder(client.account), key: "s:\(clock.seconds)", cost: policy.budgets.weights.searchPage, limits: limits)
+            return .served([])
+        }
+        let categories = servedCategories(degree: degree, degradeLevel: decision.degradeLevel)
+        budgets.charge(holder(client.account), key: "p:\(target)", cost: costs.profile(degree: degree, categories: categories), limits: limits)
+        return .served(categories)
+    }
+
+    public func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool {
+        engine.registered(account: account, ip: ip)
+        let now = clock.now()
+        for other in devices[device, default: []] {
+            graph.add(IdentityLink(account, other, LinkEvidence(.deviceCookie, detail: "device", at: now)))
+        }
+        devices[device, default: []].append(account)
+        let block = String(phone.dropLast(policy.detection.sms.blockDigits))
+        phoneBlocks[block, default: []].removeAll { clock.seconds - $0.at > 3_600 }
+        for other in phoneBlocks[block, default: []] {
+            graph.add(IdentityLink(account, other.account, LinkEvidence(.phoneBlock, detail: "phone block", at: now)))
+        }
+        phoneBlocks[block, default: []].append((account, clock.seconds))
+        // As the server's IdentityService: a burst from one subnet is medium evidence, one
+        // client (scripts share a user agent) on one network weak.
+        let subnet = ip.subnet.key
+        subnets[subnet, default: []].removeAll { clock.seconds - $0.at > 3_600 }
+        let recent = subnets[subnet, default: []]
+        for other in recent.suffix(50) {
+            if recent.count + 1 > policy.detection.sms.registrationBurstPerSubnetPerHour {
+                graph.add(IdentityLink(account, other.account, LinkEvidence(.registrationBurst, detail: "burst", at: now)))
+            }
+            graph.add(IdentityLink(account, other.account, LinkEvidence(.sameClient, detail: "same client", at: now)))
+        }
+        subnets[subnet, default: []].append((account, clock.seconds))
+        return !linkedToSuspended(account)
+    }
+
+    public func purchase(account: Int64, card: String) -> Bool {
+        for other in cards[card, default: []] {
+            graph.add(IdentityLink(account, other, LinkEvidence(.paymentInstrument, detail: "card", at: clock.now())))
+        }
+        cards[card, default: []].append(account)
+        return !linkedToSuspended(account)
+    }
+
+    public func passedChallenge(account: Int64) { engine.passedChallenge(account: account) }
+
+    /// Ban evasion: an account in a cluster with a suspended account is suspended too.
+    private func linkedToSuspended(_ account: Int64) -> Bool {
+        let linked = graph.members(of: account, limit: 200).contains { $0 != account && suspended.contains($0) }
+        if linked {
+            suspended.insert(account)
+            engine.suspend(account: account)
+        }
+        return linked
+    }
+
+    private func holder(_ account: Int64) -> String { "a\(account)" }
+
+    private func clusterStanding(_ account: Int64, _ limits: AccessPolicy.Limits) -> ExposureLedger.Standing {
+        var total = budgets.standing(holder(account), limits: limits)
+        guard graph.clusterSize(of: account) > 1 else { return total }
+        for member in graph.members(of: account, limit: 100) where member != account {
+            let other = budgets.standing(holder(member), limits: limits)
+            total.dayUsed += other.dayUsed
+            total.monthUsed += other.monthUsed
+        }
+        return total
+    }
+}

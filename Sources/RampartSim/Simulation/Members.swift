@@ -1,0 +1,186 @@
+import Foundation
+import RampartCore
+import RampartGuard
+
+/// How an ordinary member uses the network.
+public enum Persona: String, Sendable, CaseIterable, Encodable {
+    case casual, jobSeeker = "job seeker", recruiter, powerUser = "power user"
+
+    /// Visits a day, actions per visit, and the share of views outside their network.
+    var habits: (visitsPerDay: Double, actions: ClosedRange<Int>, strangers: Double) {
+        switch self {
+        case .casual: (0.25, 2...6, 0.1)
+        case .jobSeeker: (1, 4...12, 0.3)
+        case .recruiter: (2, 8...20, 0.7)
+        case .powerUser: (2, 4...12, 0.15)
+        }
+    }
+
+    static func draw(_ rng: inout SeededGenerator) -> Persona {
+        let roll = rng.unit()
+        return roll < 0.7 ? .casual : roll < 0.8 ? .jobSeeker : roll < 0.85 ? .recruiter : .powerUser
+    }
+}
+
+/// What ordinary members met under one defense: the friction the defense caused.
+public struct MemberFriction: Sendable, Equatable, Encodable {
+    public var members: Int
+    public var requests: Int
+    public var challenged: Int
+    public var throttled: Int
+    /// Served with fewer fields than they should have seen.
+    public var degraded: Int
+    public var suspended: Int
+    /// Refused by a quota or an exposure budget.
+    public var refusedByLimit: Int
+
+    public func share(_ count: Int) -> Double { members == 0 ? 0 : Double(count) / Double(members) }
+}
+
+/// The whole membership going about its business for the simulated days.
+final class MemberRun {
+    private struct State {
+        var persona: Persona
+        var nextAt: Double
+        var actionsLeft: Int
+        var session: UInt64
+        var flags: UInt8
+    }
+
+    private static let challenged: UInt8 = 1, throttled: UInt8 = 2, degraded: UInt8 = 4, suspended: UInt8 = 8, limited: UInt8 = 16
+
+    private let world: SimWorld
+    private let defense: any Defense
+    private let clock: SimClock
+    private var rng: SeededGenerator
+    private var states: [State]
+    private var queue: TimeQueue
+    private(set) var requests = 0
+
+    init(world: SimWorld, defense: any Defense, clock: SimClock, seed: UInt64, members: Int) {
+        self.world = world
+        self.defense = defense
+        self.clock = clock
+        rng = SeededGenerator(seed: seed, stream: 0x3E3B, index: 0)
+        states = []
+        states.reserveCapacity(members)
+        queue = TimeQueue()
+        for member in 0..<members {
+            let persona = Persona.draw(&rng)
+            let first = Self.nextVisit(after: 0, persona, &rng)
+            states.append(State(persona: persona, nextAt: first, actionsLeft: 0, session: rng.next(), flags: 0))
+            queue.push(first, Int32(member))
+        }
+    }
+
+    var nextAt: Double? { queue.peek }
+
+    /// The member due acts once (or starts a visit).
+    func step() {
+        guard let (_, index) = queue.pop() else { return }
+        let member = Int(index)
+        var state = states[member]
+        if state.actionsLeft == 0 {
+            state.actionsLeft = rng.between(state.persona.habits.actions.lowerBound, state.persona.habits.actions.upperBound)
+            state.session = rng.next()
+        }
+        let request = action(for: member, state)
+        requests += 1
+        switch defense.handle(request, world: world) {
+        case .served(let categories):
+            if case .view(let target) = request.action {
+                let expected = servedCategories(degree: world.proximity(of: target, to: member).degree, degradeLevel: 0)
+                if categories != expected { state.flags |= Self.degraded }
+            }
+        case .refused(let refusal):
+            switch refusal {
+            case .challenged:
+                state.flags |= Self.challenged
+                defense.passedChallenge(account: Int64(member) + 1)
+            case .throttled: state.flags |= Self.throttled
+            case .suspended: state.flags |= Self.suspended
+            case .quota, .budget: state.flags |= Self.limited
+            case .refusedID: break
+            }
+        }
+        state.actionsLeft -= 1
+        // Human pauses: mostly seconds, sometimes minutes; the visit's end waits for the next.
+        state.nextAt = state.actionsLeft > 0
+            ? clock.seconds + 4 + 20 * pow(rng.unit(), 3) * 30 : Self.nextVisit(after: clock.seconds, state.persona, &rng)
+        states[member] = state
+        queue.push(state.nextAt, index)
+    }
+
+    private func action(for member: Int, _ state: State) -> SimRequest {
+        let client = SimClient(
+            account: Int64(member) + 1, member: member, ip: IPAddress(ipv4: 0x0A00_0000 | UInt32(member)),
+            device: UInt64(member) &* 0x9E37_79B9 &+ 1, session: state.session, tier: state.persona == .recruiter ? .recruiter : world.tier[member])
+        if state.actionsLeft % 5 == 1 { return SimRequest(client: client, action: .search(page: 0)) }
+        let connections = world.connections(of: member)
+        let target: Int
+        if !connections.isEmpty, !rng.chance(state.persona.habits.strangers) {
+            target = Int(connections[connections.startIndex + rng.below(connections.count)])
+        } else {
+            target = rng.below(world.members)
+        }
+        return SimRequest(client: client, action: .view(target: target))
+    }
+
+    /// The next visit: Poisson in the member's rate, moved into waking hours (07–23).
+    private static func nextVisit(after now: Double, _ persona: Persona, _ rng: inout SeededGenerator) -> Double {
+        var at = now - log(max(1e-12, 1 - rng.unit())) * 86_400 / persona.habits.visitsPerDay
+        let hour = at.truncatingRemainder(dividingBy: 86_400) / 3_600
+        if hour < 7 { at += (7 - hour) * 3_600 + rng.unit() * 3_600 }
+        if hour >= 23 { at += (31 - hour) * 3_600 + rng.unit() * 3_600 }
+        return at
+    }
+
+    func friction() -> MemberFriction {
+        func count(_ flag: UInt8) -> Int { states.reduce(0) { $0 + ($1.flags & flag != 0 ? 1 : 0) } }
+        return MemberFriction(
+            members: states.count, requests: requests, challenged: count(Self.challenged), throttled: count(Self.throttled),
+            degraded: count(Self.degraded), suspended: count(Self.suspended), refusedByLimit: count(Self.limited))
+    }
+}
+
+/// A min-heap of (time, actor): the event loop's agenda.
+struct TimeQueue {
+    private var times: [Double] = []
+    private var actors: [Int32] = []
+
+    var peek: Double? { times.first }
+
+    mutating func push(_ time: Double, _ actor: Int32) {
+        times.append(time)
+        actors.append(actor)
+        var child = times.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard times[child] < times[parent] else { break }
+            times.swapAt(child, parent)
+            actors.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (Double, Int32)? {
+        guard let first = times.first, let actor = actors.first else { return nil }
+        let last = times.count - 1
+        times.swapAt(0, last)
+        actors.swapAt(0, last)
+        times.removeLast()
+        actors.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < times.count else { break }
+            let right = left + 1
+            let child = right < times.count && times[right] < times[left] ? right : left
+            guard times[child] < times[parent] else { break }
+            times.swapAt(child, parent)
+            actors.swapAt(child, parent)
+            parent = child
+        }
+        return (first, actor)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import RampartCore
+import RampartGuard
+import RampartSim
+import Testing
+
+@Suite("Simulator")
+struct SimulatorTests {
+    /// The shipped budgets (the server's policy.json) without the server.
+    static let policy = AccessPolicy(
+        version: 1,
+        visibility: .init(defaults: ["contact": .connections]),
+        budgets: .init(
+            weights: .init(
+                degree: ["1st": 0.05, "2nd": 0.6, "3rd+": 1.0],
+                categories: ["identity": 0.2, "position": 0.2, "experience": 0.3, "education": 0.1, "skills": 0.1, "contact": 0.5, "connections": 0.3],
+                searchPage: 0.5, connectionList: 1),
+            tiers: ["free": .init(day: 60, month: 1_000), "premium": .init(day: 150, month: 2_500), "recruiter": .init(day: 300, month: 5_000)],
+            warnAt: 0.8))
+
+    static func report(members: Int = 600, days: Int = 3, adversaries: [AdversaryStrategy], seed: UInt64 = 7) throws -> SimulationReport {
+        let world = try SimWorld(members: members, seed: seed)
+        return Simulator(.init(members: members, days: days, seed: seed, adversaries: adversaries, policy: policy)).run(world: world)
+    }
+
+    @Test func theSameSeedGivesAByteIdenticalReport() throws {
+        let first = try Self.report(members: 300, days: 2, adversaries: [.naive, .idSharingFarm]).json()
+        let second = try Self.report(members: 300, days: 2, adversaries: [.naive, .idSharingFarm]).json()
+        #expect(first == second)
+        let other = try Self.report(members: 300, days: 2, adversaries: [.naive, .idSharingFarm], seed: 8).json()
+        #expect(first != other)
+    }
+
+    @Test func withoutProtectionANaiveCrawlerTakesEverythingAndTheGuardStopsMostOfIt() throws {
+        let report = try Self.report(adversaries: [.naive])
+        let results = try #require(report.adversaries.first?.results)
+        #expect(results["none"]?.distinctProfiles == 600)
+        let guarded = try #require(results["Rampart Guard"])
+        #expect(guarded.distinctProfiles < 300)
+        #expect(guarded.byCategory["contact"] == 0)
+        #expect(guarded.daily.count == 3)
+        #expect(guarded.daily.last == guarded.distinctProfiles)
+    }
+
+    @Test func anIDSharingFarmGetsOnlyWhatItsHarvesterSeesUnderTheGuard() throws {
+        let report = try Self.report(days: 2, adversaries: [.idSharingFarm])
+        let results = try #require(report.adversaries.first?.results)
+        #expect(results["per-account quota"]?.distinctProfiles == 600)
+        #expect((results["Rampart Guard"]?.distinctProfiles ?? 600) < 200)
+    }
+
+    @Test func membersAreNotBotheredByTheGuard() throws {
+        let report = try Self.report(members: 500, days: 3, adversaries: [])
+        let friction = try #require(report.memberFriction["Rampart Guard"])
+        #expect(friction.requests > 1_000)
+        #expect(friction.suspended == 0)
+        #expect(friction.challenged == 0)
+    }
+
+    @Test func theReportHasTablesAndCharts() throws {
+        let report = try Self.report(adversaries: [.naive])
+        let markdown = report.markdown(command: "rampart simulate")
+        #expect(markdown.contains("| naive crawler | 100.00% |"))
+        #expect(report.exfiltrationSVG().hasPrefix("<svg"))
+        #expect(report.exfiltrationSVG().contains("<polyline"))
+        #expect(report.frictionSVG().contains("Rampart Guard"))
+    }
+
+    @Test func scenarioNamesAreCommandLineWords() {
+        #expect(AdversaryStrategy.all.map(\.slug) == [
+            "naive-crawler", "slow-and-low", "many-accounts-many-ips", "premium-abuse", "human-mimic", "ban-evader", "id-sharing-farm", "case-replay",
+        ])
+    }
+}
