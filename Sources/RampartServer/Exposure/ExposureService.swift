@@ -46,13 +46,9 @@ public struct ExposureService: Sendable {
 
     /// The account's own standing plus what the other accounts of its cluster used.
     private func withCluster(_ account: AccountID, _ own: ExposureLedger.Standing, _ limits: AccessPolicy.Limits) -> ExposureLedger.Standing {
-        guard let clusters, clusters.clusterSize(of: account.rawValue) > 1 else { return own }
-        var total = own
-        for member in clusters.members(of: account.rawValue, limit: 100) where member != account.rawValue {
-            let other = ledger.standing(holder(for: AccountID(rawValue: member)), limits: limits)
-            total.dayUsed += other.dayUsed
-            total.monthUsed += other.monthUsed
-            if let retry = other.retryAt { total.retryAt = max(total.retryAt ?? retry, retry) }
+        guard let clusters else { return own }
+        var total = ledger.clusterStanding(of: account.rawValue, own: own, clusters: clusters, limits: limits) {
+            holder(for: AccountID(rawValue: $0))
         }
         if total.exhausted, total.retryAt == nil { total.retryAt = clock.now().addingTimeInterval(86_400) }
         return total

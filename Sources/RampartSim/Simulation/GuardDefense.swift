@@ -62,7 +62,10 @@ public final class GuardDefense: Defense {
             return .refused(.suspended)
         }
         let limits = policy.limits(for: client.tier)
-        if clusterStanding(client.account, limits).exhausted { return .refused(.budget) }
+        let own = budgets.standing(holder(client.account), limits: limits)
+        if budgets.clusterStanding(of: client.account, own: own, clusters: graph, limits: limits, holder: holder).exhausted {
+            return .refused(.budget)
+        }
         guard case .view(let target) = request.action else {
             budgets.charge(holder(client.account), key: "s:\(clock.seconds)", cost: policy.budgets.weights.searchPage, limits: limits)
             return .served([])
@@ -122,14 +125,4 @@ public final class GuardDefense: Defense {
 
     private func holder(_ account: Int64) -> String { "a\(account)" }
 
-    private func clusterStanding(_ account: Int64, _ limits: AccessPolicy.Limits) -> ExposureLedger.Standing {
-        var total = budgets.standing(holder(account), limits: limits)
-        guard graph.clusterSize(of: account) > 1 else { return total }
-        for member in graph.members(of: account, limit: 100) where member != account {
-            let other = budgets.standing(holder(member), limits: limits)
-            total.dayUsed += other.dayUsed
-            total.monthUsed += other.monthUsed
-        }
-        return total
-    }
 }
