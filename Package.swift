@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RampartServer", targets: ["RampartServer"]),
         .library(name: "RampartLedger", targets: ["RampartLedger"]),
         .library(name: "RampartEvidence", targets: ["RampartEvidence"]),
+        .library(name: "RampartSim", targets: ["RampartSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),

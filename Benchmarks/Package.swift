@@ -44,6 +44,17 @@ let package = Package(
             path: "Benchmarks/LedgerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "SimBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "RampartSim", package: rootIdentity),
+                .product(name: "RampartGuard", package: rootIdentity),
+                .product(name: "RampartCore", package: rootIdentity),
+            ],
+            path: "Benchmarks/SimBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
