@@ -45,7 +45,8 @@ struct GuardCommand: AsyncParsableCommand {
                 var state = entry.suspension.map { "SUSPENDED since \(GuardCommand.time($0.since)) by \($0.actor)" } ?? "active"
                 if let appeal = entry.openAppeal { state += "; appeal \(appeal.id.rawValue) waiting" }
                 print("account \(entry.accountID.rawValue) — \(who)")
-                print("  \(state); \(entry.actions) actions, highest risk \(Int(entry.highestRisk.rounded()))")
+                let risk = entry.highestRisk > 0 ? ", highest risk \(Int(entry.highestRisk.rounded()))" : ""
+                print("  \(state); \(entry.actions) action(s)\(risk)")
                 print("  last: \(entry.latest.action.rawValue) at \(GuardCommand.time(entry.latest.at)) by \(entry.latest.actor)")
                 for line in entry.latest.reason.split(separator: "\n") { print("    \(line)") }
             }
@@ -164,7 +165,10 @@ struct GuardCommand: AsyncParsableCommand {
                 let found = try await actions.resolveAccount(account)
                 return (found, try await actions.unsuspend(found.id, reason: reason))
             }
-            guard lifted else { throw ValidationError("Account \(found.id.rawValue) is not suspended.") }
+            guard lifted else {
+                FileHandle.standardError.write(Data("Account \(found.id.rawValue) is not suspended.\n".utf8))
+                throw ExitCode(1)
+            }
             print("Lifted the suspension of account \(found.id.rawValue) (\(found.name)).")
         }
     }
