@@ -20,6 +20,10 @@ public final class GuardDefense: Defense {
     private var cards: [String: [Int64]] = [:]
     private var phoneBlocks: [String: [(account: Int64, at: Double)]] = [:]
     private var subnets: [UInt64: [(account: Int64, at: Double)]] = [:]
+    /// Budget holder names and profile charge keys, made once: the ledger keys by string,
+    /// and formatting one per request was a third of the simulation's time.
+    private var holders: [Int64: String] = [:]
+    private var profileKeys: [Int: String] = [:]
 
     public init(clock: SimClock, policy: AccessPolicy) {
         self.clock = clock
@@ -71,7 +75,7 @@ public final class GuardDefense: Defense {
             return .served([])
         }
         let categories = servedCategories(degree: degree, degradeLevel: decision.degradeLevel)
-        budgets.charge(holder(client.account), key: "p:\(target)", cost: costs.profile(degree: degree, categories: categories), limits: limits)
+        budgets.charge(holder(client.account), key: profileKey(target), cost: costs.profile(degree: degree, categories: categories), limits: limits)
         return .served(categories)
     }
 
@@ -123,6 +127,18 @@ public final class GuardDefense: Defense {
         return linked
     }
 
-    private func holder(_ account: Int64) -> String { "a\(account)" }
+    private func holder(_ account: Int64) -> String {
+        if let known = holders[account] { return known }
+        let made = "a\(account)"
+        holders[account] = made
+        return made
+    }
+
+    private func profileKey(_ target: Int) -> String {
+        if let known = profileKeys[target] { return known }
+        let made = "p:\(target)"
+        profileKeys[target] = made
+        return made
+    }
 
 }
