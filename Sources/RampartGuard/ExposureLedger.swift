@@ -73,9 +73,8 @@ public final class ExposureLedger: Sendable {
     public func standing(_ holder: String, limits: AccessPolicy.Limits) -> Standing {
         let now = clock.now()
         return holders.withLock { holders in
-            // Mutated in place: copying a holder out and back would copy its arrays.
-            Self.advance(&holders[holder, default: Holder()], to: now)
-            return Self.standing(holders[holder, default: Holder()], limits: limits, now: now)
+            // One lookup, mutated in place: copying a holder out and back would copy its arrays.
+            Self.advanced(&holders[holder, default: Holder()], limits: limits, now: now)
         }
     }
 
@@ -85,9 +84,18 @@ public final class ExposureLedger: Sendable {
     public func charge(_ holder: String, key: String, cost: Double, limits: AccessPolicy.Limits) -> Standing {
         let now = clock.now()
         return holders.withLock { holders in
-            Self.record(&holders[holder, default: Holder()], key: key, cost: cost, at: now)
-            return Self.standing(holders[holder, default: Holder()], limits: limits, now: now)
+            Self.recorded(&holders[holder, default: Holder()], key: key, cost: cost, limits: limits, now: now)
         }
+    }
+
+    private static func advanced(_ state: inout Holder, limits: AccessPolicy.Limits, now: Date) -> Standing {
+        advance(&state, to: now)
+        return standing(state, limits: limits, now: now)
+    }
+
+    private static func recorded(_ state: inout Holder, key: String, cost: Double, limits: AccessPolicy.Limits, now: Date) -> Standing {
+        record(&state, key: key, cost: cost, at: now)
+        return standing(state, limits: limits, now: now)
     }
 
     /// Rebuilds state from stored charges (oldest first), e.g. the access events of the

@@ -37,7 +37,8 @@ public final class GuardDefense: Defense {
     public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
         let client = request.client
         if suspended.contains(client.account) { return .refused(.suspended) }
-        let cluster = graph.clusterSize(of: client.account) > 1 ? graph.cluster(of: client.account) : nil
+        let clustered = graph.clusterSize(of: client.account) > 1
+        let cluster = clustered ? graph.cluster(of: client.account) : nil
         func event(_ action: GuardEvent.Action) -> GuardEvent {
             GuardEvent(action, channel: .api, account: client.account, session: client.session, device: client.device, ip: client.ip, cluster: cluster)
         }
@@ -67,9 +68,8 @@ public final class GuardDefense: Defense {
         }
         let limits = policy.limits(for: client.tier)
         let own = budgets.standing(holder(client.account), limits: limits)
-        if budgets.clusterStanding(of: client.account, own: own, clusters: graph, limits: limits, holder: holder).exhausted {
-            return .refused(.budget)
-        }
+        let standing = clustered ? budgets.clusterStanding(of: client.account, own: own, clusters: graph, limits: limits, holder: holder) : own
+        if standing.exhausted { return .refused(.budget) }
         guard case .view(let target) = request.action else {
             budgets.charge(holder(client.account), key: "s:\(clock.seconds)", cost: policy.budgets.weights.searchPage, limits: limits)
             return .served([])
