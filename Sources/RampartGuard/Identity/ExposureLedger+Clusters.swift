@@ -6,9 +6,10 @@ extension ExposureLedger {
     public func clusterStanding(
         of account: Int64, own: Standing, clusters: IdentityGraph, limits: AccessPolicy.Limits, holder: (Int64) -> String
     ) -> Standing {
-        guard clusters.clusterSize(of: account) > 1 else { return own }
+        let members = clusters.members(of: account, limit: 100)
+        guard members.count > 1 else { return own }
         var total = own
-        for member in clusters.members(of: account, limit: 100) where member != account {
+        for member in members where member != account {
             let other = standing(holder(member), limits: limits)
             total.dayUsed += other.dayUsed
             total.monthUsed += other.monthUsed

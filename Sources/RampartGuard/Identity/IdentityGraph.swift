@@ -163,6 +163,16 @@ public final class IdentityGraph: Sendable {
         }
     }
 
+    /// The cluster's representative when `account` shares its cluster with others; nil when
+    /// it stands alone (the common case, answered with one lookup).
+    public func sharedCluster(of account: Int64) -> Int64? {
+        state.withLock { state in
+            guard let node = state.index[account] else { return nil }
+            let root = Self.root(node, &state.parent)
+            return state.size[Int(root)] > 1 ? state.accounts[Int(root)] : nil
+        }
+    }
+
     public func clusterSize(of account: Int64) -> Int {
         state.withLock { state in
             guard let node = state.index[account] else { return 1 }

@@ -32,16 +32,17 @@ public struct ExposureService: Sendable {
 
     /// Throws `budget_exhausted` (429, with when it frees up) if the account's budget is spent.
     public func check(_ account: Account) throws(RampartError) -> ExposureLedger.Standing {
-        let standing = withCluster(account.id, ledger.standing(holder(for: account.id), limits: limits(for: account)), limits(for: account))
+        let limits = limits(for: account)
+        let standing = withCluster(account.id, ledger.standing(holder(for: account.id), limits: limits), limits)
         if standing.exhausted { throw Self.exhausted(standing, now: clock.now()) }
         return standing
     }
 
     /// Charges one access; returns the mark to record with its access event and the standing.
     public func charge(_ account: Account, key: String, cost: Double) -> (BudgetMark, ExposureLedger.Standing) {
-        let holder = holder(for: account.id)
-        let own = ledger.charge(holder, key: key, cost: cost, limits: limits(for: account))
-        return (BudgetMark(holder: holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed), withCluster(account.id, own, limits(for: account)))
+        let (holder, limits) = (holder(for: account.id), limits(for: account))
+        let own = ledger.charge(holder, key: key, cost: cost, limits: limits)
+        return (BudgetMark(holder: holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed), withCluster(account.id, own, limits))
     }
 
     /// The account's own standing plus what the other accounts of its cluster used.

@@ -4,7 +4,6 @@ import RampartCore
 import RampartEvidence
 import RampartGuard
 import RampartStore
-import Synchronization
 
 /// The identity graph at work in the server: finds evidence linking a new or returning
 /// account to others (a shared device or card, a handed-over sealed ID, a registration
@@ -26,33 +25,22 @@ public final class IdentityService: Sendable {
         case registration, login, purchase
     }
 
-    /// A recent registration, for bursts and number blocks (in memory: the windows are an hour).
-    private struct Registration {
-        var account: AccountID
-        var ip: IPAddress?
-        var phone: String
-        var userAgent: String?
-        var at: Date
-    }
-
     public let graph: IdentityGraph
     private let store: any Store
     private let evidence: any EvidenceLog
     private let clock: any WallClock
-    private let policy: DetectionPolicy
     private let logger: Logger
-    private let recent = Mutex<[Registration]>([])
+    /// Bursts and number blocks (in memory: the window is an hour).
+    private let recent: RecentRegistrations
     /// Screening looks at this many linked accounts and cluster members at most.
     static let fanOut = 50
-    static let burstWindow: TimeInterval = 3_600
-    static let recentCapacity = 10_000
 
     public init(graph: IdentityGraph, store: any Store, evidence: any EvidenceLog, clock: any WallClock, policy: DetectionPolicy, logger: Logger) {
         self.graph = graph
         self.store = store
         self.evidence = evidence
         self.clock = clock
-        self.policy = policy
+        self.recent = RecentRegistrations(sms: policy.sms, fanOut: Self.fanOut)
         self.logger = logger
     }
 
@@ -84,7 +72,7 @@ public final class IdentityService: Sendable {
         let now = clock.now()
         let ip = IPAddress(client.ip ?? "")
         var links = try await deviceLinks(account.id, deviceHash: deviceHash, at: now)
-        links += recentRegistrationLinks(account, ip: ip, userAgent: client.userAgent, at: now)
+        links += recent.add(.init(account: account.id.rawValue, ip: ip, phone: account.phone.e164, userAgent: client.userAgent, at: now))
         try await record(links)
         return try await screen(account.id, links: links)
     }
@@ -126,40 +114,9 @@ public final class IdentityService: Sendable {
     private func deviceLinks(_ account: AccountID, deviceHash: String, at now: Date) async throws -> [IdentityLink] {
         let others = try await store.accounts(sharingDevice: deviceHash, except: account, limit: Self.fanOut)
         let evidence = LinkEvidence(.deviceCookie, detail: "device \(deviceHash.prefix(12))", at: now)
-        return others.filter { graph.cluster(of: $0.rawValue) != graph.cluster(of: account.rawValue) }.map {
+        let mine = graph.cluster(of: account.rawValue)
+        return others.filter { graph.cluster(of: $0.rawValue) != mine }.map {
             IdentityLink(account.rawValue, $0.rawValue, evidence)
-        }
-    }
-
-    /// Registrations in the last hour: a burst from one subnet and numbers from one block
-    /// are medium evidence; one IP address, or one client (user agent) on one network, weak.
-    private func recentRegistrationLinks(_ account: Account, ip: IPAddress?, userAgent: String?, at now: Date) -> [IdentityLink] {
-        let phone = account.phone.e164
-        let block = String(phone.dropLast(policy.sms.blockDigits))
-        let mine = Registration(account: account.id, ip: ip, phone: phone, userAgent: userAgent, at: now)
-        return recent.withLock { recent in
-            recent.removeAll { now.timeIntervalSince($0.at) > Self.burstWindow }
-            let sameSubnet = recent.filter { ip != nil && $0.ip?.subnet == ip?.subnet }
-            let burst = sameSubnet.count + 1 > policy.sms.registrationBurstPerSubnetPerHour
-            var links: [IdentityLink] = []
-            for other in recent.suffix(Self.fanOut * 10) {
-                let pair = { (kind: LinkEvidence.Kind, detail: String) in
-                    links.append(IdentityLink(account.id.rawValue, other.account.rawValue, LinkEvidence(kind, detail: detail, at: now)))
-                }
-                if burst, let subnet = ip?.subnet, other.ip?.subnet == subnet {
-                    pair(.registrationBurst, "\(sameSubnet.count + 1) registrations from \(subnet) within an hour")
-                }
-                if String(other.phone.dropLast(policy.sms.blockDigits)) == block {
-                    pair(.phoneBlock, "phone numbers \(other.phone) and \(phone) from one block")
-                }
-                if let ip, other.ip == ip { pair(.sharedAddress, "both registered from \(ip) within an hour") }
-                if let userAgent, !userAgent.isEmpty, other.userAgent == userAgent, other.ip?.subnet == ip?.subnet {
-                    pair(.sameClient, "both registered with the client \"\(userAgent.prefix(80))\" from one network within an hour")
-                }
-            }
-            recent.append(mine)
-            if recent.count > Self.recentCapacity { recent.removeFirst(recent.count - Self.recentCapacity) }
-            return Array(links.prefix(Self.fanOut))
         }
     }
 

@@ -66,12 +66,11 @@ public struct Protection: Sendable {
     /// stored token and device hashes, so an asset request can name its session by cookie.
     func event(_ action: GuardEvent.Action, viewer: AccountService.Viewer, client: ClientInfo) -> GuardEvent {
         let account = viewer.account.id.rawValue
-        var event = GuardEvent(
+        return GuardEvent(
             action, channel: viewer.session.kind == .web ? .web : .api, account: account,
             session: StableHash.of(viewer.session.tokenHash), device: StableHash.of(viewer.session.deviceHash), ip: IPAddress(client.ip ?? ""),
-            fingerprintAnomalies: client.fingerprintAnomalies, forgedForwarding: client.forgedForwarding)
-        if identity.clusterSize(of: account) > 1 { event.cluster = identity.cluster(of: account) }
-        return event
+            cluster: identity.sharedCluster(of: account), fingerprintAnomalies: client.fingerprintAnomalies,
+            forgedForwarding: client.forgedForwarding)
     }
 
     // MARK: Carrying out a decision

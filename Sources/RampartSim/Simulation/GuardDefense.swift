@@ -18,8 +18,7 @@ public final class GuardDefense: Defense {
     /// Devices, cards and phone blocks seen, with the accounts that used them (for links).
     private var devices: [UInt64: [Int64]] = [:]
     private var cards: [String: [Int64]] = [:]
-    private var phoneBlocks: [String: [(account: Int64, at: Double)]] = [:]
-    private var subnets: [UInt64: [(account: Int64, at: Double)]] = [:]
+    private let recent: RecentRegistrations
     /// Budget holder names and profile charge keys, made once: the ledger keys by string,
     /// and formatting one per request was a third of the simulation's time.
     private var holders: [Int64: String] = [:]
@@ -32,13 +31,13 @@ public final class GuardDefense: Defense {
         graph = IdentityGraph(policy: policy.identity)
         budgets = ExposureLedger(clock: clock)
         costs = ExposureCosts(policy)
+        recent = RecentRegistrations(sms: policy.detection.sms)
     }
 
     public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
         let client = request.client
         if suspended.contains(client.account) { return .refused(.suspended) }
-        let clustered = graph.clusterSize(of: client.account) > 1
-        let cluster = clustered ? graph.cluster(of: client.account) : nil
+        let cluster = graph.sharedCluster(of: client.account)
         func event(_ action: GuardEvent.Action) -> GuardEvent {
             GuardEvent(action, channel: .api, account: client.account, session: client.session, device: client.device, ip: client.ip, cluster: cluster)
         }
@@ -68,7 +67,7 @@ public final class GuardDefense: Defense {
         }
         let limits = policy.limits(for: client.tier)
         let own = budgets.standing(holder(client.account), limits: limits)
-        let standing = clustered ? budgets.clusterStanding(of: client.account, own: own, clusters: graph, limits: limits, holder: holder) : own
+        let standing = cluster == nil ? own : budgets.clusterStanding(of: client.account, own: own, clusters: graph, limits: limits, holder: holder)
         if standing.exhausted { return .refused(.budget) }
         guard case .view(let target) = request.action else {
             budgets.charge(holder(client.account), key: "s:\(clock.seconds)", cost: policy.budgets.weights.searchPage, limits: limits)
@@ -86,24 +85,8 @@ public final class GuardDefense: Defense {
             graph.add(IdentityLink(account, other, LinkEvidence(.deviceCookie, detail: "device", at: now)))
         }
         devices[device, default: []].append(account)
-        let block = String(phone.dropLast(policy.detection.sms.blockDigits))
-        phoneBlocks[block, default: []].removeAll { clock.seconds - $0.at > 3_600 }
-        for other in phoneBlocks[block, default: []] {
-            graph.add(IdentityLink(account, other.account, LinkEvidence(.phoneBlock, detail: "phone block", at: now)))
-        }
-        phoneBlocks[block, default: []].append((account, clock.seconds))
-        // As the server's IdentityService: a burst from one subnet is medium evidence, one
-        // client (scripts share a user agent) on one network weak.
-        let subnet = ip.subnet.key
-        subnets[subnet, default: []].removeAll { clock.seconds - $0.at > 3_600 }
-        let recent = subnets[subnet, default: []]
-        for other in recent.suffix(50) {
-            if recent.count + 1 > policy.detection.sms.registrationBurstPerSubnetPerHour {
-                graph.add(IdentityLink(account, other.account, LinkEvidence(.registrationBurst, detail: "burst", at: now)))
-            }
-            graph.add(IdentityLink(account, other.account, LinkEvidence(.sameClient, detail: "same client", at: now)))
-        }
-        subnets[subnet, default: []].append((account, clock.seconds))
+        // As the server's identity service; adversaries' scripts share one user agent.
+        for link in recent.add(.init(account: account, ip: ip, phone: phone, userAgent: Self.scriptAgent, at: now)) { graph.add(link) }
         return !linkedToSuspended(account)
     }
 
@@ -126,6 +109,8 @@ public final class GuardDefense: Defense {
         }
         return linked
     }
+
+    static let scriptAgent = "python-requests/2.32"
 
     private func holder(_ account: Int64) -> String {
         if let known = holders[account] { return known }
