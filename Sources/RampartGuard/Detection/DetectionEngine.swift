@@ -36,38 +36,46 @@ public final class DetectionEngine: Sendable {
     /// Weighs one request and decides what happens to it.
     public func evaluate(_ event: GuardEvent) -> GuardDecision {
         let now = clock.now().timeIntervalSinceReferenceDate
-        return state.withLock { state in
-            var keys = EventKeys(event)
-            var retryAfter: Double?
-            var highest = (risk: 0.0, scope: KeyScope.account, slot: Int32(-1))
-            for position in 0..<keys.count {
-                let (scope, key) = keys[position]
-                let slot = state.table.slot(for: key)
-                keys.slots[position] = slot
-                let (risk, retry) = update(&state.table[slot], scope: scope, event: event, now: now)
-                if let retry { retryAfter = max(retryAfter ?? 0, retry) }
-                let shared = risk * tuning.share(scope)
-                if shared > highest.risk || highest.slot < 0 { highest = (shared, scope, slot) }
-            }
-            guard let actor = keys.actorSlot else {
-                // A signed-out request: nothing to challenge or suspend; limits only.
-                if let retryAfter {
-                    return decision(.throttle(retryAfter: retryAfter), rung: .throttle, risk: highest.risk, escalated: false, state, highest)
-                }
-                return highest.risk >= policy.ladder.throttle
-                    ? decision(.throttle(retryAfter: 60), rung: .throttle, risk: highest.risk, escalated: false, state, highest) : .allow
-            }
-            return ladder(&state, actor: actor, risk: highest.risk, retryAfter: retryAfter, highest: highest, now: now)
+        // The words of an explanation are made after the lock is released, from a copy of
+        // the key that carries the risk: the lock is held for the arithmetic only.
+        var (decision, evidence) = state.withLock { state -> (GuardDecision, (KeyActivity, KeyScope)?) in
+            let decision = decide(&state, event, now: now)
+            guard decision.decision != .allow, decision.highest.slot >= 0 else { return (decision.decision, nil) }
+            return (decision.decision, (state.table[decision.highest.slot], decision.highest.scope))
         }
+        if let (activity, scope) = evidence { decision.explanation = explain(activity, scope: scope, now: now) }
+        return decision
     }
 
-    private func ladder(
-        _ state: inout State, actor: Int32, risk: Double, retryAfter: Double?, highest: (risk: Double, scope: KeyScope, slot: Int32),
-        now: Double
-    ) -> GuardDecision {
+    /// Updates every key of the request and climbs the ladder; no words yet (see ``evaluate(_:)``).
+    private func decide(_ state: inout State, _ event: GuardEvent, now: Double) -> (decision: GuardDecision, highest: Highest) {
+        var keys = EventKeys(event)
+        var retryAfter: Double?
+        var highest: Highest = (0, .account, -1)
+        for position in 0..<keys.count {
+            let (scope, key) = keys[position]
+            let slot = state.table.slot(for: key)
+            keys.slots[position] = slot
+            let (risk, retry) = update(&state.table[slot], scope: scope, event: event, now: now)
+            if let retry { retryAfter = max(retryAfter ?? 0, retry) }
+            let shared = risk * tuning.share(scope)
+            if shared > highest.risk || highest.slot < 0 { highest = (shared, scope, slot) }
+        }
+        guard let actor = keys.actorSlot else {
+            // A signed-out request: nothing to challenge or suspend; limits only.
+            if let retryAfter { return (decision(.throttle(retryAfter: retryAfter), rung: .throttle, risk: highest.risk), highest) }
+            return (highest.risk >= policy.ladder.throttle ? decision(.throttle(retryAfter: 60), rung: .throttle, risk: highest.risk) : .allow, highest)
+        }
+        return (ladder(&state, actor: actor, risk: highest.risk, retryAfter: retryAfter, now: now), highest)
+    }
+
+    /// The key whose (shared) risk is highest for a request.
+    private typealias Highest = (risk: Double, scope: KeyScope, slot: Int32)
+
+    private func ladder(_ state: inout State, actor: Int32, risk: Double, retryAfter: Double?, now: Double) -> GuardDecision {
         let ladder = policy.ladder
         if state.table[actor].suspended {
-            return decision(.suspend, rung: .suspend, risk: risk, escalated: false, state, highest)
+            return decision(.suspend, rung: .suspend, risk: risk, escalated: false)
         }
         let rung = tuning.rung(for: risk)
         let escalated = rung > state.table[actor].rung
@@ -75,34 +83,30 @@ public final class DetectionEngine: Sendable {
         switch rung {
         case .suspend:
             state.table[actor].suspended = true
-            return decision(.suspend, rung: .suspend, risk: risk, escalated: escalated, state, highest)
+            return decision(.suspend, rung: .suspend, risk: risk, escalated: escalated)
         case .allow:
-            if let retryAfter { return decision(.throttle(retryAfter: retryAfter), rung: rung, risk: risk, escalated: false, state, highest) }
+            if let retryAfter { return decision(.throttle(retryAfter: retryAfter), rung: rung, risk: risk, escalated: false) }
             return .allow
         case .challenge, .throttle, .degrade:
             let passed = Double(state.table[actor].passedChallengeAtRisk)
             if passed < 0 || risk >= passed + ladder.rechallengeMargin {
-                return decision(.challenge, rung: rung, risk: risk, escalated: escalated, state, highest)
+                return decision(.challenge, rung: rung, risk: risk, escalated: escalated)
             }
-            if let retryAfter { return decision(.throttle(retryAfter: retryAfter), rung: rung, risk: risk, escalated: escalated, state, highest) }
+            if let retryAfter { return decision(.throttle(retryAfter: retryAfter), rung: rung, risk: risk, escalated: escalated) }
             if rung >= .throttle {
                 let interval = 60 / ladder.throttledPerMinute
                 if let retry = Self.take(&state.table[actor].throttledArrival, now: now, interval: interval, tolerance: 0) {
-                    return decision(.throttle(retryAfter: retry), rung: rung, risk: risk, escalated: escalated, state, highest)
+                    return decision(.throttle(retryAfter: retry), rung: rung, risk: risk, escalated: escalated)
                 }
             }
-            var allowed = decision(.allow, rung: rung, risk: risk, escalated: escalated, state, highest)
+            var allowed = decision(.allow, rung: rung, risk: risk, escalated: escalated)
             allowed.degradeLevel = tuning.degradeLevel(for: risk)
             return allowed
         }
     }
 
-    private func decision(
-        _ action: GuardDecision.Action, rung: Rung, risk: Double, escalated: Bool, _ state: State,
-        _ highest: (risk: Double, scope: KeyScope, slot: Int32)
-    ) -> GuardDecision {
-        let explanation = highest.slot >= 0 ? explain(state.table[highest.slot], scope: highest.scope) : nil
-        return GuardDecision(action: action, rung: rung, degradeLevel: 0, risk: risk, escalated: escalated, explanation: explanation)
+    private func decision(_ action: GuardDecision.Action, rung: Rung, risk: Double, escalated: Bool = false) -> GuardDecision {
+        GuardDecision(action: action, rung: rung, degradeLevel: 0, risk: risk, escalated: escalated, explanation: nil)
     }
 
     // MARK: Updating one key
@@ -201,8 +205,7 @@ public final class DetectionEngine: Sendable {
 
     // MARK: Explaining
 
-    func explain(_ activity: KeyActivity, scope: KeyScope) -> RiskExplanation {
-        let now = clock.now().timeIntervalSinceReferenceDate
+    func explain(_ activity: KeyActivity, scope: KeyScope, now: Double) -> RiskExplanation {
         var readings: [RiskExplanation.Reading] = []
         for signal in DetectionSignal.allCases where !scope.isShared || signal.appliesToSharedAddresses {
             let value = activity.value(of: signal)
@@ -217,11 +220,11 @@ public final class DetectionEngine: Sendable {
 
     /// The evidence on an account now (nil if the engine has not seen it or has forgotten it).
     public func explanation(account: Int64) -> RiskExplanation? {
-        state.withLock { state in
-            state.table.existingSlot(for: EventKeys.key(.account, UInt64(bitPattern: account))).map {
-                explain(state.table[$0], scope: .account)
-            }
+        let now = clock.now().timeIntervalSinceReferenceDate
+        let activity = state.withLock { state in
+            state.table.existingSlot(for: EventKeys.key(.account, UInt64(bitPattern: account))).map { state.table[$0] }
         }
+        return activity.map { explain($0, scope: .account, now: now) }
     }
 
     // MARK: Outcomes from outside
