@@ -9,10 +9,10 @@ public struct LedgerRow: Sendable, Equatable {
     public var account: AccountID?
     public var recordedAt: Date
     public var entry: [UInt8]
-    /// Lowercase hex SHA-256(0x00 ‖ entry).
-    public var leafHash: String
+    /// SHA-256(0x00 ‖ entry), 32 bytes.
+    public var leafHash: [UInt8]
 
-    public init(sequence: Int64, kind: String, account: AccountID?, recordedAt: Date, entry: [UInt8], leafHash: String) {
+    public init(sequence: Int64, kind: String, account: AccountID?, recordedAt: Date, entry: [UInt8], leafHash: [UInt8]) {
         self.sequence = sequence
         self.kind = kind
         self.account = account
@@ -27,10 +27,10 @@ public struct LedgerRow: Sendable, Equatable {
 public struct LedgerNodeRow: Sendable, Equatable, Hashable {
     public var level: Int
     public var index: Int64
-    /// Lowercase hex.
-    public var hash: String
+    /// The node's 32 hash bytes.
+    public var hash: [UInt8]
 
-    public init(level: Int, index: Int64, hash: String) {
+    public init(level: Int, index: Int64, hash: [UInt8]) {
         self.level = level
         self.index = index
         self.hash = hash

@@ -1,7 +1,11 @@
 extension LedgerEntry {
     /// The canonical bytes (see `LedgerEntry`'s comment).
     public func encoded() -> [UInt8] {
-        var bytes: [UInt8] = [Self.formatVersion]
+        var count = 1 + 8 + 8 + 4 + kind.rawValue.utf8.count + 4
+        for field in fields { count += 8 + field.name.utf8.count + field.value.utf8.count }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        bytes.append(Self.formatVersion)
         bytes.appendBigEndian(UInt64(sequence))
         bytes.appendBigEndian(timestampMilliseconds)
         bytes.appendLengthPrefixed(kind.rawValue)
@@ -35,7 +39,7 @@ extension LedgerEntry {
             let name = try reader.readString()
             let value = try reader.readString()
             if let previous {
-                if previous.utf8.elementsEqual(name.utf8) { throw LedgerEntryError.duplicateField(name) }
+                if compareUTF8(previous, name) == 0 { throw LedgerEntryError.duplicateField(name) }
                 if !precedes(previous, name) { throw LedgerEntryError.fieldsNotSorted(name: name) }
             }
             previous = name

@@ -31,7 +31,7 @@ public struct LedgerEntry: Hashable, Sendable {
         }
 
         public static func == (lhs: Field, rhs: Field) -> Bool {
-            lhs.name.utf8.elementsEqual(rhs.name.utf8) && lhs.value.utf8.elementsEqual(rhs.value.utf8)
+            compareUTF8(lhs.name, rhs.name) == 0 && compareUTF8(lhs.value, rhs.value) == 0
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -65,9 +65,13 @@ public struct LedgerEntry: Hashable, Sendable {
                 throw LedgerEntryError.stringTooLong(byteCount: string.utf8.count)
             }
         }
-        let sorted = fields.sorted { Self.precedes($0.name, $1.name) }
-        for (left, right) in zip(sorted, sorted.dropFirst()) where left.name.utf8.elementsEqual(right.name.utf8) {
-            throw LedgerEntryError.duplicateField(right.name)
+        var sorted = fields
+        // Callers on the request path list their fields in order already.
+        if !zip(fields, fields.dropFirst()).allSatisfy({ Self.precedes($0.name, $1.name) }) {
+            sorted.sort { Self.precedes($0.name, $1.name) }
+            for (left, right) in zip(sorted, sorted.dropFirst()) where Self.compareUTF8(left.name, right.name) == 0 {
+                throw LedgerEntryError.duplicateField(right.name)
+            }
         }
         self.sequence = sequence
         self.timestampMilliseconds = timestampMilliseconds
@@ -92,11 +96,26 @@ public struct LedgerEntry: Hashable, Sendable {
 
     /// The value of the field named `name`, if any.
     public subscript(field name: String) -> String? {
-        fields.first { $0.name.utf8.elementsEqual(name.utf8) }?.value
+        fields.first { Self.compareUTF8($0.name, name) == 0 }?.value
     }
 
     /// True if `left`'s UTF-8 bytes sort before `right`'s: the encoding's field order.
     static func precedes(_ left: String, _ right: String) -> Bool {
-        left.utf8.lexicographicallyPrecedes(right.utf8)
+        compareUTF8(left, right) < 0
+    }
+
+    /// Compares two strings' UTF-8 bytes (not Unicode canonical order): negative, zero or
+    /// positive. Reads the bytes in place, which the generic `utf8` sequence methods do not.
+    static func compareUTF8(_ left: String, _ right: String) -> Int {
+        var left = left
+        var right = right
+        return left.withUTF8 { leftBytes in
+            right.withUTF8 { rightBytes in
+                for index in 0..<min(leftBytes.count, rightBytes.count) where leftBytes[index] != rightBytes[index] {
+                    return Int(leftBytes[index]) - Int(rightBytes[index])
+                }
+                return leftBytes.count - rightBytes.count
+            }
+        }
     }
 }

@@ -312,6 +312,50 @@ public enum Migrations {
             """,
             "CREATE INDEX known_devices_device ON known_devices(device_hash)",
         ]),
+        // The ledger's hot path becomes append-only: entries and hashes as bytes (not base64
+        // and hex), the sequence number as SQLite's row id, nodes in a table clustered on
+        // their key, and no index by account (each access entry would dirty a random page of
+        // it, halving the append rate; `ledger export --account` scans instead).
+        Migration(
+            identifier: "v8-ledger-bytes", statements: [],
+            sqlite: [
+                """
+                CREATE TABLE ledger_entries_v8 (
+                    seq INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    account_id INTEGER,
+                    recorded_at INTEGER NOT NULL,
+                    entry BLOB NOT NULL,
+                    leaf_hash BLOB NOT NULL
+                )
+                """,
+                """
+                INSERT INTO ledger_entries_v8 (seq, kind, account_id, recorded_at, entry, leaf_hash)
+                SELECT seq, kind, account_id, recorded_at, rampart_base64_bytes(entry), rampart_hex_bytes(leaf_hash) FROM ledger_entries
+                """,
+                "DROP TABLE ledger_entries",
+                "ALTER TABLE ledger_entries_v8 RENAME TO ledger_entries",
+                """
+                CREATE TABLE ledger_nodes_v8 (
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID
+                """,
+                "INSERT INTO ledger_nodes_v8 (level, idx, hash) SELECT level, idx, rampart_hex_bytes(hash) FROM ledger_nodes",
+                "DROP TABLE ledger_nodes",
+                "ALTER TABLE ledger_nodes_v8 RENAME TO ledger_nodes",
+            ],
+            postgres: [
+                """
+                ALTER TABLE ledger_entries
+                    ALTER COLUMN entry TYPE BYTEA USING decode(entry, 'base64'),
+                    ALTER COLUMN leaf_hash TYPE BYTEA USING decode(leaf_hash, 'hex')
+                """,
+                "DROP INDEX ledger_entries_account",
+                "ALTER TABLE ledger_nodes ALTER COLUMN hash TYPE BYTEA USING decode(hash, 'hex')",
+            ]),
     ]
 }
 

@@ -103,6 +103,7 @@ public struct PostgresDriver: SQLDriver {
             case .text(let text): bindings.append(text)
             case .bool(let bool): bindings.append(bool)
             case .double(let double): bindings.append(double)
+            case .blob(let bytes): try bindings.append(Data(bytes))
             case .null: bindings.appendNull()
             }
         }
@@ -133,4 +134,5 @@ struct PostgresSQLRow: SQLRow {
     func optionalText(_ column: String) throws -> String? { try value(column, String?.self) }
     func bool(_ column: String) throws -> Bool { try value(column, Bool.self) }
     func optionalDouble(_ column: String) throws -> Double? { try value(column, Double?.self) }
+    func bytes(_ column: String) throws -> [UInt8] { Array(try value(column, Data.self)) }
 }

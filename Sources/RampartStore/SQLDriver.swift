@@ -12,6 +12,7 @@ public enum SQLValue: Sendable, Equatable {
     case text(String)
     case bool(Bool)
     case double(Double)
+    case blob([UInt8])
     case null
 }
 
@@ -50,6 +51,7 @@ public protocol SQLRow: Sendable {
     func optionalText(_ column: String) throws -> String?
     func bool(_ column: String) throws -> Bool
     func optionalDouble(_ column: String) throws -> Double?
+    func bytes(_ column: String) throws -> [UInt8]
 }
 
 /// The seam between ``SQLStore`` and a database engine: run migrations, read, and write

@@ -1,8 +1,9 @@
 import Foundation
 import RampartCore
 
-/// The evidence ledger's tables: entries (canonical bytes as base64), the Merkle tree's
-/// complete subtrees, and the signed tree heads.
+/// The evidence ledger's tables: entries (their canonical bytes and leaf hashes), the Merkle
+/// tree's complete subtrees, and the signed tree heads. Entries and nodes are only ever
+/// appended, in order of their keys, so a batch dirties the last pages of two tables.
 extension SQLStore {
     public func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws {
         var statements = Self.accessEventStatements(accessEvents)
@@ -11,11 +12,11 @@ extension SQLStore {
             ledger.map { row in
                 [
                     .int(row.sequence), .text(row.kind), row.account.map { .int($0.rawValue) } ?? .null,
-                    .int(row.recordedAt.millisecondsSince1970), .text(Data(row.entry).base64EncodedString()), .text(row.leafHash),
+                    .int(row.recordedAt.millisecondsSince1970), .blob(row.entry), .blob(row.leafHash),
                 ]
             })
         statements += Self.insertRows(
-            "ledger_nodes", ["level", "idx", "hash"], nodes.map { [.int(Int64($0.level)), .int($0.index), .text($0.hash)] })
+            "ledger_nodes", ["level", "idx", "hash"], nodes.map { [.int(Int64($0.level)), .int($0.index), .blob($0.hash)] })
         guard !statements.isEmpty else { return }
         try await driver.write(statements)
     }
@@ -32,7 +33,7 @@ extension SQLStore {
             let rows = try await driver.fetch(SQLQuery(
                 "SELECT seq, leaf_hash FROM ledger_entries WHERE seq IN (\(Self.placeholders(chunk.count)))", chunk.map { .int($0.index) }))
             for row in rows {
-                found.append(LedgerNodeRow(level: 0, index: try row.int("seq"), hash: try row.text("leaf_hash")))
+                found.append(LedgerNodeRow(level: 0, index: try row.int("seq"), hash: try row.bytes("leaf_hash")))
             }
         }
         for chunk in keys.filter({ $0.level > 0 }).chunked(200) {
@@ -40,7 +41,7 @@ extension SQLStore {
             let rows = try await driver.fetch(SQLQuery(
                 "SELECT level, idx, hash FROM ledger_nodes WHERE \(clause)", chunk.flatMap { [.int(Int64($0.level)), .int($0.index)] }))
             for row in rows {
-                found.append(LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.text("hash")))
+                found.append(LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.bytes("hash")))
             }
         }
         return found
@@ -50,7 +51,7 @@ extension SQLStore {
         try await driver.fetch(SQLQuery(
             "SELECT level, idx, hash FROM ledger_nodes WHERE level > ? OR (level = ? AND idx > ?) ORDER BY level, idx LIMIT ?",
             [.int(Int64(key.level)), .int(Int64(key.level)), .int(key.index), .int(Int64(limit))]
-        )).map { row in LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.text("hash")) }
+        )).map { row in LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.bytes("hash")) }
     }
 
     public func ledgerEntries(from sequence: Int64, limit: Int) async throws -> [LedgerRow] {
@@ -59,6 +60,8 @@ extension SQLStore {
         )).map(LedgerRow.init(row:))
     }
 
+    /// Reads the whole ledger (there is no index by account: see migration v8), in C, and
+    /// returns only the account's entries.
     public func ledgerEntries(account: AccountID, from: Date?, to: Date?) async throws -> [LedgerRow] {
         try await driver.fetch(SQLQuery(
             "SELECT * FROM ledger_entries WHERE account_id = ? AND recorded_at >= ? AND recorded_at < ? ORDER BY seq",
@@ -98,11 +101,8 @@ extension LedgerTreeHeadRow {
 
 extension LedgerRow {
     init(row: any SQLRow) throws {
-        // A row whose bytes are not base64 is still reported (as no bytes), so that
-        // verification names it instead of the store refusing to read past it.
-        let entry = Data(base64Encoded: try row.text("entry")).map(Array.init) ?? []
         self.init(
             sequence: try row.int("seq"), kind: try row.text("kind"), account: try row.optionalInt("account_id").map(AccountID.init(rawValue:)),
-            recordedAt: Date(milliseconds: try row.int("recorded_at")), entry: entry, leafHash: try row.text("leaf_hash"))
+            recordedAt: Date(milliseconds: try row.int("recorded_at")), entry: try row.bytes("entry"), leafHash: try row.bytes("leaf_hash"))
     }
 }

@@ -361,13 +361,23 @@ extension SQLStore {
     }
 
     /// Multi-row inserts, 200 rows to a statement.
+    /// Multi-row INSERTs of 128, 64, …, 2 or 1 rows: rows of any number are a few
+    /// statements, and a driver's statement cache sees at most eight texts per table (one
+    /// text per batch size would be parsed anew for nearly every batch of the ledger).
     static func insertRows(_ table: String, _ columns: [String], _ rows: [[SQLValue]], onConflict: String = "") -> [SQLStatement] {
-        rows.chunked(200).map { chunk in
-            let tuple = "(" + placeholders(columns.count) + ")"
-            let values = Array(repeating: tuple, count: chunk.count).joined(separator: ", ")
-            return SQLStatement(
-                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(values) \(onConflict)", chunk.flatMap { $0 })
+        let tuple = "(" + placeholders(columns.count) + ")"
+        var statements: [SQLStatement] = []
+        var start = 0
+        var size = 128
+        while start < rows.count {
+            while size > rows.count - start { size /= 2 }
+            let values = Array(repeating: tuple, count: size).joined(separator: ", ")
+            statements.append(SQLStatement(
+                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(values) \(onConflict)",
+                rows[start..<start + size].flatMap { $0 }))
+            start += size
         }
+        return statements
     }
 
     static func placeholders(_ count: Int) -> String {

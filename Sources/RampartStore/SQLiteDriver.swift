@@ -13,13 +13,52 @@ public struct SQLiteDriver: SQLDriver {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            Self.addFunctions(db)
         }
         writer = try DatabasePool(path: path, configuration: configuration)
     }
 
     /// A private in-memory database.
     public static func inMemory() throws -> SQLiteDriver {
-        SQLiteDriver(writer: try DatabaseQueue())
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in Self.addFunctions(db) }
+        return SQLiteDriver(writer: try DatabaseQueue(configuration: configuration))
+    }
+
+    /// Functions the migrations use to turn text columns into bytes (SQLite has neither
+    /// base64 nor, before 3.41, unhex). A value that does not decode is kept as its UTF-8
+    /// bytes, so a tampered row stays visible to `ledger verify` instead of stopping the
+    /// migration.
+    private static func addFunctions(_ db: Database) {
+        db.add(function: DatabaseFunction("rampart_base64_bytes", argumentCount: 1, pure: true) { values in
+            guard let text = String.fromDatabaseValue(values[0]) else { return values[0] }
+            return Data(base64Encoded: text) ?? Data(text.utf8)
+        })
+        db.add(function: DatabaseFunction("rampart_hex_bytes", argumentCount: 1, pure: true) { values in
+            guard let text = String.fromDatabaseValue(values[0]) else { return values[0] }
+            return hexBytes(text).map { Data($0) } ?? Data(text.utf8)
+        })
+    }
+
+    /// The bytes an even number of hex digits (either case) spell; nil for anything else.
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        func nibble(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
     }
 
     private init(writer: any DatabaseWriter) {
@@ -67,14 +106,16 @@ public struct SQLiteDriver: SQLDriver {
         }
     }
 
+    /// The values as GRDB's own (unboxed: no existential per value).
     private static func arguments(_ binds: [SQLValue]) -> StatementArguments {
-        StatementArguments(binds.map { value -> (any DatabaseValueConvertible)? in
+        StatementArguments(binds.lazy.map { value -> DatabaseValue in
             switch value {
-            case .int(let int): int
-            case .text(let text): text
-            case .bool(let bool): bool
-            case .double(let double): double
-            case .null: nil
+            case .int(let int): int.databaseValue
+            case .text(let text): text.databaseValue
+            case .bool(let bool): bool.databaseValue
+            case .double(let double): double.databaseValue
+            case .blob(let bytes): Data(bytes).databaseValue
+            case .null: .null
             }
         })
     }
@@ -109,4 +150,5 @@ struct SQLiteRow: SQLRow {
     func optionalText(_ column: String) throws -> String? { try optional(column, String.self) }
     func bool(_ column: String) throws -> Bool { try value(column, Bool.self) }
     func optionalDouble(_ column: String) throws -> Double? { try optional(column, Double.self) }
+    func bytes(_ column: String) throws -> [UInt8] { Array(try value(column, Data.self)) }
 }

@@ -71,7 +71,7 @@ import Testing
         let rows = try await server.store.ledgerEntries(from: 0, limit: 100)
         func set(_ sequence: Int64, entry: [UInt8]) async throws {
             try await driver.write([SQLStatement(
-                "UPDATE ledger_entries SET entry = ? WHERE seq = ?", [.text(Data(entry).base64EncodedString()), .int(sequence)])])
+                "UPDATE ledger_entries SET entry = ? WHERE seq = ?", [.blob(entry), .int(sequence)])])
         }
         let expected: String
         switch tampering {
@@ -94,7 +94,7 @@ import Testing
             try await driver.write([SQLStatement("UPDATE ledger_tree_heads SET timestamp_ms = timestamp_ms + 1", [])])
             expected = "not signed"
         case .changedNode:
-            try await driver.write([SQLStatement("UPDATE ledger_nodes SET hash = ? WHERE level = 1 AND idx = 1", [.text(String(repeating: "0", count: 64))])])
+            try await driver.write([SQLStatement("UPDATE ledger_nodes SET hash = ? WHERE level = 1 AND idx = 1", [.blob(Array(repeating: 0, count: 32))])])
             expected = "node (level 1, index 1) does not match entries 2..<4"
         case .deletedNode:
             try await driver.write([SQLStatement("DELETE FROM ledger_nodes WHERE level = 2", [])])

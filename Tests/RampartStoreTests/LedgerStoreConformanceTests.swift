@@ -1,6 +1,6 @@
 import Foundation
 import RampartCore
-import RampartStore
+@testable import RampartStore
 import Testing
 
 /// The evidence ledger's tables on every store.
@@ -9,7 +9,7 @@ struct LedgerStoreConformanceTests {
     static func row(_ sequence: Int64, account: AccountID?, at seconds: Double) -> LedgerRow {
         LedgerRow(
             sequence: sequence, kind: "access", account: account, recordedAt: Date(timeIntervalSince1970: seconds),
-            entry: [0x01, UInt8(sequence & 0xFF), 0xFF, 0x00], leafHash: String(repeating: "ab", count: 32))
+            entry: [0x01, UInt8(sequence & 0xFF), 0xFF, 0x00], leafHash: Array(repeating: 0xAB, count: 31) + [UInt8(sequence & 0xFF)])
     }
 
     @Test(arguments: StoreKind.available)
@@ -21,7 +21,7 @@ struct LedgerStoreConformanceTests {
                 viewer: viewer, target: .random(), kind: .profileView, categories: [.identity], subjects: [], occurredAt: Fixtures.now,
                 client: .init(ip: "10.0.0.1", userAgent: nil), deviceHash: nil, session: nil)
             let rows = (0..<3).map { Self.row($0, account: $0 == 1 ? nil : viewer, at: 1_800_000_000 + Double($0)) }
-            let nodes = [LedgerNodeRow(level: 1, index: 0, hash: "10"), LedgerNodeRow(level: 2, index: 0, hash: "20")]
+            let nodes = [LedgerNodeRow(level: 1, index: 0, hash: [0x10, 0x00]), LedgerNodeRow(level: 2, index: 0, hash: [0x20])]
             try await store.commitEvidence(accessEvents: [event], ledger: rows, nodes: nodes)
             #expect(try await store.ledgerSize() == 3)
             #expect(try await store.ledgerEntries(from: 1, limit: 10) == Array(rows[1...]))
@@ -67,6 +67,32 @@ struct LedgerStoreConformanceTests {
             try await store.insertTreeHead(LedgerTreeHeadRow(size: 4, root: "cc", timestampMilliseconds: 3_000, signature: [1]))
             #expect(try await store.treeHeads() == [first, second])
             #expect(try await store.latestTreeHead() == second)
+        }
+    }
+
+    /// A ledger written before migration v8 (base64 entries, hex hashes) reads back as the
+    /// same bytes after it, and new entries go on after the old ones.
+    @Test(arguments: StoreKind.available)
+    func aTextLedgerFromBeforeVersion8IsReadAsBytesAfterIt(_ kind: StoreKind) async throws {
+        try await kind.withStore(migrated: false) { store in
+            let driver = try #require((store as? SQLStore)?.driver)
+            try await driver.migrate(Migrations.all.filter { $0.identifier != "v8-ledger-bytes" })
+            let old = (0..<2).map { Self.row($0, account: AccountID(rawValue: 7), at: 1_800_000_000 + Double($0)) }
+            let node = LedgerNodeRow(level: 1, index: 0, hash: Array(repeating: 0xCD, count: 32))
+            try await driver.write(old.map { row in
+                SQLStatement(
+                    "INSERT INTO ledger_entries (seq, kind, account_id, recorded_at, entry, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        .int(row.sequence), .text(row.kind), .int(7), .int(row.recordedAt.millisecondsSince1970),
+                        .text(Data(row.entry).base64EncodedString()), .text(row.leafHash.map { String(format: "%02x", $0) }.joined()),
+                    ])
+            } + [SQLStatement("INSERT INTO ledger_nodes (level, idx, hash) VALUES (1, 0, ?)", [.text(String(repeating: "CD", count: 32))])])
+            try await store.migrate()
+            #expect(try await store.ledgerEntries(from: 0, limit: 10) == old)
+            #expect(try await store.ledgerNodes(after: .init(level: 0, index: .max), limit: 10) == [node])
+            let next = Self.row(2, account: AccountID(rawValue: 7), at: 1_800_000_002)
+            try await store.commitEvidence(accessEvents: [], ledger: [next], nodes: [])
+            #expect(try await store.ledgerEntries(account: AccountID(rawValue: 7), from: nil, to: nil) == old + [next])
         }
     }
 }

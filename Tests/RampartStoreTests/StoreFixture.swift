@@ -24,25 +24,26 @@ enum StoreKind: String, CustomTestStringConvertible, Sendable, CaseIterable {
         postgresURL == nil ? [.sqliteMemory, .sqliteFile] : allCases
     }
 
-    /// Runs `body` with a freshly migrated, empty store of this kind.
-    func withStore(_ body: @Sendable (any Store) async throws -> Void) async throws {
+    /// Runs `body` with a freshly migrated, empty store of this kind (`migrated: false`
+    /// leaves the migrations to `body`).
+    func withStore(migrated: Bool = true, _ body: @Sendable (any Store) async throws -> Void) async throws {
         switch self {
         case .sqliteMemory:
             let store = SQLStore(driver: try SQLiteDriver.inMemory())
-            try await store.migrate()
+            if migrated { try await store.migrate() }
             try await body(store)
         case .sqliteFile:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-store-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let opened = try OpenedStore.open(.sqlite(dataDirectory: directory), logger: quietLogger)
-            try await opened.store.migrate()
+            if migrated { try await opened.store.migrate() }
             try await body(opened.store)
         case .postgres:
             guard let base = Self.postgresURL else { return }
             try await Self.withScratchDatabase(base: base) { url in
                 let opened = try OpenedStore.open(.postgres(url: url), logger: quietLogger)
                 try await opened.withRunning { store in
-                    try await store.migrate()
+                    if migrated { try await store.migrate() }
                     try await body(store)
                 }
             }

@@ -25,7 +25,6 @@ only. The temporary directory is removed at the end unless --keep is given.
 """
 
 import argparse
-import base64
 import collections
 import importlib.util
 import json
@@ -316,7 +315,7 @@ def read_ledger(db_path):
         if seq != expected:
             problems.append(f"{where}: expected seq {expected} (the log has a gap or does not start at 0)")
         try:
-            data = base64.b64decode(entry, validate=True)
+            data = bytes(entry)  # a BLOB (migration v8-ledger-bytes)
             decoded = ledger_format.decode_entry(data)
         except (ValueError, TypeError) as error:
             problems.append(f"{where}: entry does not decode: {error}")
@@ -325,7 +324,7 @@ def read_ledger(db_path):
             problems.append(f"{where}: the entry says sequence {decoded['sequence']}")
         if decoded["kind"] != kind:
             problems.append(f"{where}: column kind {kind!r}, the entry says {decoded['kind']!r}")
-        if str(leaf).lower() != ledger_format.leaf_hash(data).hex():
+        if bytes(leaf) != ledger_format.leaf_hash(data):
             problems.append(f"{where}: leaf_hash is not SHA-256(0x00 || entry)")
         kinds[decoded["kind"]] += 1
         fields = dict(decoded["fields"])
@@ -387,7 +386,7 @@ def sample_access_fields(db_path, count=3):
             "SELECT entry FROM ledger_entries WHERE kind = 'access' ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
     finally:
         connection.close()
-    return [dict(ledger_format.decode_entry(base64.b64decode(row[0]))["fields"]) for row in rows]
+    return [dict(ledger_format.decode_entry(bytes(row[0]))["fields"]) for row in rows]
 
 
 def ledger_verify(binary, data_dir):

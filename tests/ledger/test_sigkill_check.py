@@ -4,7 +4,6 @@ ledger table, matching served views to entries, parsing `rampart unseal --json`.
     python3 -m pytest -q tests/ledger
 """
 
-import base64
 import collections
 import json
 import sqlite3
@@ -16,15 +15,15 @@ import pytest
 import sigkill_check as crash_test
 from test_verify_bundle import encode_entry, verifier
 
-# The table as Sources/RampartStore/Migrations.swift (v5-evidence-ledger) creates it.
+# The table as Sources/RampartStore/Migrations.swift (v8-ledger-bytes) leaves it.
 SCHEMA = """
 CREATE TABLE ledger_entries (
-    seq BIGINT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
-    account_id BIGINT,
-    recorded_at BIGINT NOT NULL,
-    entry TEXT NOT NULL,
-    leaf_hash TEXT NOT NULL
+    account_id INTEGER,
+    recorded_at INTEGER NOT NULL,
+    entry BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL
 )
 """
 
@@ -38,7 +37,7 @@ def make_ledger(path, entries, damage=None):
     for seq, (kind, fields) in enumerate(entries):
         data = encode_entry(seq, 1_800_000_000_000 + seq, kind, fields)
         row = [seq, kind, int(fields.get("viewer", 0)) or None, 1_800_000_000_000 + seq,
-               base64.b64encode(data).decode(), verifier.leaf_hash(data).hex()]
+               data, verifier.leaf_hash(data)]
         if damage:
             row = damage(seq, row)
         connection.execute("INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)", row)
@@ -71,11 +70,11 @@ def test_read_ledger_counts_profile_views_per_pair(tmp_path):
 def test_read_ledger_reports_damaged_rows(tmp_path):
     def damage(seq, row):
         if seq == 1:
-            row[5] = "00" * 32  # wrong leaf hash
+            row[5] = bytes(32)  # wrong leaf hash
         if seq == 2:
             row[1] = "login"  # kind column disagrees with the entry
         if seq == 3:
-            row[4] = base64.b64encode(b"\x02junk").decode()  # does not decode
+            row[4] = b"\x02junk"  # does not decode
         if seq >= 4:
             row[0] = seq + 1  # a gap
         return row

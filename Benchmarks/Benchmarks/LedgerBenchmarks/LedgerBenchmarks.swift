@@ -9,11 +9,13 @@ import RampartStore
 /// Sustained evidence-ledger appends on SQLite (a WAL file, as `rampart serve` uses it):
 /// 100 or 500 concurrent writers, each waiting for its own commit, group-committed by the
 /// EvidenceRecorder. One iteration is 1,000 appends, so appends/s = 1,000 / time.
+///
+/// The last two benchmarks record what a profile view records (`EvidenceRecorder.record`):
+/// its access event, with its ledger entry and without (`--no-ledger`), side by side.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 200)
 
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-ledger-bench-\(UUID().uuidString)").path
     let fields: [String: String] = [
         "event": "profile_view", "id": "4499172242882923833", "decision": "served", "categories": "education,experience,identity,position,skills",
         "subjects": "8543641415437195269", "viewer": "5787908290788654141", "target": "8543641415437195269",
@@ -22,27 +24,61 @@ let benchmarks: @Sendable () -> Void = {
         "budget": "account:5787908290788654141 cost=0.9 day=12.6 month=80.1",
     ]
 
+    /// A fresh SQLite data directory for one benchmark, removed when it ends.
+    func withRecorder(ledger: Bool, _ body: (EvidenceRecorder) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-ledger-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let opened = try OpenedStore.open(.sqlite(dataDirectory: directory), logger: Logger(label: "bench"))
+        try await opened.store.migrate()
+        let recorder = EvidenceRecorder(store: opened.store, ledger: ledger)
+        _ = try await recorder.head()
+        try await body(recorder)
+    }
+
+    /// 1,000 calls of `append` spread over `writers` concurrent tasks.
+    func concurrently(_ writers: Int, _ append: @escaping @Sendable (Int) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for _ in 0..<(1_000 / writers) { try await append(writer) }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     // The same 1,000 appends from more writers at once: bigger group commits.
     for writers in [100, 500] {
         Benchmark("ledger: 1,000 appends, \(writers) concurrent writers, SQLite WAL file") { benchmark in
-            let opened = try OpenedStore.open(.sqlite(dataDirectory: directory + "-\(writers)"), logger: Logger(label: "bench"))
-            try await opened.store.migrate()
-            let recorder = EvidenceRecorder(store: opened.store)
-            _ = try await recorder.head()
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for writer in 0..<writers {
-                        group.addTask {
-                            for _ in 0..<(1_000 / writers) {
-                                try await recorder.append(.access, account: AccountID(rawValue: Int64(writer + 1)), fields: fields)
-                            }
-                        }
+            try await withRecorder(ledger: true) { recorder in
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    try await concurrently(writers) { writer in
+                        try await recorder.append(.access, account: AccountID(rawValue: Int64(writer + 1)), fields: fields)
                     }
-                    try await group.waitForAll()
                 }
+                benchmark.stopMeasurement()
             }
-            benchmark.stopMeasurement()
+        }
+    }
+
+    for ledger in [true, false] {
+        Benchmark("ledger: 1,000 profile-view records, 100 concurrent writers, ledger \(ledger ? "on" : "off")") { benchmark in
+            try await withRecorder(ledger: ledger) { recorder in
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    try await concurrently(100) { writer in
+                        try await recorder.record(AccessEvent(
+                            viewer: AccountID(rawValue: Int64(writer + 1)), target: .random(), kind: .profileView,
+                            categories: [.identity, .position, .experience, .education, .skills], subjects: [], occurredAt: Date(),
+                            client: ClientInfo(ip: "203.0.113.77", userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36"),
+                            deviceHash: "4393e8e528f9fa9350cc0939b7132cb30c55c4593725ca454111ed4d7dcb300f", session: .random(),
+                            budget: BudgetMark(
+                                holder: "account:\(writer + 1)", key: "profile:1", cost: 0.9, dayUsed: 12.6, monthUsed: 80.1)))
+                    }
+                }
+                benchmark.stopMeasurement()
+            }
         }
     }
 }

@@ -68,7 +68,7 @@ public enum LedgerAudit {
             let page = try await store.ledgerNodes(after: after, limit: 10_000)
             guard let last = page.last else { break }
             for row in page {
-                guard let stored = Digest32(hex: row.hash), let expected = try? tree.node(level: row.level, index: Int(row.index)) else {
+                guard let stored = Digest32(bytes: row.hash), let expected = try? tree.node(level: row.level, index: Int(row.index)) else {
                     return "stored Merkle node (level \(row.level), index \(row.index)) is unreadable or covers entries the log does not have: entries were deleted"
                 }
                 guard stored == expected else {
@@ -103,7 +103,7 @@ public enum LedgerAudit {
         guard entry.sequence == row.sequence else {
             return "entry \(row.sequence) carries sequence \(entry.sequence): entries were moved or reordered"
         }
-        guard MerkleHash.leafHash(row.entry).hex == row.leafHash.lowercased(), entry.kind.rawValue == row.kind else {
+        guard MerkleHash.leafHash(row.entry).bytes == row.leafHash, entry.kind.rawValue == row.kind else {
             return "entry \(row.sequence) does not match its stored leaf hash or kind: it was changed"
         }
         return nil

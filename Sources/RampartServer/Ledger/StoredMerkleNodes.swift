@@ -14,7 +14,7 @@ enum StoredMerkleNodes {
         let rows = try await store.ledgerNodes(recorder.keys.map { LedgerNodeRow.Key(level: $0.level, index: Int64($0.index)) })
         var nodes: [NodeKey: Digest32] = [:]
         for row in rows {
-            if let hash = Digest32(hex: row.hash) { nodes[NodeKey(level: row.level, index: Int(row.index))] = hash }
+            if let hash = Digest32(bytes: row.hash) { nodes[NodeKey(level: row.level, index: Int(row.index))] = hash }
         }
         return try make(Loaded(nodes: nodes))
     }
