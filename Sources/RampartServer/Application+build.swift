@@ -100,7 +100,7 @@ public func buildRouter(
         clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, identity: identity, logger: logger)
     let protection = Protection(
         engine: dependencies.detection, identity: dependencies.identity, store: dependencies.store, evidence: dependencies.evidence,
-        clock: dependencies.clock, logger: logger)
+        clock: dependencies.clock, logger: logger, onSuspend: { account, client in identity.noteSuspension(account: account, client: client) })
     let pages = try PageRenderer()
     let body = RequestBodyReader(limit: configuration.maxBodySize)
     let router = Router(context: AppRequestContext.self)

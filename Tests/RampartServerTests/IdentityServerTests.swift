@@ -139,6 +139,41 @@ import Testing
         #expect(evidence.strength == .medium)
     }
 
+    @Test func aRegistrationContinuingAJustSuspendedAccountIsHeldForReviewAndCanAppeal() async throws {
+        let server = try await TestServer.make()
+        let identity = server.dependencies.identityService(logger: Logger(label: "test"))
+        let script = ClientInfo(ip: "203.0.113.10", userAgent: "python-requests/2.32")
+        let banned = try await self.account(server, phone: "+8613900000200")
+        try await OperatorActions(store: server.store, clock: server.clock, operatorName: "alice").suspend(banned.id, reason: "Scraping.")
+        // What Protection tells the identity service when the engine suspends an account.
+        identity.noteSuspension(account: banned.id, client: script)
+        server.clock.advance(by: 600)
+        let fresh = try await self.account(server, phone: "+8618700000201")
+        let client = ClientInfo(ip: "203.0.113.77", userAgent: "python-requests/2.32")
+        let screening = try await identity.registered(fresh, deviceHash: "new-device", client: client)
+        guard case .hold(let suspended, let evidence) = screening else {
+            Issue.record("expected a hold, got \(screening)")
+            return
+        }
+        #expect(suspended == banned.id)
+        #expect(evidence.kind == .continuesSuspended)
+        #expect(evidence.detail == "registered from 203.0.113.0/24 with the client of account \(banned.id.rawValue), suspended 10 minutes earlier")
+        // One medium piece: held, never merged.
+        #expect(server.dependencies.identity.clusterSize(of: fresh.id.rawValue) == 1)
+        #expect(try await server.store.identityLinks(involving: [fresh.id]).map(\.kind) == ["continues_suspended"])
+        let suspension = try #require(try await identity.enforce(screening, account: fresh.id, stage: .registration, client: client))
+        #expect(suspension.reason.hasPrefix("Held for review: linked to suspended account \(banned.id.rawValue) by continues_suspended"))
+        let entries = try await server.store.ledgerEntries(account: fresh.id, from: nil, to: nil)
+        let fields = try entries.filter { $0.kind == "enforcement" }.map { try DetectionServerTests.fields($0) }
+        #expect(fields.contains { $0["decision"] == "held for review" && $0["evidence"] == "continues_suspended" && $0["strength"] == "medium" })
+        // The way back: an appeal, accepted by an operator, lifts the hold.
+        try await server.store.insertAppeal(Appeal(account: fresh.id, text: "A new hire on the office network.", createdAt: server.clock.now()))
+        let actions = OperatorActions(store: server.store, clock: server.clock, operatorName: "bob")
+        let appeal = try #require(try await actions.appeals(includeResolved: false).first { $0.account == fresh.id })
+        _ = try await actions.resolve(appeal.id, accept: true, note: "Checked: a colleague, not the same person.")
+        #expect(try await server.store.suspension(of: fresh.id) == nil)
+    }
+
     @Test func theGraphIsRebuiltFromTheStoreAndAnOperatorCanSeparateAccounts() async throws {
         let server = try await TestServer.make()
         try await server.test { client in

@@ -27,11 +27,14 @@ public struct LinkEvidence: Sendable, Equatable {
         case sharedAddress = "shared_address"
         /// The same client software (header fingerprint and user agent).
         case sameClient = "same_client"
+        /// Registered within the hour after an account's suspension, from the subnet it used,
+        /// with its client (user agent).
+        case continuesSuspended = "continues_suspended"
 
         public var strength: Strength {
             switch self {
             case .paymentInstrument, .deviceCookie, .sealedIDHandoff: .strong
-            case .registrationBurst, .phoneBlock: .medium
+            case .registrationBurst, .phoneBlock, .continuesSuspended: .medium
             case .sharedAddress, .sameClient: .weak
             }
         }

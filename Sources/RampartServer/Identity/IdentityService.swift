@@ -7,9 +7,9 @@ import RampartStore
 
 /// The identity graph at work in the server: finds evidence linking a new or returning
 /// account to others (a shared device or card, a handed-over sealed ID, a registration
-/// burst, a phone-number block, a shared address), stores it, feeds it to the
-/// ``IdentityGraph``, and screens registrations, logins and purchases against suspended
-/// clusters (ban evasion).
+/// burst, a phone-number block, a shared address, continuing an account suspended within
+/// the hour), stores it, feeds it to the ``IdentityGraph``, and screens registrations,
+/// logins and purchases against suspended clusters (ban evasion).
 public final class IdentityService: Sendable {
     /// What screening found.
     public enum Screening: Sendable, Equatable {
@@ -30,7 +30,7 @@ public final class IdentityService: Sendable {
     private let evidence: any EvidenceLog
     private let clock: any WallClock
     private let logger: Logger
-    /// Bursts and number blocks (in memory: the window is an hour).
+    /// Bursts, number blocks and recent suspensions (in memory: the window is an hour).
     private let recent: RecentRegistrations
     /// Screening looks at this many linked accounts and cluster members at most.
     static let fanOut = 50
@@ -136,19 +136,27 @@ public final class IdentityService: Sendable {
 
     // MARK: Screening
 
-    /// Strongest evidence linking `account` to a suspended account, if any.
+    /// Strongest evidence linking `account` to a suspended account, if any: the Guard's rule
+    /// (``BanEvasionScreening``, which the simulator runs too), with the store saying which
+    /// accounts are suspended (each asked once).
     private func screen(_ account: AccountID, links: [IdentityLink]) async throws -> Screening {
-        var found: Screening = .clear
-        for link in links where link.evidence.strength >= .medium {
-            let other = link.first == account.rawValue ? link.second : link.first
-            for member in graph.members(of: other, limit: Self.fanOut) where member != account.rawValue {
-                guard try await store.suspension(of: AccountID(rawValue: member)) != nil else { continue }
-                let suspended = AccountID(rawValue: member)
-                if link.evidence.strength == .strong { return .stop(suspended: suspended, evidence: link.evidence) }
-                if found == .clear { found = .hold(suspended: suspended, evidence: link.evidence) }
-            }
+        let candidates = BanEvasionScreening.candidates(of: account.rawValue, links: links, graph: graph, fanOut: Self.fanOut)
+        var suspended = Set<Int64>()
+        for member in Set(candidates.map(\.account)) {
+            if try await store.suspension(of: AccountID(rawValue: member)) != nil { suspended.insert(member) }
         }
-        return found
+        switch BanEvasionScreening.verdict(candidates, isSuspended: { suspended.contains($0) }) {
+        case .clear: return .clear
+        case .hold(let continues, let evidence): return .hold(suspended: AccountID(rawValue: continues), evidence: evidence)
+        case .stop(let continues, let evidence): return .stop(suspended: AccountID(rawValue: continues), evidence: evidence)
+        }
+    }
+
+    /// `account` was just suspended while using `client`: for the next hour a registration
+    /// from its subnet with its client continues it (`continues_suspended`, medium evidence:
+    /// held for review). Called for the detection engine's suspensions and for screening's.
+    public func noteSuspension(account: AccountID, client: ClientInfo) {
+        recent.suspended(account: account.rawValue, ip: IPAddress(client.ip ?? ""), userAgent: client.userAgent, at: clock.now())
     }
 
     /// Acts on a screening: a stopped or held account is suspended (it can appeal), and the
@@ -169,6 +177,7 @@ public final class IdentityService: Sendable {
             suspension,
             record: EnforcementRecord(
                 account: account, action: .banEvasion, risk: nil, reason: reason, actor: EnforcementRecord.engineActor, at: now, ledgered: true))
+        noteSuspension(account: account, client: client)
         var fields = [
             "decision": stopped ? "ban evasion stopped" : "held for review", "stage": stage.rawValue,
             "continuesSuspendedAccount": String(suspended.rawValue), "evidence": evidence.kind.rawValue, "detail": evidence.detail,

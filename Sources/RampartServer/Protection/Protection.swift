@@ -17,14 +17,21 @@ public struct Protection: Sendable {
     private let evidence: any EvidenceLog
     private let clock: any WallClock
     private let logger: Logger
+    /// Told of each account the engine suspends, with the client it was using (the server
+    /// wires in the identity service: a registration that continues it is held for review).
+    private let onSuspend: @Sendable (AccountID, ClientInfo) -> Void
 
-    public init(engine: DetectionEngine, identity: IdentityGraph, store: any Store, evidence: any EvidenceLog, clock: any WallClock, logger: Logger) {
+    public init(
+        engine: DetectionEngine, identity: IdentityGraph, store: any Store, evidence: any EvidenceLog, clock: any WallClock, logger: Logger,
+        onSuspend: @escaping @Sendable (AccountID, ClientInfo) -> Void = { _, _ in }
+    ) {
         self.engine = engine
         self.identity = identity
         self.store = store
         self.evidence = evidence
         self.clock = clock
         self.logger = logger
+        self.onSuspend = onSuspend
     }
 
     /// Weighs a signed-in member's request. Returns the degrade level to serve it at, or
@@ -83,6 +90,7 @@ public struct Protection: Sendable {
         if decision.action == .suspend, decision.escalated {
             let suspension = Suspension(account: account, since: now, reason: reason, actor: EnforcementRecord.engineActor)
             try await store.suspend(suspension, record: record(.suspend, decision, account, reason, now))
+            onSuspend(account, client)
             logger.notice("account suspended by the detection engine", metadata: ["account": "\(account)", "risk": "\(decision.risk)"])
         } else if decision.escalated, let recorded = Self.recordedAction(decision) {
             try await store.recordEnforcement(record(recorded, decision, account, reason, now))

@@ -63,6 +63,10 @@ public final class GuardDefense: Defense {
         case .throttle: return .refused(.throttled)
         case .suspend:
             suspended.insert(client.account)
+            // As the server: for an hour, a registration from this subnet with this client
+            // continues the account (adversaries' scripts share one user agent; members do not
+            // register here).
+            recent.suspended(account: client.account, ip: client.ip, userAgent: client.member == nil ? Self.scriptAgent : nil, at: clock.now())
             return .refused(.suspended)
         }
         let limits = policy.limits(for: client.tier)
@@ -81,26 +85,43 @@ public final class GuardDefense: Defense {
     public func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool {
         engine.registered(account: account, ip: ip)
         let now = clock.now()
-        for other in devices[device, default: []] {
-            graph.add(IdentityLink(account, other, LinkEvidence(.deviceCookie, detail: "device", at: now)))
-        }
+        var links = devices[device, default: []].map { IdentityLink(account, $0, LinkEvidence(.deviceCookie, detail: "device", at: now)) }
         devices[device, default: []].append(account)
         // As the server's identity service; adversaries' scripts share one user agent.
-        for link in recent.add(.init(account: account, ip: ip, phone: phone, userAgent: Self.scriptAgent, at: now)) { graph.add(link) }
-        return !linkedToSuspended(account)
+        links += recent.add(.init(account: account, ip: ip, phone: phone, userAgent: Self.scriptAgent, at: now))
+        for link in links { graph.add(link) }
+        guard !screened(account, links: links), !linkedToSuspended(account) else {
+            // As the server: a held or stopped registration is a suspension its successor can continue.
+            recent.suspended(account: account, ip: ip, userAgent: Self.scriptAgent, at: now)
+            return false
+        }
+        return true
     }
 
     public func purchase(account: Int64, card: String) -> Bool {
-        for other in cards[card, default: []] {
-            graph.add(IdentityLink(account, other, LinkEvidence(.paymentInstrument, detail: "card", at: clock.now())))
-        }
+        let now = clock.now()
+        let links = cards[card, default: []].map { IdentityLink(account, $0, LinkEvidence(.paymentInstrument, detail: "card", at: now)) }
         cards[card, default: []].append(account)
-        return !linkedToSuspended(account)
+        for link in links { graph.add(link) }
+        return !screened(account, links: links) && !linkedToSuspended(account)
     }
 
     public func passedChallenge(account: Int64) { engine.passedChallenge(account: account) }
 
-    /// Ban evasion: an account in a cluster with a suspended account is suspended too.
+    /// Ban-evasion screening, the server's rule (``BanEvasionScreening``): strong evidence to
+    /// a suspended account's cluster stops the account, medium evidence holds it for review,
+    /// which the server carries out as a suspension (open to appeal). Both suspend it here.
+    private func screened(_ account: Int64, links: [IdentityLink]) -> Bool {
+        let screening = BanEvasionScreening.screen(account, links: links, graph: graph, fanOut: 50) { suspended.contains($0) }
+        guard screening != .clear else { return false }
+        suspended.insert(account)
+        engine.suspend(account: account)
+        return true
+    }
+
+    /// Ban evasion: an account in a cluster with a suspended account is suspended too (kept
+    /// from before the shared rule; it also catches an account whose cluster was suspended
+    /// after it joined).
     private func linkedToSuspended(_ account: Int64) -> Bool {
         let linked = graph.members(of: account, limit: 200).contains { $0 != account && suspended.contains($0) }
         if linked {
