@@ -141,6 +141,46 @@ struct DetectionScenarioTests {
         #expect(highestRisk < 15)
     }
 
+    /// The simulator's single-account scrapers: within the budget every behavioural signal
+    /// stays quiet (50 strangers a day), so it is the pressing against the budget — a refused
+    /// request every hour, day after day — that gives them away.
+    @Test func aCrawlerThatKeepsAskingPastItsBudgetIsSuspendedWithinADay() throws {
+        let engine = engine()
+        let ip = try #require(IPAddress("198.51.100.77"))
+        var suspendedAfter: Double?
+        var target: Int64 = 50_000
+        for hour in 0..<48 {
+            // Fifty strangers at human-looking intervals, then the budget refuses: one retry an hour.
+            for request in 0..<(hour % 24 == 0 ? 50 : 1) {
+                let budget: GuardEvent.BudgetPressure = hour % 24 == 0 && request < 40 ? .none : hour % 24 == 0 && request < 50 ? .warned : .exhausted
+                let decision = engine.evaluate(GuardEvent(
+                    .profileView(target: target, proximity: .outside), account: 3, session: 33, device: 333, ip: ip, budget: budget))
+                if budget != .exhausted { target += 1 }
+                if decision.action == .challenge { engine.passedChallenge(account: 3) }
+                if decision.action == .suspend, suspendedAfter == nil { suspendedAfter = Double(hour) }
+                clock.advance(by: 20 + Double(request % 7) * 9)
+            }
+            clock.advance(by: 3_600 - (hour % 24 == 0 ? 1_000 : 20))
+        }
+        let hours = try #require(suspendedAfter)
+        #expect(hours <= 30, "suspended after \(hours) h")
+        let explanation = try #require(engine.explanation(account: 3))
+        #expect(explanation.readings.contains { $0.signal == .budgetRefusals })
+    }
+
+    /// A member who reaches the budget once and clicks a few more times is not stopped.
+    @Test func aMemberWhoMeetsTheBudgetOnceIsNotChallenged() {
+        let engine = engine()
+        var worst = Rung.allow
+        for click in 0..<5 {
+            let decision = engine.evaluate(GuardEvent(
+                .profileView(target: Int64(700 + click), proximity: .work), account: 4, session: 44, device: 444, budget: click < 2 ? .warned : .exhausted))
+            worst = max(worst, decision.rung)
+            clock.advance(by: 40)
+        }
+        #expect(worst == .allow)
+    }
+
     @Test func aSuspendedAccountCannotActUntilReinstated() throws {
         let engine = engine()
         engine.suspend(account: 5)

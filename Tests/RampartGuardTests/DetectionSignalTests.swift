@@ -25,6 +25,26 @@ struct DetectionSignalTests {
         GuardEvent(.profileView(target: Int64(target), proximity: proximity), account: account)
     }
 
+    @Test func budgetRefusalsCountHoursNotClicks() {
+        // One refused request an hour for eight hours: a script waiting for its budget.
+        #expect(signals(count: 8, gap: 3_600) { _ in GuardEvent(.other, account: account, budget: .exhausted) }.contains(.budgetRefusals))
+        // Ten clicks at the limit within a few minutes are one hour with a refusal.
+        let engine = DetectionEngine(clock: clock)
+        _ = signals(engine, count: 10, gap: 20) { _ in GuardEvent(.other, account: account, budget: .exhausted) }
+        let reading = engine.explanation(account: account)?.readings.first { $0.signal == .budgetRefusals }
+        #expect(reading.map { $0.points < 10 } ?? true, "\(String(describing: reading))")
+    }
+
+    @Test func budgetDaysCountDaysAtTheWarningOrTheLimit() {
+        // Warned on four days in a row.
+        #expect(signals(count: 4, gap: 86_400) { _ in GuardEvent(.other, account: account, budget: .warned) }.contains(.budgetDays))
+        // One heavy day, then a week of ordinary use: the day has passed out of the window.
+        let engine = DetectionEngine(clock: clock)
+        _ = engine.evaluate(GuardEvent(.other, account: account, budget: .warned))
+        let later = signals(engine, count: 8, gap: 86_400) { _ in GuardEvent(.other, account: account) }
+        #expect(!later.contains(.budgetDays))
+    }
+
     @Test func burstRateCountsTheLastMinute() {
         #expect(signals(count: 50, gap: 1) { _ in GuardEvent(.other, account: account) }.contains(.burstRate))
         #expect(!signals(count: 10, gap: 1) { _ in GuardEvent(.other, account: account) }.contains(.burstRate))

@@ -137,6 +137,7 @@ public final class DetectionEngine: Sendable {
 
     /// The behavioural counters: breadth, network, paging, list walking, navigation.
     private func record(_ event: GuardEvent, in activity: inout KeyActivity, now: Double) {
+        activity.noteBudget(event.budget, at: now)
         switch event.action {
         case .profileView(let target, let proximity):
             guard proximity != .own else { break }

@@ -35,6 +35,11 @@ public enum DetectionSignal: String, Sendable, CaseIterable, Codable {
     case sealedIDMisuse
     /// The account was registered in a burst of registrations from one subnet.
     case registrationBurst
+    /// Hours of about the last day in which the exposure budget refused a request and the
+    /// account kept asking: members stop at the limit (or never reach it), scripts retry.
+    case budgetRefusals
+    /// Days of the last seven on which the account reached its budget's warning or limit.
+    case budgetDays
 
     /// The shipped scales. Tuned so that an ordinary member (a few sessions a day, mostly
     /// their own network, human pauses) stays far below the first rung.
@@ -60,6 +65,8 @@ public enum DetectionSignal: String, Sendable, CaseIterable, Codable {
             .forgedForwarding: scale(0, 1, 10),
             .sealedIDMisuse: scale(0, 5, 45),
             .registrationBurst: scale(0, 1, 20),
+            .budgetRefusals: scale(0, 6, 40),
+            .budgetDays: scale(1, 3, 50),
         ]
         return Dictionary(uniqueKeysWithValues: scales.map { ($0.key.rawValue, $0.value) })
     }()
@@ -87,6 +94,8 @@ public enum DetectionSignal: String, Sendable, CaseIterable, Codable {
         case .forgedForwarding: return "sent forwarding headers without being a trusted proxy (\(count) in the last hour)"
         case .sealedIDMisuse: return "\(count) forged, foreign or unsigned requests in the last day"
         case .registrationBurst: return "registered in a burst of sign-ups from one network"
+        case .budgetRefusals: return "refused by the exposure budget in \(count) of about the last 24 hours, and kept asking"
+        case .budgetDays: return "reached the exposure budget's warning or limit on \(count) of the last 7 days"
         }
     }
 

@@ -36,6 +36,21 @@ public struct GuardEvent: Sendable, Equatable {
         case api
     }
 
+    /// Where the viewer's exposure budget (its cluster's, when linked) stood before this
+    /// request. The budget refuses on its own, after the engine's decision; the engine
+    /// weighs an account that keeps pressing against it.
+    public enum BudgetPressure: UInt8, Sendable, Equatable {
+        case none
+        /// At or past `budgets.warnAt` of the day's or the month's budget.
+        case warned
+        /// Spent: the budget refuses this request.
+        case exhausted
+
+        public init(_ standing: ExposureLedger.Standing, warnAt share: Double) {
+            self = standing.exhausted ? .exhausted : standing.warns(at: share) ? .warned : .none
+        }
+    }
+
     public var action: Action
     public var channel: Channel
     public var account: Int64?
@@ -51,11 +66,15 @@ public struct GuardEvent: Sendable, Equatable {
     public var fingerprintAnomalies: Int
     /// The client sent forwarding headers without being a trusted proxy.
     public var forgedForwarding: Bool
+    /// The viewer's exposure budget before this request.
+    public var budget: BudgetPressure
 
     public init(
         _ action: Action, channel: Channel = .api, account: Int64? = nil, session: UInt64? = nil, device: UInt64? = nil,
-        ip: IPAddress? = nil, cluster: Int64? = nil, fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false
+        ip: IPAddress? = nil, cluster: Int64? = nil, fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false,
+        budget: BudgetPressure = .none
     ) {
+        self.budget = budget
         self.cluster = cluster
         self.action = action
         self.channel = channel

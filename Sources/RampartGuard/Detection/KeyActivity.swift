@@ -41,6 +41,12 @@ struct KeyActivity {
     var sawAsset = false
     var fingerprintAnomalies: UInt8 = 0
     var registrationBurst = false
+    // Exposure-budget pressure: hours with a refusal (decays per day), and bit i of the day
+    // mask set when warned or refused i days before `lastBudgetDay`.
+    var budgetRefusals: Float = 0
+    var lastRefusalHour: Int32 = -1
+    var budgetDayMask: UInt8 = 0
+    var lastBudgetDay: Int32 = 0
     // Daily rhythm: bit i set when active i hours before `lastHour`.
     var hourMask: UInt64 = 0
     var lastHour: Int32 = 0
@@ -81,6 +87,32 @@ struct KeyActivity {
         perDay *= dayFactor
         newProfilesDay *= dayFactor
         misuse *= dayFactor
+        budgetRefusals *= dayFactor
+    }
+
+    /// Notes where the exposure budget stood for a request at `now`: a refusal counts once
+    /// per hour (five clicks at the limit are one), warnings and refusals mark the day.
+    mutating func noteBudget(_ budget: GuardEvent.BudgetPressure, at now: Double) {
+        let day = Int32(clamping: Int64((now / Self.day).rounded(.down)))
+        let shift = Int64(day) - Int64(lastBudgetDay)
+        if shift > 0 {
+            budgetDayMask = shift >= 8 ? 0 : budgetDayMask << UInt8(shift)
+            lastBudgetDay = day
+        }
+        guard budget != .none else { return }
+        budgetDayMask |= 1
+        let hour = Int32(clamping: Int64((now / Self.hour).rounded(.down)))
+        if budget == .exhausted, hour != lastRefusalHour {
+            lastRefusalHour = hour
+            budgetRefusals += 1
+        }
+    }
+
+    /// Days of the last seven marked by ``noteBudget(_:at:)``, as of `updatedAt`.
+    var budgetDays: Int {
+        let idle = Int64((updatedAt / Self.day).rounded(.down)) - Int64(lastBudgetDay)
+        guard idle < 7 else { return 0 }
+        return ((budgetDayMask << UInt8(max(0, idle))) & 0x7F).nonzeroBitCount
     }
 
     /// Counts a request at `now`: rates, inter-arrival time, hour of activity.
@@ -145,6 +177,8 @@ struct KeyActivity {
         case .forgedForwarding: return Double(forgedForwarding)
         case .sealedIDMisuse: return Double(misuse)
         case .registrationBurst: return registrationBurst ? 1 : 0
+        case .budgetRefusals: return Double(budgetRefusals)
+        case .budgetDays: return Double(budgetDays)
         }
     }
 }

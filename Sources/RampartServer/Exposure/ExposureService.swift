@@ -30,12 +30,27 @@ public struct ExposureService: Sendable {
         policy.limits(for: account.effectiveTier(at: clock.now()))
     }
 
+    /// The account's (its cluster's) budget standing, without charging or refusing.
+    public func standing(_ account: Account) -> ExposureLedger.Standing {
+        let limits = limits(for: account)
+        return withCluster(account.id, ledger.standing(holder(for: account.id), limits: limits), limits)
+    }
+
     /// Throws `budget_exhausted` (429, with when it frees up) if the account's budget is spent.
     public func check(_ account: Account) throws(RampartError) -> ExposureLedger.Standing {
-        let limits = limits(for: account)
-        let standing = withCluster(account.id, ledger.standing(holder(for: account.id), limits: limits), limits)
+        try refuseIfExhausted(standing(account))
+    }
+
+    /// Throws `budget_exhausted` if `standing` is spent.
+    @discardableResult
+    public func refuseIfExhausted(_ standing: ExposureLedger.Standing) throws(RampartError) -> ExposureLedger.Standing {
         if standing.exhausted { throw Self.exhausted(standing, now: clock.now()) }
         return standing
+    }
+
+    /// What the detection engine is told about `standing`.
+    public func pressure(_ standing: ExposureLedger.Standing) -> GuardEvent.BudgetPressure {
+        GuardEvent.BudgetPressure(standing, warnAt: policy.budgets.warnAt)
     }
 
     /// Charges one access; returns the mark to record with its access event and the standing.

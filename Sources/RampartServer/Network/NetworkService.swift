@@ -111,8 +111,7 @@ public struct NetworkService: Sendable {
         guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
         if !own {
             let proximity = try await proximity(of: profile, to: requester, degree: relation.degree)
-            relation.degradeLevel = try await screen(.profileView(target: target.rawValue, proximity: proximity), requester)
-            _ = try exposure.check(requester.viewer.account)
+            relation.degradeLevel = try await screenAgainstBudget(.profileView(target: target.rawValue, proximity: proximity), requester)
         }
         let visible = Visibility.view(of: profile, for: relation)
         var pending: Invitation?
@@ -120,7 +119,12 @@ public struct NetworkService: Sendable {
             pending = try await store.pendingInvitation(between: requester.account, and: target)
         }
         let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
-        let cost = exposure.costs.profile(degree: relation.degree, categories: visible.categories)
+        // Degrading answers suspicion; it does not make exposure cheaper: the charge is what
+        // the undegraded view would have shown.
+        var undegraded = relation
+        undegraded.degradeLevel = 0
+        let charged = relation.degradeLevel == 0 ? visible.categories : Visibility.view(of: profile, for: undegraded).categories
+        let cost = exposure.costs.profile(degree: relation.degree, categories: charged)
         let standing = try await record(
             .profileView, requester, target: target, categories: Set(visible.categories.categories), subjects: [target],
             charge: own ? nil : ("p:\(target.rawValue)", cost))
@@ -180,8 +184,7 @@ public struct NetworkService: Sendable {
         guard !query.isEmpty else {
             throw RampartError.invalid("invalid_query", "Type a name, title, company, school or skill to search for.")
         }
-        try await screen(.searchPage(page: offset / Self.pageSize), requester)
-        _ = try exposure.check(requester.viewer.account)
+        try await screenAgainstBudget(.searchPage(page: offset / Self.pageSize), requester)
         let ids = try await store.searchProfiles(query)
         let page = Array(ids.prefix(Self.pageSize))
         let cards = try await cards(for: page, requester: requester)
@@ -202,9 +205,8 @@ public struct NetworkService: Sendable {
         let own = owner == requester.account
         let offset = try await openCursor(cursor, requester)
         var relation = try await relation(requester, owner)
-        relation.degradeLevel = try await screen(
-            .connectionList(owner: owner.rawValue, page: offset / Self.pageSize, own: own), requester)
-        if !own { _ = try exposure.check(requester.viewer.account) }
+        let action = GuardEvent.Action.connectionList(owner: owner.rawValue, page: offset / Self.pageSize, own: own)
+        relation.degradeLevel = try await own ? screen(action, requester) : screenAgainstBudget(action, requester)
         guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
         let visible = Visibility.view(of: profile, for: relation)
         guard visible.connectionsVisible else {
@@ -300,6 +302,17 @@ public struct NetworkService: Sendable {
     @discardableResult
     private func screen(_ action: GuardEvent.Action, _ requester: Requester) async throws -> Int {
         try await protection.screen(action, viewer: requester.viewer, client: requester.client)
+    }
+
+    /// As ``screen(_:_:)`` for a request the exposure budget pays for: the engine hears where
+    /// the budget stands, then the budget refuses if it is spent (the engine's own refusal
+    /// comes first).
+    @discardableResult
+    private func screenAgainstBudget(_ action: GuardEvent.Action, _ requester: Requester) async throws -> Int {
+        let standing = exposure.standing(requester.viewer.account)
+        let level = try await protection.screen(action, viewer: requester.viewer, client: requester.client, budget: exposure.pressure(standing))
+        try exposure.refuseIfExhausted(standing)
+        return level
     }
 
     /// How close a profile is to the viewer: their network, their work (a shared company or

@@ -37,9 +37,13 @@ public struct Protection: Sendable {
     /// Weighs a signed-in member's request. Returns the degrade level to serve it at, or
     /// throws the refusal (`challenge_required`, `throttled`, `account_suspended`).
     @discardableResult
-    public func screen(_ action: GuardEvent.Action, viewer: AccountService.Viewer, client: ClientInfo) async throws -> Int {
+    public func screen(
+        _ action: GuardEvent.Action, viewer: AccountService.Viewer, client: ClientInfo, budget: GuardEvent.BudgetPressure = .none
+    ) async throws -> Int {
         guard mode != .off else { return 0 }
-        let decision = engine.evaluate(event(action, viewer: viewer, client: client))
+        var event = event(action, viewer: viewer, client: client)
+        event.budget = budget
+        let decision = engine.evaluate(event)
         if decision.action == .allow, decision.degradeLevel == 0, !decision.escalated { return 0 }
         if mode == .record {
             var fields = Self.fields(of: decision, action: action, viewer: viewer, client: client)

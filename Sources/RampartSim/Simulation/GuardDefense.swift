@@ -56,7 +56,14 @@ public final class GuardDefense: Defense {
             action = .profileView(
                 target: Int64(target), proximity: proximity.degree == .first ? .network : proximity.sharesWork ? .work : .outside)
         }
-        let decision = engine.evaluate(event(action))
+        // The budget's standing before the request, as the server tells the engine; the budget
+        // refuses after the engine's own decision.
+        let limits = policy.limits(for: client.tier)
+        let own = budgets.standing(holder(client.account), limits: limits)
+        let standing = cluster == nil ? own : budgets.clusterStanding(of: client.account, own: own, clusters: graph, limits: limits, holder: holder)
+        var guardEvent = event(action)
+        guardEvent.budget = GuardEvent.BudgetPressure(standing, warnAt: policy.budgets.warnAt)
+        let decision = engine.evaluate(guardEvent)
         switch decision.action {
         case .allow: break
         case .challenge: return .refused(.challenged)
@@ -69,17 +76,15 @@ public final class GuardDefense: Defense {
             recent.suspended(account: client.account, ip: client.ip, userAgent: client.member == nil ? Self.scriptAgent : nil, at: clock.now())
             return .refused(.suspended)
         }
-        let limits = policy.limits(for: client.tier)
-        let own = budgets.standing(holder(client.account), limits: limits)
-        let standing = cluster == nil ? own : budgets.clusterStanding(of: client.account, own: own, clusters: graph, limits: limits, holder: holder)
         if standing.exhausted { return .refused(.budget) }
         guard case .view(let target) = request.action else {
             budgets.charge(holder(client.account), key: "s:\(clock.seconds)", cost: policy.budgets.weights.searchPage, limits: limits)
             return .served([])
         }
-        let categories = servedCategories(degree: degree, degradeLevel: decision.degradeLevel)
-        budgets.charge(holder(client.account), key: profileKey(target), cost: costs.profile(degree: degree, categories: categories), limits: limits)
-        return .served(categories)
+        // Charged as the undegraded view, as the server does.
+        let full = servedCategories(degree: degree, degradeLevel: 0)
+        budgets.charge(holder(client.account), key: profileKey(target), cost: costs.profile(degree: degree, categories: full), limits: limits)
+        return .served(servedCategories(degree: degree, degradeLevel: decision.degradeLevel))
     }
 
     public func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool {

@@ -1,6 +1,7 @@
 import Foundation
 import RampartCore
 import RampartGuard
+import Synchronization
 
 /// The efficacy benchmark: for each adversary and each defense, how much of the corpus
 /// leaves before the adversary is contained, what it cost the attacker, and how many real
@@ -41,54 +42,90 @@ public struct Simulator: Sendable {
         }
     }
 
-    /// Runs everything; `progress(done, total, label)` after each run.
-    public func run(world: SimWorld, progress: (Int, Int, String) -> Void = { _, _, _ in }) -> SimulationReport {
+    /// One run: an adversary against a fresh defense, or the members against one.
+    private enum Job: Sendable {
+        case adversary(AdversaryStrategy, defense: String)
+        case members(defense: String)
+
+        var label: String {
+            switch self {
+            case .adversary(let strategy, let defense): "\(strategy.name) vs \(defense)"
+            case .members(let defense): "members vs \(defense)"
+            }
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case adversary(AdversaryOutcome)
+        case members(MemberFriction)
+    }
+
+    /// Runs everything; `progress(done, total, label)` after each run (one call at a time).
+    ///
+    /// The runs are independent — each has its own clock, random numbers and defense, and
+    /// shares only the immutable world — so they run on every core, longest first (the
+    /// members against the Guard); the report does not depend on their order.
+    public func run(world: SimWorld, progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) -> SimulationReport {
         let configuration = self.configuration
-        let total = Self.defenseNames.count * (configuration.adversaries.count + 1)
-        var done = 0
+        let jobs: [Job] = Self.defenseNames.reversed().map { Job.members(defense: $0) }
+            + Self.defenseNames.flatMap { defense in configuration.adversaries.map { Job.adversary($0, defense: defense) } }
+        let outcomes = Mutex<(done: Int, results: [Outcome?])>((0, Array(repeating: nil, count: jobs.count)))
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let outcome = Self.run(jobs[index], world: world, configuration: configuration)
+            outcomes.withLock { state in
+                state.results[index] = outcome
+                state.done += 1
+                progress(state.done, jobs.count, jobs[index].label)
+            }
+        }
         var adversaries: [String: [String: AdversaryOutcome]] = [:]
         var friction: [String: MemberFriction] = [:]
-        let end = Double(configuration.days) * 86_400
-        for defenseName in Self.defenseNames {
-            for strategy in configuration.adversaries {
-                let clock = SimClock()
-                let run = AdversaryRun(
-                    strategy: strategy, world: world, defense: Self.makeDefense(defenseName, clock: clock, policy: configuration.policy), clock: clock,
-                    seed: configuration.seed)
-                var day = 1
-                while let next = run.nextAt, next < end {
-                    while next >= Double(day) * 86_400 {
-                        run.endDay()
-                        day += 1
-                    }
-                    clock.seconds = max(clock.seconds, next)
-                    run.step()
-                }
-                while day <= configuration.days {
-                    run.endDay()
-                    day += 1
-                }
-                run.finish(endSeconds: end)
-                adversaries[strategy.name, default: [:]][defenseName] = run.outcome
-                done += 1
-                progress(done, total, "\(strategy.name) vs \(defenseName)")
+        for (job, outcome) in zip(jobs, outcomes.withLock { $0.results }) {
+            switch (job, outcome) {
+            case (.adversary(let strategy, let defense), .adversary(let result)?): adversaries[strategy.name, default: [:]][defense] = result
+            case (.members(let defense), .members(let result)?): friction[defense] = result
+            default: break
             }
-            let clock = SimClock()
-            let members = MemberRun(
-                world: world, defense: Self.makeDefense(defenseName, clock: clock, policy: configuration.policy), clock: clock,
-                seed: configuration.seed, members: world.members)
-            while let next = members.nextAt, next < end {
-                clock.seconds = max(clock.seconds, next)
-                members.step()
-            }
-            friction[defenseName] = members.friction()
-            done += 1
-            progress(done, total, "members vs \(defenseName)")
         }
         return SimulationReport(
             members: world.members, connections: world.connectionCount, days: configuration.days, seed: configuration.seed,
             defenses: Self.defenseNames, adversaries: configuration.adversaries.map { strategy in
                 SimulationReport.AdversaryResults(name: strategy.name, scenario: strategy.slug, results: adversaries[strategy.name] ?? [:])
             }, memberFriction: friction)
+    }
+
+    private static func run(_ job: Job, world: SimWorld, configuration: Configuration) -> Outcome {
+        let end = Double(configuration.days) * 86_400
+        let clock = SimClock()
+        switch job {
+        case .adversary(let strategy, let defenseName):
+            let run = AdversaryRun(
+                strategy: strategy, world: world, defense: makeDefense(defenseName, clock: clock, policy: configuration.policy), clock: clock,
+                seed: configuration.seed)
+            var day = 1
+            while let next = run.nextAt, next < end {
+                while next >= Double(day) * 86_400 {
+                    run.endDay()
+                    day += 1
+                }
+                clock.seconds = max(clock.seconds, next)
+                run.step()
+            }
+            while day <= configuration.days {
+                run.endDay()
+                day += 1
+            }
+            run.finish(endSeconds: end)
+            return .adversary(run.outcome)
+        case .members(let defenseName):
+            let members = MemberRun(
+                world: world, defense: makeDefense(defenseName, clock: clock, policy: configuration.policy), clock: clock,
+                seed: configuration.seed, members: world.members)
+            while let next = members.nextAt, next < end {
+                clock.seconds = max(clock.seconds, next)
+                members.step()
+            }
+            return .members(members.friction())
+        }
     }
 }
