@@ -42,6 +42,18 @@ struct SimulatorTests {
         #expect(guarded.daily.last == guarded.distinctProfiles)
     }
 
+    /// Within its budget such a crawler raises no breadth signal; pressing against the budget
+    /// hour after hour is what suspends it, after about one day's budget.
+    @Test func aSingleAccountCrawlerPressingItsBudgetIsSuspendedAfterAboutADaysBudget() throws {
+        let report = try Self.report(members: 2_000, days: 3, adversaries: [.naive, .slowAndLow])
+        for adversary in report.adversaries {
+            let guarded = try #require(adversary.results["Rampart Guard"])
+            #expect(guarded.accountsBurned == 1, "\(adversary.name)")
+            #expect(guarded.distinctProfiles <= 60, "\(adversary.name): \(guarded.distinctProfiles)")
+            #expect((adversary.results["per-account quota"]?.distinctProfiles ?? 0) > 10 * guarded.distinctProfiles)
+        }
+    }
+
     @Test func anIDSharingFarmGetsOnlyWhatItsHarvesterSeesUnderTheGuard() throws {
         let report = try Self.report(days: 2, adversaries: [.idSharingFarm])
         let results = try #require(report.adversaries.first?.results)

@@ -89,6 +89,10 @@ final class AdversaryRun {
         var nextAt: Double
         /// Profiles this account may still view (ID sharing: harvested by the first account).
         var pausedUntil: Double = 0
+        /// Each account walks its own searches (a new one searches first): using another
+        /// account's search cursor would be an ID handoff, which is the ID-sharing farm's.
+        var viewsSinceSearch = 10
+        var searchPage = 0
     }
 
     let strategy: AdversaryStrategy
@@ -106,8 +110,6 @@ final class AdversaryRun {
     private var registered = 0
     private var devices: [UInt64] = []
     private var cards: [String] = []
-    private var viewsSinceSearch = 0
-    private var searchPage = 0
 
     init(strategy: AdversaryStrategy, world: SimWorld, defense: any Defense, clock: SimClock, seed: UInt64) {
         self.strategy = strategy
@@ -142,15 +144,15 @@ final class AdversaryRun {
         client.ip = address(for: index)
         let harvester = !strategy.sharesIDs || index == 0
         var request: SimRequest
-        if strategy.searchesFirst, harvester, viewsSinceSearch >= 10 {
-            request = SimRequest(client: client, action: .search(page: searchPage))
-            searchPage = (searchPage + 1) % 100
-            viewsSinceSearch = 0
+        if strategy.searchesFirst, harvester, accounts[index].viewsSinceSearch >= 10 {
+            request = SimRequest(client: client, action: .search(page: accounts[index].searchPage))
+            accounts[index].searchPage = (accounts[index].searchPage + 1) % 100
+            accounts[index].viewsSinceSearch = 0
         } else {
             let target = Int(order[cursor % order.count])
             request = SimRequest(client: client, action: .view(target: target))
             request.foreignID = strategy.sharesIDs && !harvester
-            viewsSinceSearch += 1
+            accounts[index].viewsSinceSearch += 1
         }
         request.forgedSignature = strategy.forgedShare > 0 && rng.chance(strategy.forgedShare)
         outcome.requests += 1
