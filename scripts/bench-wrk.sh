@@ -3,11 +3,13 @@
 # /healthz, in one run on the same server.
 #
 #   scripts/bench-wrk.sh [--members N] [--duration 30s] [--threads 2] [--connections 32]
-#                        [--compare-ledger]
+#                        [--compare-ledger] [--rounds N]
 #
 # --compare-ledger runs the signed-in profile views twice in one invocation, on two fresh
 # servers: with the evidence ledger (the default) and with `--no-ledger`, so the ledger's
-# added latency is measured side by side on the same machine state.
+# added latency is measured side by side on the same machine state. --rounds N repeats the
+# pair N times, alternating which goes first (on, off / off, on / ...), and ends with the
+# medians of p50, p99 and requests/s for each, and of the per-round differences.
 #
 # Builds `swift build -c release --product rampart` if needed (a cold release build takes
 # 20+ minutes), seeds a fresh demo world into a temporary data directory, logs in a demo
@@ -17,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-members=2000 duration=30s threads=2 connections=32 compare_ledger=false
+members=2000 duration=30s threads=2 connections=32 compare_ledger=false rounds=1
 while (($#)); do
     case $1 in
         --compare-ledger) compare_ledger=true; shift ;;
@@ -25,6 +27,7 @@ while (($#)); do
         --duration) duration=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -52,7 +55,8 @@ bench_once() {
     export RAMPART_WRK_SESSION="$work/session.txt" RAMPART_WRK_THREADS="$threads"
     python3 bench/wrk/prepare_session.py "$port" "$work"
 
-    if [[ "$label" == "ledger on" ]]; then
+    if [[ "$label" == "ledger on" && -z "${healthz_done:-}" ]]; then
+        healthz_done=1
         echo "== GET /healthz  ($threads threads, $connections connections, $duration)"
         wrk -t "$threads" -c "$connections" -d "$duration" --latency "http://127.0.0.1:$port/healthz"
     fi
@@ -63,7 +67,8 @@ bench_once() {
         perf record -F 999 -g -p "$server" -o "$RAMPART_PERF" -- sleep 15 >/dev/null 2>&1 &
         perf_pid=$!
     fi
-    wrk -t "$threads" -c "$connections" -d "$duration" --latency -s bench/wrk/profile-views.lua "http://127.0.0.1:$port"
+    wrk -t "$threads" -c "$connections" -d "$duration" --latency -s bench/wrk/profile-views.lua "http://127.0.0.1:$port" \
+        | tee "$results/$(tr ' ' '-' <<<"$label").$round"
     if [[ -n "$perf_pid" ]]; then wait "$perf_pid" || true; fi
     kill $server 2>/dev/null || true
     wait $server 2>/dev/null || true
@@ -71,5 +76,41 @@ bench_once() {
     trap - EXIT
 }
 
-bench_once "ledger on"
-if $compare_ledger; then bench_once "ledger off" --no-ledger; fi
+results=$(mktemp -d -t rampart-wrk-results.XXXXXX)
+for round in $(seq 1 "$rounds"); do
+    if ! $compare_ledger; then
+        bench_once "ledger on"
+    elif ((round % 2)); then
+        bench_once "ledger on"
+        bench_once "ledger off" --no-ledger
+    else
+        bench_once "ledger off" --no-ledger
+        bench_once "ledger on"
+    fi
+done
+if $compare_ledger && ((rounds > 1)); then
+    python3 - "$results" "$rounds" <<'PY'
+import statistics, sys, pathlib
+folder, rounds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+def ms(text):
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit): return float(text[: -len(unit)]) * factor
+    return float(text)
+def read(label, round):
+    figures = {}
+    for line in (folder / f"{label}.{round}").read_text().splitlines():
+        parts = line.split()
+        if parts[:1] == ["50%"]: figures["p50"] = ms(parts[1])
+        if parts[:1] == ["99%"]: figures["p99"] = ms(parts[1])
+        if parts[:1] == ["Requests/sec:"]: figures["rps"] = float(parts[1])
+    return figures
+on = [read("ledger-on", r) for r in range(1, rounds + 1)]
+off = [read("ledger-off", r) for r in range(1, rounds + 1)]
+print(f"== medians over {rounds} rounds (order alternating)")
+for key, unit in (("p50", "ms"), ("p99", "ms"), ("rps", "req/s")):
+    with_ledger, without = statistics.median(f[key] for f in on), statistics.median(f[key] for f in off)
+    added = statistics.median(a[key] - b[key] for a, b in zip(on, off))
+    print(f"  {key}: ledger on {with_ledger:.2f} {unit}, off {without:.2f} {unit}, added (median of per-round differences) {added:+.2f} {unit}")
+PY
+fi
+rm -rf "$results"
