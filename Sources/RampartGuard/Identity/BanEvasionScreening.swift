@@ -15,6 +15,10 @@ public enum BanEvasionScreening: Sendable, Equatable {
     /// Strong evidence to the cluster of `continues`, a suspended account: stopped.
     case stop(continues: Int64, evidence: LinkEvidence)
 
+    /// How many members of each linked cluster screening looks at, and how many links a
+    /// registration window returns (the server and the simulator use the same bound).
+    public static let fanOut = 50
+
     /// One account screening asks about, with the evidence that leads to it.
     public struct Candidate: Sendable, Equatable {
         /// A member of the cluster of the account the evidence links the screened one to.
@@ -30,7 +34,7 @@ public enum BanEvasionScreening: Sendable, Equatable {
     /// The accounts to ask about, in the order the rule weighs them: for each medium or
     /// strong link of `account`, the members (at most `fanOut`) of the other account's
     /// cluster, `account` itself left out. Add the links to `graph` first.
-    public static func candidates(of account: Int64, links: [IdentityLink], graph: IdentityGraph, fanOut: Int) -> [Candidate] {
+    public static func candidates(of account: Int64, links: [IdentityLink], graph: IdentityGraph, fanOut: Int = fanOut) -> [Candidate] {
         var candidates: [Candidate] = []
         for link in links where link.evidence.strength >= .medium {
             let other = link.first == account ? link.second : link.first
@@ -57,7 +61,7 @@ public enum BanEvasionScreening: Sendable, Equatable {
 
     /// Screens `account` by its new `links` (already added to `graph`).
     public static func screen(
-        _ account: Int64, links: [IdentityLink], graph: IdentityGraph, fanOut: Int, isSuspended: (Int64) throws -> Bool
+        _ account: Int64, links: [IdentityLink], graph: IdentityGraph, fanOut: Int = fanOut, isSuspended: (Int64) throws -> Bool
     ) rethrows -> BanEvasionScreening {
         try verdict(candidates(of: account, links: links, graph: graph, fanOut: fanOut), isSuspended: isSuspended)
     }

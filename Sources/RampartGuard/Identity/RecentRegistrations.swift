@@ -35,7 +35,7 @@ public final class RecentRegistrations: Sendable {
     private let fanOut: Int
     private let recent = Mutex<[Registration]>([])
 
-    public init(sms: SMSLimits, capacity: Int = 10_000, fanOut: Int = 50) {
+    public init(sms: SMSLimits, capacity: Int = 10_000, fanOut: Int = BanEvasionScreening.fanOut) {
         burstPerSubnet = sms.registrationBurstPerSubnetPerHour
         blockDigits = sms.blockDigits
         self.capacity = capacity
@@ -81,8 +81,7 @@ public final class RecentRegistrations: Sendable {
                     link(.sameClient, "both registered with the client \"\(agent.prefix(80))\" from one network within an hour")
                 }
             }
-            recent.append(registration)
-            if recent.count > capacity { recent.removeFirst(recent.count - capacity) }
+            remember(registration, in: &recent)
             return Array((continuing + links).prefix(fanOut))
         }
     }
@@ -96,9 +95,12 @@ public final class RecentRegistrations: Sendable {
         guard let ip, let userAgent, !userAgent.isEmpty else { return }
         var entry = Registration(account: account, ip: ip, phone: "", userAgent: userAgent, at: at)
         entry.suspension = true
-        recent.withLock { recent in
-            recent.append(entry)
-            if recent.count > capacity { recent.removeFirst(recent.count - capacity) }
-        }
+        recent.withLock { remember(entry, in: &$0) }
+    }
+
+    /// Appends to the window, forgetting the oldest beyond `capacity`.
+    private func remember(_ entry: Registration, in recent: inout [Registration]) {
+        recent.append(entry)
+        if recent.count > capacity { recent.removeFirst(recent.count - capacity) }
     }
 }

@@ -36,12 +36,7 @@ public struct ExposureService: Sendable {
         return withCluster(account.id, ledger.standing(holder(for: account.id), limits: limits), limits)
     }
 
-    /// Throws `budget_exhausted` (429, with when it frees up) if the account's budget is spent.
-    public func check(_ account: Account) throws(RampartError) -> ExposureLedger.Standing {
-        try refuseIfExhausted(standing(account))
-    }
-
-    /// Throws `budget_exhausted` if `standing` is spent.
+    /// Throws `budget_exhausted` (429, with when it frees up) if `standing` is spent.
     @discardableResult
     public func refuseIfExhausted(_ standing: ExposureLedger.Standing) throws(RampartError) -> ExposureLedger.Standing {
         if standing.exhausted { throw Self.exhausted(standing, now: clock.now()) }

@@ -33,14 +33,14 @@ public final class IdentityService: Sendable {
     /// Bursts, number blocks and recent suspensions (in memory: the window is an hour).
     private let recent: RecentRegistrations
     /// Screening looks at this many linked accounts and cluster members at most.
-    static let fanOut = 50
+    static let fanOut = BanEvasionScreening.fanOut
 
     public init(graph: IdentityGraph, store: any Store, evidence: any EvidenceLog, clock: any WallClock, policy: DetectionPolicy, logger: Logger) {
         self.graph = graph
         self.store = store
         self.evidence = evidence
         self.clock = clock
-        self.recent = RecentRegistrations(sms: policy.sms, fanOut: Self.fanOut)
+        self.recent = RecentRegistrations(sms: policy.sms)
         self.logger = logger
     }
 
@@ -140,7 +140,7 @@ public final class IdentityService: Sendable {
     /// (``BanEvasionScreening``, which the simulator runs too), with the store saying which
     /// accounts are suspended (each asked once).
     private func screen(_ account: AccountID, links: [IdentityLink]) async throws -> Screening {
-        let candidates = BanEvasionScreening.candidates(of: account.rawValue, links: links, graph: graph, fanOut: Self.fanOut)
+        let candidates = BanEvasionScreening.candidates(of: account.rawValue, links: links, graph: graph)
         var suspended = Set<Int64>()
         for member in Set(candidates.map(\.account)) {
             if try await store.suspension(of: AccountID(rawValue: member)) != nil { suspended.insert(member) }

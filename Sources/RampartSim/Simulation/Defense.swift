@@ -73,6 +73,13 @@ func servedCategories(degree: RelationshipDegree, degradeLevel: Int) -> Category
     return categories
 }
 
+/// What a defense that never degrades serves for `request`: a search page, or every
+/// category the viewer's relationship to the profile shows.
+func servedInFull(_ request: SimRequest, world: SimWorld) -> SimVerdict {
+    guard case .view(let target) = request.action else { return .served([]) }
+    return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+}
+
 /// No protection at all: every request is served in full.
 public final class NoProtection: Defense {
     public let name = "none"
@@ -80,8 +87,7 @@ public final class NoProtection: Defense {
     public init() {}
 
     public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
-        guard case .view(let target) = request.action else { return .served([]) }
-        return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+        servedInFull(request, world: world)
     }
 }
 
@@ -106,8 +112,7 @@ public final class PerIPRateLimit: Defense {
         let theoretical = max(arrivals[key] ?? now, now)
         guard theoretical - tolerance <= now else { return .refused(.throttled) }
         arrivals[key] = theoretical + interval
-        guard case .view(let target) = request.action else { return .served([]) }
-        return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+        return servedInFull(request, world: world)
     }
 }
 
@@ -125,14 +130,14 @@ public final class PerAccountQuota: Defense {
     }
 
     public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
-        guard case .view(let target) = request.action else { return .served([]) }
+        guard case .view = request.action else { return .served([]) }
         let window = Int(clock.seconds / (30 * 86_400))
         var entry = used[request.client.account] ?? (window, 0)
         if entry.window != window { entry = (window, 0) }
         guard entry.views < quota else { return .refused(.quota) }
         entry.views += 1
         used[request.client.account] = entry
-        return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+        return servedInFull(request, world: world)
     }
 }
 

@@ -117,7 +117,7 @@ public final class GuardDefense: Defense {
     /// a suspended account's cluster stops the account, medium evidence holds it for review,
     /// which the server carries out as a suspension (open to appeal). Both suspend it here.
     private func screened(_ account: Int64, links: [IdentityLink]) -> Bool {
-        let screening = BanEvasionScreening.screen(account, links: links, graph: graph, fanOut: 50) { suspended.contains($0) }
+        let screening = BanEvasionScreening.screen(account, links: links, graph: graph) { suspended.contains($0) }
         guard screening != .clear else { return false }
         suspended.insert(account)
         engine.suspend(account: account)
