@@ -55,6 +55,8 @@ extension [UInt8] {
     /// entry is built).
     mutating func appendLengthPrefixed(_ string: String) {
         appendBigEndian(UInt32(truncatingIfNeeded: string.utf8.count))
-        append(contentsOf: string.utf8)
+        if string.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
+            append(contentsOf: string.utf8)
+        }
     }
 }

@@ -61,9 +61,8 @@ public struct LedgerEntry: Hashable, Sendable {
         guard sequence >= 0 else { throw LedgerEntryError.negativeSequence(sequence) }
         guard fields.count <= Int(UInt32.max) else { throw LedgerEntryError.tooManyFields(fields.count) }
         for field in fields {
-            for string in [field.name, field.value] where string.utf8.count > Int(UInt32.max) {
-                throw LedgerEntryError.stringTooLong(byteCount: string.utf8.count)
-            }
+            if field.name.utf8.count > Int(UInt32.max) { throw LedgerEntryError.stringTooLong(byteCount: field.name.utf8.count) }
+            if field.value.utf8.count > Int(UInt32.max) { throw LedgerEntryError.stringTooLong(byteCount: field.value.utf8.count) }
         }
         var sorted = fields
         // Callers on the request path list their fields in order already.
@@ -105,17 +104,22 @@ public struct LedgerEntry: Hashable, Sendable {
     }
 
     /// Compares two strings' UTF-8 bytes (not Unicode canonical order): negative, zero or
-    /// positive. Reads the bytes in place, which the generic `utf8` sequence methods do not.
+    /// positive. Reads the bytes in place (native strings, the usual case, without a copy),
+    /// which the generic `utf8` sequence methods do not.
     static func compareUTF8(_ left: String, _ right: String) -> Int {
+        let inPlace = left.utf8.withContiguousStorageIfAvailable { leftBytes in
+            right.utf8.withContiguousStorageIfAvailable { rightBytes in compare(leftBytes, rightBytes) }
+        }
+        if let inPlace, let result = inPlace { return result }
         var left = left
         var right = right
-        return left.withUTF8 { leftBytes in
-            right.withUTF8 { rightBytes in
-                for index in 0..<min(leftBytes.count, rightBytes.count) where leftBytes[index] != rightBytes[index] {
-                    return Int(leftBytes[index]) - Int(rightBytes[index])
-                }
-                return leftBytes.count - rightBytes.count
-            }
+        return left.withUTF8 { leftBytes in right.withUTF8 { rightBytes in compare(leftBytes, rightBytes) } }
+    }
+
+    private static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        for index in 0..<min(left.count, right.count) where left[index] != right[index] {
+            return Int(left[index]) - Int(right[index])
         }
+        return left.count - right.count
     }
 }

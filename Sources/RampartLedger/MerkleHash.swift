@@ -9,18 +9,23 @@ public enum MerkleHash {
 
     /// SHA-256(0x00 ‖ entry): the hash of one leaf, over the entry's canonical bytes.
     public static func leafHash(_ entry: some Sequence<UInt8>) -> Digest32 {
+        leafHash(Array(entry))
+    }
+
+    /// SHA-256(0x00 ‖ entry), hashing the bytes in place.
+    public static func leafHash(_ entry: [UInt8]) -> Digest32 {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
-        hasher.update(data: Array(entry))
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
+        entry.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return digest(of: hasher.finalize())
     }
 
     /// SHA-256(0x01 ‖ left ‖ right): the hash of an interior node.
     public static func nodeHash(_ left: Digest32, _ right: Digest32) -> Digest32 {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
-        hasher.update(data: left.bytes)
-        hasher.update(data: right.bytes)
+        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
+        left.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        right.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return digest(of: hasher.finalize())
     }
 

@@ -27,7 +27,9 @@ public struct SQLQuery: Sendable {
     }
 }
 
-/// A statement inside a write transaction, with what must hold after it ran.
+/// A statement inside a write transaction, with what must hold after it ran. Data changes
+/// only (INSERT, UPDATE, DELETE): the SQLite driver binds and steps them itself, below
+/// GRDB's hooks for schema changes (migrations run through ``SQLDriver/migrate(_:)``).
 public struct SQLStatement: Sendable {
     public var query: SQLQuery
     /// If set, the statement must change at least one row, or the transaction is rolled

@@ -21,6 +21,24 @@ struct LedgerEntryEncodingTests {
         )
     }
 
+    @Test(arguments: [0, 5, 255, 256, 1 << 40, Int.max])
+    func aDraftNumberedLaterEncodesAsTheEntryBuiltWithItsSequence(_ sequence: Int) throws {
+        let fields = [LedgerEntry.Field("viewer", "m_1"), LedgerEntry.Field("subject", "m_2"), LedgerEntry.Field("category", "contact")]
+        let draft = try LedgerEntryDraft(timestampMilliseconds: 1_700_000_000_123, kind: .access, fields: fields)
+        let entry = try LedgerEntry(sequence: sequence, timestampMilliseconds: 1_700_000_000_123, kind: .access, fields: fields)
+        #expect(try draft.encoded(sequence: sequence) == entry.encoded())
+        #expect(try LedgerEntry.decode(draft.encoded(sequence: sequence)) == entry)
+        #expect(draft.kind == .access)
+    }
+
+    @Test func aDraftRejectsWhatAnEntryRejects() throws {
+        #expect(throws: LedgerEntryError.duplicateField("a")) {
+            try LedgerEntryDraft(timestampMilliseconds: 0, kind: .login, fields: [.init("a", "1"), .init("a", "2")])
+        }
+        let draft = try LedgerEntryDraft(timestampMilliseconds: 0, kind: .login, fields: [])
+        #expect(throws: LedgerEntryError.negativeSequence(-1)) { try draft.encoded(sequence: -1) }
+    }
+
     @Test func anEntryEncodesToTheDocumentedBytes() throws {
         let entry = try Self.sample()
         #expect(hex(entry.encoded()) == Self.goldenHex)

@@ -12,6 +12,12 @@ struct MerkleHashTests {
         #expect(MerkleHash.leafHash([UInt8]()).hex == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d")
     }
 
+    @Test func anyByteSequenceHashesAsTheSameArray() {
+        let bytes: [UInt8] = Array(0..<200)
+        #expect(MerkleHash.leafHash(bytes[...]) == MerkleHash.leafHash(bytes))
+        #expect(MerkleHash.leafHash(bytes.lazy.map { $0 }) == MerkleHash.leafHash(bytes))
+    }
+
     @Test func aNodeHashPrefixesTheChildrenWithOne() throws {
         let left = MerkleHash.leafHash([UInt8]())
         let right = MerkleHash.leafHash([0x00])
