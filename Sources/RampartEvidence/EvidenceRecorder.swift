@@ -319,11 +319,23 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         return fields
     }
 
-    /// Exposure units with four decimals: `0.9`, not `0.8999999999999999`.
-    private static func units(_ value: Double) -> String {
-        var text = String(format: "%.4f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
+    /// Exposure units with at most four decimals: `0.9`, not `0.8999999999999999`
+    /// (integer arithmetic: `String(format:)` cost more than the rest of the entry).
+    static func units(_ value: Double) -> String {
+        let scaled = (value * 10_000).rounded()
+        guard scaled.isFinite, abs(scaled) < 1e15 else { return "\(value)" }
+        let tenThousandths = Int64(scaled)
+        let magnitude = tenThousandths.magnitude
+        var text = (tenThousandths < 0 ? "-" : "") + String(magnitude / 10_000)
+        var fraction = magnitude % 10_000
+        guard fraction != 0 else { return text }
+        var digits = 4
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let padded = String(fraction)
+        text += "." + String(repeating: "0", count: digits - padded.count) + padded
         return text
     }
 }

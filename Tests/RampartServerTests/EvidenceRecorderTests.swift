@@ -1,10 +1,10 @@
 import Crypto
 import Foundation
 import RampartCore
-import RampartEvidence
 import RampartLedger
 import Testing
 
+@testable import RampartEvidence
 @testable import RampartServer
 @testable import RampartStore
 
@@ -59,5 +59,20 @@ import Testing
         // And it carries on.
         try await recorder.append(.login, account: AccountID(rawValue: 1), fields: [:])
         #expect(try await store.ledgerSize() == Int64(rows.count + 1))
+    }
+}
+
+@Suite struct EvidenceFieldTests {
+    @Test(arguments: [
+        (0.0, "0"), (0.9, "0.9"), (0.1 + 0.2, "0.3"), (12.6, "12.6"), (80.1, "80.1"), (1.0 / 3.0, "0.3333"),
+        (0.05, "0.05"), (0.00049, "0.0005"), (0.00004, "0"), (2.5, "2.5"), (100, "100"), (-1.25, "-1.25"),
+    ])
+    func exposureUnitsAreWrittenWithAtMostFourDecimals(_ value: Double, _ text: String) {
+        #expect(EvidenceRecorder.units(value) == text)
+    }
+
+    @Test func unitsThatAreNotFiniteAreSpelledOut() {
+        #expect(EvidenceRecorder.units(.infinity) == "inf")
+        #expect(EvidenceRecorder.units(.nan) == "nan")
     }
 }
