@@ -61,10 +61,11 @@ bench_once() {
         wrk -t "$threads" -c "$connections" -d "$duration" --latency "http://127.0.0.1:$port/healthz"
     fi
     echo "== GET /api/v1/profiles/{id}, signed in, $label  ($threads threads, $connections connections, $duration)"
-    # RAMPART_PERF=FILE records a CPU profile of the server during this run (perf record).
+    # RAMPART_PERF=FILE records a CPU profile of the server during this run (perf record)
+    # into FILE.ledger-on / FILE.ledger-off.
     perf_pid=
     if [[ -n "${RAMPART_PERF:-}" ]]; then
-        perf record -F 999 -g -p "$server" -o "$RAMPART_PERF" -- sleep 15 >/dev/null 2>&1 &
+        perf record -F 999 -g -p "$server" -o "$RAMPART_PERF.$(tr ' ' '-' <<<"$label")" -- sleep 15 >/dev/null 2>&1 &
         perf_pid=$!
     fi
     wrk -t "$threads" -c "$connections" -d "$duration" --latency -s bench/wrk/profile-views.lua "http://127.0.0.1:$port" \

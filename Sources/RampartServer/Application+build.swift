@@ -173,6 +173,9 @@ public func buildApplication(
     if let client = opened.postgresClient {
         app.addServices(client)
     }
+    if let checkpointer = opened.checkpointer {
+        app.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
+    }
     app.addServices(KeyRotationService(
         secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
         logger: logger))

@@ -11,12 +11,18 @@ public struct SQLiteDriver: SQLDriver {
     private let writer: any DatabaseWriter
     public var dialect: SQLDialect { .sqlite }
 
+    /// The log size, in pages, at which a commit checkpoints by itself: SQLite's default is
+    /// 1,000. Far above what ``SQLiteCheckpointer`` leaves between its runs, so that only a
+    /// process without it (a short command) or a checkpointer fallen behind reaches it.
+    public static let walAutocheckpointPages = 8_192
+
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")
             Self.addFunctions(db)
         }
         writer = try DatabasePool(path: path, configuration: configuration)
@@ -130,10 +136,9 @@ public struct SQLiteDriver: SQLDriver {
             case .bool(let bool): code = sqlite3_bind_int64(handle, index, bool ? 1 : 0)
             case .double(let double): code = sqlite3_bind_double(handle, index, double)
             case .null: code = sqlite3_bind_null(handle, index)
-            case .text(var text):
-                code = text.withUTF8 { bytes in
-                    sqlite3_bind_text(handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, CInt(bytes.count), sqliteTransient)
-                }
+            case .text(let text):
+                // As a C string, as GRDB binds text: a NUL ends it.
+                code = text.withCString { sqlite3_bind_text(handle, index, $0, -1, sqliteTransient) }
             case .blob(let bytes):
                 code = bytes.withUnsafeBytes { raw in
                     // A zero-length blob, not NULL, for an empty array.

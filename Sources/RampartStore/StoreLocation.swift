@@ -14,10 +14,12 @@ public enum StoreLocation: Sendable, Equatable {
     }
 }
 
-/// An opened store, and the PostgreSQL pool that must run for it to serve (nil for SQLite).
+/// An opened store, and what a long-running server runs beside it: the PostgreSQL pool
+/// that must run for it to serve, or SQLite's background checkpointer.
 public struct OpenedStore: Sendable {
     public let store: any Store
     public let postgresClient: PostgresClient?
+    public let checkpointer: SQLiteCheckpointer?
 
     /// Opens the store at `location` (creating the SQLite file if needed). Does not migrate.
     public static func open(_ location: StoreLocation, logger: Logger) throws -> OpenedStore {
@@ -25,11 +27,12 @@ public struct OpenedStore: Sendable {
         case .sqlite(let dataDirectory):
             try FileManager.default.createDirectory(
                 atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let driver = try SQLiteDriver(path: StoreLocation.sqlitePath(in: dataDirectory))
-            return OpenedStore(store: SQLStore(driver: driver), postgresClient: nil)
+            let path = StoreLocation.sqlitePath(in: dataDirectory)
+            let driver = try SQLiteDriver(path: path)
+            return OpenedStore(store: SQLStore(driver: driver), postgresClient: nil, checkpointer: try SQLiteCheckpointer(path: path))
         case .postgres(let url):
             let driver = try PostgresDriver(url: url, logger: logger)
-            return OpenedStore(store: SQLStore(driver: driver), postgresClient: driver.client)
+            return OpenedStore(store: SQLStore(driver: driver), postgresClient: driver.client, checkpointer: nil)
         }
     }
 
