@@ -59,14 +59,15 @@ public struct LedgerEntry: Hashable, Sendable {
         fields: [Field]
     ) throws(LedgerEntryError) {
         guard sequence >= 0 else { throw LedgerEntryError.negativeSequence(sequence) }
-        guard fields.count <= Int(UInt32.max) else { throw LedgerEntryError.tooManyFields(fields.count) }
-        for field in fields {
+        // `fields` is not read again, so sorting does not copy the caller's array.
+        var sorted = fields
+        guard sorted.count <= Int(UInt32.max) else { throw LedgerEntryError.tooManyFields(sorted.count) }
+        for field in sorted {
             if field.name.utf8.count > Int(UInt32.max) { throw LedgerEntryError.stringTooLong(byteCount: field.name.utf8.count) }
             if field.value.utf8.count > Int(UInt32.max) { throw LedgerEntryError.stringTooLong(byteCount: field.value.utf8.count) }
         }
-        var sorted = fields
         // Callers on the request path list their fields in order already.
-        if !zip(fields, fields.dropFirst()).allSatisfy({ Self.precedes($0.name, $1.name) }) {
+        if !zip(sorted, sorted.dropFirst()).allSatisfy({ Self.precedes($0.name, $1.name) }) {
             sorted.sort { Self.precedes($0.name, $1.name) }
             for (left, right) in zip(sorted, sorted.dropFirst()) where Self.compareUTF8(left.name, right.name) == 0 {
                 throw LedgerEntryError.duplicateField(right.name)

@@ -4,20 +4,20 @@
 /// it from the stored nodes at start.
 public struct MerkleFrontier: MerkleNodeReader, Sendable, Equatable {
     public private(set) var size: Int
-    /// The frontier's nodes by level.
-    private var nodes: [Int: MerkleNode]
+    /// The frontier's nodes, indexed by level (nil where the size's bit is clear).
+    private var nodes: [MerkleNode?]
 
     /// An empty log.
     public init() {
         size = 0
-        nodes = [:]
+        nodes = Array(repeating: nil, count: Int.bitWidth)
     }
 
     /// The frontier of a log of `size` entries from its stored nodes (see ``keys(forSize:)``).
     public init(size: Int, nodes stored: [MerkleNode]) throws(MerkleError) {
         guard size >= 0 else { throw .invalidTreeSize(size) }
         self.size = size
-        nodes = [:]
+        nodes = Array(repeating: nil, count: Int.bitWidth)
         let byKey = Dictionary(stored.map { ($0.level, $0) }, uniquingKeysWith: { first, _ in first })
         for (level, index) in Self.keys(forSize: size) {
             guard let node = byKey[level], node.index == index else { throw .missingNode(level: level, index: index) }
@@ -33,7 +33,9 @@ public struct MerkleFrontier: MerkleNodeReader, Sendable, Equatable {
     }
 
     public func node(level: Int, index: Int) throws(MerkleError) -> Digest32 {
-        guard let node = nodes[level], node.index == index else { throw .missingNode(level: level, index: index) }
+        guard nodes.indices.contains(level), let node = nodes[level], node.index == index else {
+            throw .missingNode(level: level, index: index)
+        }
         return node.hash
     }
 
@@ -41,9 +43,12 @@ public struct MerkleFrontier: MerkleNodeReader, Sendable, Equatable {
     public mutating func append(leafHash: Digest32) throws -> [MerkleNode] {
         let added = try MerkleLog.appendedNodes(leafHash: leafHash, treeSize: size, reader: self)
         size += 1
-        for node in added { nodes[node.level] = node }
-        // Keep the frontier only: the levels whose bit is set in the new size.
-        for level in nodes.keys where size >> level & 1 == 0 { nodes[level] = nil }
+        // The highest new node covers the others and the left siblings they were built
+        // from: it alone joins the frontier (the levels whose bit is set in the new size).
+        if let top = added.last {
+            for level in 0..<top.level { nodes[level] = nil }
+            nodes[top.level] = top
+        }
         return added
     }
 
