@@ -141,8 +141,9 @@ public struct SQLiteDriver: SQLDriver {
                 code = text.withCString { sqlite3_bind_text(handle, index, $0, -1, sqliteTransient) }
             case .blob(let bytes):
                 code = bytes.withUnsafeBytes { raw in
+                    guard let length = CInt(exactly: raw.count) else { return SQLITE_TOOBIG }
                     // A zero-length blob, not NULL, for an empty array.
-                    raw.baseAddress.map { sqlite3_bind_blob(handle, index, $0, CInt(raw.count), sqliteTransient) }
+                    return raw.baseAddress.map { sqlite3_bind_blob(handle, index, $0, length, sqliteTransient) }
                         ?? sqlite3_bind_zeroblob(handle, index, 0)
                 }
             }
