@@ -72,6 +72,7 @@ let package = Package(
             name: "RampartStore",
             dependencies: [
                 "RampartCore",
+                "RampartClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

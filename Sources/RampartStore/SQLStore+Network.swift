@@ -360,7 +360,6 @@ extension SQLStore {
         return insertRows("connections", ["account_id", "other_id", "created_at"], rows, onConflict: "ON CONFLICT DO NOTHING")
     }
 
-    /// Multi-row inserts, 200 rows to a statement.
     /// Multi-row INSERTs of 128, 64, …, 2 or 1 rows: rows of any number are a few
     /// statements, and a driver's statement cache sees at most eight texts per table (one
     /// text per batch size would be parsed anew for nearly every batch of the ledger).

@@ -37,10 +37,8 @@ public struct ExposureService: Sendable {
     }
 
     /// Throws `budget_exhausted` (429, with when it frees up) if `standing` is spent.
-    @discardableResult
-    public func refuseIfExhausted(_ standing: ExposureLedger.Standing) throws(RampartError) -> ExposureLedger.Standing {
+    public func refuseIfExhausted(_ standing: ExposureLedger.Standing) throws(RampartError) {
         if standing.exhausted { throw Self.exhausted(standing, now: clock.now()) }
-        return standing
     }
 
     /// What the detection engine is told about `standing`.
