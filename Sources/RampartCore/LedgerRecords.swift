@@ -45,6 +45,19 @@ public struct LedgerNodeRow: Sendable, Equatable, Hashable {
             self.level = level
             self.index = index
         }
+
+        /// The sequence number of the last entry the node covers, (index + 1) · 2^level − 1:
+        /// appending that entry completes it. Nodes are stored in this order.
+        public var lastEntry: Int64 {
+            ((index &+ 1) << Int64(level)) &- 1
+        }
+
+        /// The parent node (level 1–62) that ends at entry `lastEntry` on `level`; nil when no
+        /// complete subtree of that level ends there.
+        public init?(lastEntry: Int64, level: Int) {
+            guard (1..<63).contains(level), lastEntry >= 0, lastEntry < Int64.max, (lastEntry &+ 1) & ((1 << Int64(level)) - 1) == 0 else { return nil }
+            self.init(level: level, index: ((lastEntry &+ 1) >> Int64(level)) - 1)
+        }
     }
 
     public var key: Key { Key(level: level, index: index) }

@@ -2,8 +2,9 @@ import Foundation
 import RampartCore
 
 /// The evidence ledger's tables: entries (their canonical bytes and leaf hashes), the Merkle
-/// tree's complete subtrees, and the signed tree heads. Entries and nodes are only ever
-/// appended, in order of their keys, so a batch dirties the last pages of two tables.
+/// tree's complete subtrees (keyed by the last entry each covers, then level), and the
+/// signed tree heads. Entries and nodes are only ever appended, in order of their keys, so
+/// a batch dirties the last pages of two tables.
 extension SQLStore {
     public func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws {
         var statements = Self.accessEventStatements(accessEvents)
@@ -16,7 +17,7 @@ extension SQLStore {
                 ]
             })
         statements += Self.insertRows(
-            "ledger_nodes", ["level", "idx", "hash"], nodes.map { [.int(Int64($0.level)), .int($0.index), .blob($0.hash)] })
+            "ledger_nodes", ["last_seq", "level", "hash"], nodes.map { [.int($0.key.lastEntry), .int(Int64($0.level)), .blob($0.hash)] })
         guard !statements.isEmpty else { return }
         try await driver.write(statements)
     }
@@ -37,21 +38,20 @@ extension SQLStore {
             }
         }
         for chunk in keys.filter({ $0.level > 0 }).chunked(200) {
-            let clause = Array(repeating: "(level = ? AND idx = ?)", count: chunk.count).joined(separator: " OR ")
+            let clause = Array(repeating: "(last_seq = ? AND level = ?)", count: chunk.count).joined(separator: " OR ")
             let rows = try await driver.fetch(SQLQuery(
-                "SELECT level, idx, hash FROM ledger_nodes WHERE \(clause)", chunk.flatMap { [.int(Int64($0.level)), .int($0.index)] }))
-            for row in rows {
-                found.append(LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.bytes("hash")))
-            }
+                "SELECT last_seq, level, hash FROM ledger_nodes WHERE \(clause)", chunk.flatMap { [.int($0.lastEntry), .int(Int64($0.level))] }))
+            found += try rows.map(LedgerNodeRow.init(row:))
         }
         return found
     }
 
-    public func ledgerNodes(after key: LedgerNodeRow.Key, limit: Int) async throws -> [LedgerNodeRow] {
-        try await driver.fetch(SQLQuery(
-            "SELECT level, idx, hash FROM ledger_nodes WHERE level > ? OR (level = ? AND idx > ?) ORDER BY level, idx LIMIT ?",
-            [.int(Int64(key.level)), .int(Int64(key.level)), .int(key.index), .int(Int64(limit))]
-        )).map { row in LedgerNodeRow(level: Int(try row.int("level")), index: try row.int("idx"), hash: try row.bytes("hash")) }
+    public func ledgerNodes(after key: LedgerNodeRow.Key?, limit: Int) async throws -> [LedgerNodeRow] {
+        let (lastEntry, level) = key.map { ($0.lastEntry, Int64($0.level)) } ?? (-1, 0)
+        return try await driver.fetch(SQLQuery(
+            "SELECT last_seq, level, hash FROM ledger_nodes WHERE last_seq > ? OR (last_seq = ? AND level > ?) ORDER BY last_seq, level LIMIT ?",
+            [.int(lastEntry), .int(lastEntry), .int(level), .int(Int64(limit))]
+        )).map(LedgerNodeRow.init(row:))
     }
 
     public func ledgerEntries(from sequence: Int64, limit: Int) async throws -> [LedgerRow] {
@@ -96,6 +96,18 @@ extension LedgerTreeHeadRow {
         self.init(
             size: try row.int("size"), root: try row.text("root"), timestampMilliseconds: try row.int("timestamp_ms"),
             signature: Array(signature))
+    }
+}
+
+extension LedgerNodeRow {
+    /// A stored node, keyed by the last entry it covers and its level.
+    init(row: any SQLRow) throws {
+        let lastEntry = try row.int("last_seq")
+        let level = try row.int("level")
+        guard let key = Int(exactly: level).flatMap({ LedgerNodeRow.Key(lastEntry: lastEntry, level: $0) }) else {
+            throw StoreError.invalidData("the stored Merkle node at level \(level) ending at entry \(lastEntry) is no complete subtree")
+        }
+        self.init(level: key.level, index: key.index, hash: try row.bytes("hash"))
     }
 }
 

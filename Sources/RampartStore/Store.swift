@@ -111,9 +111,11 @@ public protocol Store: Sendable {
     /// The stored nodes among `keys` (missing ones are left out). Level 0 is the entries'
     /// leaf hashes; higher levels are the nodes written with `commitEvidence`.
     func ledgerNodes(_ keys: [LedgerNodeRow.Key]) async throws -> [LedgerNodeRow]
-    /// Stored parent nodes (level ≥ 1) after `key` in (level, index) order, at most `limit`:
-    /// for checking every stored node against the recomputed tree.
-    func ledgerNodes(after key: LedgerNodeRow.Key, limit: Int) async throws -> [LedgerNodeRow]
+    /// Stored parent nodes (level ≥ 1) in the order they were written — by the last entry
+    /// each covers, then level — after `key` (from the first when nil), at most `limit`:
+    /// for checking every stored node against the recomputed tree. A stored node that
+    /// cannot be a complete subtree's throws `StoreError.invalidData`.
+    func ledgerNodes(after key: LedgerNodeRow.Key?, limit: Int) async throws -> [LedgerNodeRow]
     /// Entries in sequence order starting at `sequence`, at most `limit`.
     func ledgerEntries(from sequence: Int64, limit: Int) async throws -> [LedgerRow]
     /// Entries of one account (the viewer, the member registering, logging in, paying…)

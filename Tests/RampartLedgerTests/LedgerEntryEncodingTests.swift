@@ -81,6 +81,26 @@ struct LedgerEntryEncodingTests {
         #expect(entry.fields.map(\.name) == ["Z", "a", "ab", "é"])
     }
 
+    @Test func namesSharingTheirFirstEightBytesOrZeroBytesSortByAllTheirBytes() throws {
+        // The sort compares eight-byte prefixes as integers first: these names tie there, or
+        // differ only by zero padding against a real zero byte.
+        let names = [
+            "abcdefgh\u{1}", "abcdefgh", "abcdefgh\u{0}", "a\u{0}", "a", "", "\u{0}", "abcdefghé", "abcdefgi", "ab\u{0}\u{0}z", "ab",
+            "éclair", "Z",
+        ]
+        let entry = try LedgerEntry(
+            sequence: 1, timestampMilliseconds: 2, kind: .login, fields: names.map { LedgerEntry.Field($0, "v") })
+        let byBytes = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(entry.fields.map { Array($0.name.utf8) } == byBytes.map { Array($0.utf8) })
+    }
+
+    @Test func aNameRepeatedAmongManyIsRejected() {
+        let fields = ["budget", "categories", "device", "ip", "categories", "viewer"].map { LedgerEntry.Field($0, "v") }
+        #expect(throws: LedgerEntryError.duplicateField("categories")) {
+            try LedgerEntry(sequence: 1, timestampMilliseconds: 2, kind: .login, fields: fields)
+        }
+    }
+
     @Test func duplicateNamesAreRejectedWhenBuilding() {
         #expect(throws: LedgerEntryError.duplicateField("a")) {
             try LedgerEntry(sequence: 1, timestampMilliseconds: 2, kind: .login, fields: [.init("a", "1"), .init("a", "2")])

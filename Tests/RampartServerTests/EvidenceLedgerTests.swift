@@ -59,7 +59,7 @@ import Testing
     }
 
     enum Tampering: String, CaseIterable, CustomTestStringConvertible {
-        case changedByte, deletedEntry, reordered, truncated, forgedHead, changedNode, deletedNode
+        case changedByte, deletedEntry, reordered, truncated, forgedHead, changedNode, movedNode, deletedNode
         var testDescription: String { rawValue }
     }
 
@@ -94,8 +94,13 @@ import Testing
             try await driver.write([SQLStatement("UPDATE ledger_tree_heads SET timestamp_ms = timestamp_ms + 1", [])])
             expected = "not signed"
         case .changedNode:
-            try await driver.write([SQLStatement("UPDATE ledger_nodes SET hash = ? WHERE level = 1 AND idx = 1", [.blob(Array(repeating: 0, count: 32))])])
+            // Node (1, 1) covers entries 2 and 3: it is stored under its last entry, 3.
+            try await driver.write([SQLStatement("UPDATE ledger_nodes SET hash = ? WHERE last_seq = 3 AND level = 1", [.blob(Array(repeating: 0, count: 32))])])
             expected = "node (level 1, index 1) does not match entries 2..<4"
+        case .movedNode:
+            // A level-1 node covers two entries, so it ends at an odd one, never at entry 4.
+            try await driver.write([SQLStatement("UPDATE ledger_nodes SET last_seq = 4 WHERE last_seq = 3 AND level = 1", [])])
+            expected = "level 1 ending at entry 4 is no complete subtree: the node table was changed"
         case .deletedNode:
             try await driver.write([SQLStatement("DELETE FROM ledger_nodes WHERE level = 2", [])])
             expected = "nodes were deleted"

@@ -21,7 +21,11 @@ struct LedgerStoreConformanceTests {
                 viewer: viewer, target: .random(), kind: .profileView, categories: [.identity], subjects: [], occurredAt: Fixtures.now,
                 client: .init(ip: "10.0.0.1", userAgent: nil), deviceHash: nil, session: nil)
             let rows = (0..<3).map { Self.row($0, account: $0 == 1 ? nil : viewer, at: 1_800_000_000 + Double($0)) }
-            let nodes = [LedgerNodeRow(level: 1, index: 0, hash: [0x10, 0x00]), LedgerNodeRow(level: 2, index: 0, hash: [0x20])]
+            // Listed in the order they are completed: by the last entry each covers (1, 3, 5), then level.
+            let nodes = [
+                LedgerNodeRow(level: 1, index: 0, hash: [0x10, 0x00]), LedgerNodeRow(level: 2, index: 0, hash: [0x20]),
+                LedgerNodeRow(level: 1, index: 2, hash: [0x12]),
+            ]
             try await store.commitEvidence(accessEvents: [event], ledger: rows, nodes: nodes)
             #expect(try await store.ledgerSize() == 3)
             #expect(try await store.ledgerEntries(from: 1, limit: 10) == Array(rows[1...]))
@@ -30,9 +34,10 @@ struct LedgerStoreConformanceTests {
             // Level 0 comes from the entries' leaf hashes.
             #expect(Set(found) == [nodes[0], LedgerNodeRow(level: 0, index: 2, hash: rows[2].leafHash)])
             #expect(try await store.accessEvents(viewer: viewer, limit: 5).count == 1)
-            let listed = try await store.ledgerNodes(after: .init(level: 0, index: .max), limit: 1)
+            let listed = try await store.ledgerNodes(after: nil, limit: 1)
             #expect(listed == [nodes[0]])
-            #expect(try await store.ledgerNodes(after: nodes[0].key, limit: 10) == [nodes[1]])
+            #expect(try await store.ledgerNodes(after: nodes[0].key, limit: 10) == Array(nodes[1...]))
+            #expect(try await store.ledgerNodes(after: nodes[1].key, limit: 10) == [nodes[2]])
             let mine = try await store.ledgerEntries(account: viewer, from: nil, to: nil)
             #expect(mine.map(\.sequence) == [0, 2])
             let later = try await store.ledgerEntries(account: viewer, from: Date(timeIntervalSince1970: 1_800_000_001), to: nil)
@@ -70,13 +75,46 @@ struct LedgerStoreConformanceTests {
         }
     }
 
+    /// Nodes stored by (level, index) before migration v9 are found by the same keys after
+    /// it, now listed in the order they were completed.
+    @Test(arguments: StoreKind.available)
+    func nodesFromBeforeVersion9AreKeptUnderTheLastEntryTheyCover(_ kind: StoreKind) async throws {
+        try await kind.withStore(migrated: false) { store in
+            let driver = try #require((store as? SQLStore)?.driver)
+            try await driver.migrate(Array(Migrations.all.prefix { $0.identifier != "v9-ledger-nodes-in-completion-order" }))
+            // The parents of an eight-entry log: (level, index) for levels 1 to 3.
+            let nodes = [(1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1), (3, 0)].map { level, index in
+                LedgerNodeRow(level: level, index: Int64(index), hash: Array(repeating: UInt8(level * 16 + index), count: 32))
+            }
+            try await driver.write(nodes.map { node in
+                SQLStatement(
+                    "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)", [.int(Int64(node.level)), .int(node.index), .blob(node.hash)])
+            })
+            try await store.migrate()
+            #expect(Set(try await store.ledgerNodes(nodes.map(\.key))) == Set(nodes))
+            let listed = try await store.ledgerNodes(after: nil, limit: 10)
+            #expect(listed.map(\.key.lastEntry) == [1, 3, 3, 5, 7, 7, 7])
+            #expect(listed.map(\.level) == [1, 1, 2, 1, 1, 2, 3])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aNodeStoredWhereNoSubtreeEndsIsInvalidData(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let driver = try #require((store as? SQLStore)?.driver)
+            try await driver.write([SQLStatement("INSERT INTO ledger_nodes (last_seq, level, hash) VALUES (2, 1, ?)", [.blob([0x01])])])
+            await #expect(throws: StoreError.self) { try await store.ledgerNodes(after: nil, limit: 10) }
+            #expect(try await store.ledgerNodes([LedgerNodeRow.Key(level: 1, index: 1)]).isEmpty)
+        }
+    }
+
     /// A ledger written before migration v8 (base64 entries, hex hashes) reads back as the
     /// same bytes after it, and new entries go on after the old ones.
     @Test(arguments: StoreKind.available)
     func aTextLedgerFromBeforeVersion8IsReadAsBytesAfterIt(_ kind: StoreKind) async throws {
         try await kind.withStore(migrated: false) { store in
             let driver = try #require((store as? SQLStore)?.driver)
-            try await driver.migrate(Migrations.all.filter { $0.identifier != "v8-ledger-bytes" })
+            try await driver.migrate(Array(Migrations.all.prefix { $0.identifier != "v8-ledger-bytes" }))
             let old = (0..<2).map { Self.row($0, account: AccountID(rawValue: 7), at: 1_800_000_000 + Double($0)) }
             let node = LedgerNodeRow(level: 1, index: 0, hash: Array(repeating: 0xCD, count: 32))
             try await driver.write(old.map { row in
@@ -89,7 +127,7 @@ struct LedgerStoreConformanceTests {
             } + [SQLStatement("INSERT INTO ledger_nodes (level, idx, hash) VALUES (1, 0, ?)", [.text(String(repeating: "CD", count: 32))])])
             try await store.migrate()
             #expect(try await store.ledgerEntries(from: 0, limit: 10) == old)
-            #expect(try await store.ledgerNodes(after: .init(level: 0, index: .max), limit: 10) == [node])
+            #expect(try await store.ledgerNodes(after: nil, limit: 10) == [node])
             let next = Self.row(2, account: AccountID(rawValue: 7), at: 1_800_000_002)
             try await store.commitEvidence(accessEvents: [], ledger: [next], nodes: [])
             #expect(try await store.ledgerEntries(account: AccountID(rawValue: 7), from: nil, to: nil) == old + [next])

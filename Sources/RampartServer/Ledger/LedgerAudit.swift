@@ -62,10 +62,15 @@ public enum LedgerAudit {
     /// Every stored parent node must be the recomputed tree's, and none may be missing:
     /// proofs for counsel are built from them.
     private static func checkStoredNodes(_ store: any Store, tree: MerkleTree) async throws -> String? {
-        var after = LedgerNodeRow.Key(level: 0, index: Int64.max)
+        var after: LedgerNodeRow.Key?
         var seen = 0
         while true {
-            let page = try await store.ledgerNodes(after: after, limit: 10_000)
+            let page: [LedgerNodeRow]
+            do {
+                page = try await store.ledgerNodes(after: after, limit: 10_000)
+            } catch StoreError.invalidData(let reason) {
+                return "\(reason): the node table was changed"
+            }
             guard let last = page.last else { break }
             for row in page {
                 guard let stored = Digest32(bytes: row.hash), let expected = try? tree.node(level: row.level, index: Int(row.index)) else {
