@@ -388,6 +388,45 @@ public enum Migrations {
                 "DROP TABLE ledger_nodes",
                 "ALTER TABLE ledger_nodes_v9 RENAME TO ledger_nodes",
             ]),
+        // Access events without a unique index on their random 64-bit IDs (nothing looks an
+        // event up by ID): each event landed on a random page of that index, so once the
+        // table outgrew the cache every recorded view dirtied a page of its own — recording
+        // slowed by half as the table grew. Events are now appended in arrival order.
+        Migration(
+            identifier: "v10-access-events-appended", statements: [],
+            sqlite: [
+                """
+                CREATE TABLE access_events_v10 (
+                    id BIGINT NOT NULL,
+                    viewer_id BIGINT,
+                    target_id BIGINT,
+                    kind TEXT NOT NULL,
+                    categories TEXT NOT NULL,
+                    subjects TEXT NOT NULL,
+                    occurred_at BIGINT NOT NULL,
+                    ip TEXT,
+                    user_agent TEXT,
+                    device_hash TEXT,
+                    session_id BIGINT,
+                    budget_holder TEXT,
+                    budget_key TEXT,
+                    budget_cost DOUBLE PRECISION,
+                    budget_day DOUBLE PRECISION,
+                    budget_month DOUBLE PRECISION
+                )
+                """,
+                """
+                INSERT INTO access_events_v10 (id, viewer_id, target_id, kind, categories, subjects, occurred_at, ip, user_agent, device_hash, session_id, budget_holder, budget_key, budget_cost, budget_day, budget_month)
+                SELECT id, viewer_id, target_id, kind, categories, subjects, occurred_at, ip, user_agent, device_hash, session_id, budget_holder, budget_key, budget_cost, budget_day, budget_month FROM access_events ORDER BY occurred_at
+                """,
+                "DROP TABLE access_events",
+                "ALTER TABLE access_events_v10 RENAME TO access_events",
+                "CREATE INDEX access_events_viewer ON access_events(viewer_id, occurred_at)",
+                "CREATE INDEX access_events_time ON access_events(occurred_at)",
+            ],
+            postgres: [
+                "ALTER TABLE access_events DROP CONSTRAINT access_events_pkey",
+            ]),
     ]
 }
 
