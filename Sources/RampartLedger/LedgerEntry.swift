@@ -100,9 +100,9 @@ public struct LedgerEntry: Hashable, Sendable {
     }
 
     /// The fields in ascending UTF-8 order of their names. Compares each name's first eight
-    /// bytes as one integer, and the whole names only where those are equal: a dictionary's
-    /// fields (``EvidenceLog``'s `append`) arrive in no order, and comparing strings byte by
-    /// byte cost more than encoding them.
+    /// bytes as one integer, and the whole names only where those are equal: fields from a
+    /// dictionary (the evidence recorder's `append`) arrive in no order, and comparing
+    /// strings byte by byte cost more than encoding them.
     static func sortedByName(_ fields: [Field]) -> [Field] {
         var keyed = fields.map { (prefix: namePrefix($0.name), field: $0) }
         keyed.sort { left, right in

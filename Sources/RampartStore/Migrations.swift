@@ -416,8 +416,13 @@ public enum Migrations {
                 )
                 """,
                 """
-                INSERT INTO access_events_v10 (id, viewer_id, target_id, kind, categories, subjects, occurred_at, ip, user_agent, device_hash, session_id, budget_holder, budget_key, budget_cost, budget_day, budget_month)
-                SELECT id, viewer_id, target_id, kind, categories, subjects, occurred_at, ip, user_agent, device_hash, session_id, budget_holder, budget_key, budget_cost, budget_day, budget_month FROM access_events ORDER BY occurred_at
+                INSERT INTO access_events_v10 (
+                    id, viewer_id, target_id, kind, categories, subjects, occurred_at, ip, user_agent, device_hash, session_id,
+                    budget_holder, budget_key, budget_cost, budget_day, budget_month)
+                SELECT
+                    id, viewer_id, target_id, kind, categories, subjects, occurred_at, ip, user_agent, device_hash, session_id,
+                    budget_holder, budget_key, budget_cost, budget_day, budget_month
+                FROM access_events ORDER BY occurred_at
                 """,
                 "DROP TABLE access_events",
                 "ALTER TABLE access_events_v10 RENAME TO access_events",
