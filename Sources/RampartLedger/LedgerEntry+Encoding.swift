@@ -1,4 +1,7 @@
 extension LedgerEntry {
+    /// Where the sequence number sits in the canonical bytes: right after the version byte.
+    static let sequenceOffset = 1
+
     /// The canonical bytes (see `LedgerEntry`'s comment).
     public func encoded() -> [UInt8] {
         var count = 1 + 8 + 8 + 4 + kind.rawValue.utf8.count + 4

@@ -19,10 +19,7 @@ public struct LedgerEntryDraft: Sendable {
     public func encoded(sequence: Int) throws(LedgerEntryError) -> [UInt8] {
         guard sequence >= 0 else { throw LedgerEntryError.negativeSequence(sequence) }
         var bytes = template
-        let value = UInt64(sequence)
-        for byte in 0..<8 {
-            bytes[1 + byte] = UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * byte))
-        }
+        bytes.replaceBigEndian(UInt64(sequence), at: LedgerEntry.sequenceOffset)
         return bytes
     }
 }

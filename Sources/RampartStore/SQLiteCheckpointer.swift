@@ -5,11 +5,14 @@ import GRDB
 /// Left to itself, SQLite checkpoints inside the commit that pushes the log past a
 /// threshold, so every few hundred commits one request waits for the copy and two fsyncs
 /// (about 7 ms here, every ~140 profile views: the evidence ledger's extra pages made
-/// that the p99). The server runs ``checkpoint()`` a few times a second instead, and the
+/// that the p99). The server runs ``checkpoint()`` every ``interval`` instead, and the
 /// driver raises the in-commit threshold to ``SQLiteDriver/walAutocheckpointPages`` as a
 /// safety net: should this fall behind, the writer still bounds the log, and then copies
 /// only the little this left.
 public struct SQLiteCheckpointer: Sendable {
+    /// How often a running server checkpoints (and the ledger benchmarks, beside their writers).
+    public static let interval: Duration = .milliseconds(250)
+
     private let connection: DatabaseQueue
 
     init(path: String) throws {

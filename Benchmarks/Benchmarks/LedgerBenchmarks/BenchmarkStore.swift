@@ -24,11 +24,11 @@ final class BenchmarkStore: Sendable {
         try await store.store.migrate()
         let recorder = EvidenceRecorder(store: store.store, ledger: ledger)
         _ = try await recorder.head()
-        // What `WALCheckpointService` does in `rampart serve`: a passive checkpoint every 250 ms.
+        // What `WALCheckpointService` does in `rampart serve`: a passive checkpoint every interval.
         let checkpoints = Task {
             while !Task.isCancelled {
                 _ = try? await store.checkpointer?.checkpoint()
-                try? await Task.sleep(for: .milliseconds(250))
+                try? await Task.sleep(for: SQLiteCheckpointer.interval)
             }
         }
         opened.withLock { $0 = Opened(directory: directory, recorder: recorder, checkpoints: checkpoints) }

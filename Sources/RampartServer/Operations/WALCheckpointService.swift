@@ -2,12 +2,12 @@ import Logging
 import RampartStore
 import ServiceLifecycle
 
-/// Runs SQLite's checkpoints in the background, a few times a second, so that no commit —
-/// and no request waiting for its evidence to commit — pays for copying the write-ahead
-/// log into the database file (see ``SQLiteCheckpointer``).
+/// Runs SQLite's checkpoints in the background, every `SQLiteCheckpointer.interval`, so
+/// that no commit — and no request waiting for its evidence to commit — pays for copying
+/// the write-ahead log into the database file (see ``SQLiteCheckpointer``).
 struct WALCheckpointService: Service {
     let checkpointer: SQLiteCheckpointer
-    var interval: Duration = .milliseconds(250)
+    var interval: Duration = SQLiteCheckpointer.interval
     let logger: Logger
 
     func run() async throws {
