@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "RampartClient", targets: ["RampartClient"]),
         .library(name: "RampartGuard", targets: ["RampartGuard"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
+        .library(name: "RampartApp", targets: ["RampartApp"]),
+        .library(name: "RampartForensics", targets: ["RampartForensics"]),
         .library(name: "RampartServer", targets: ["RampartServer"]),
         .library(name: "RampartLedger", targets: ["RampartLedger"]),
         .library(name: "RampartEvidence", targets: ["RampartEvidence"]),
@@ -47,7 +49,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        // The pure decision engine: ID sealing, request signatures, rate limits, budgets.
+        // The pure decision engine: the screening pipeline, ID sealing, request signatures,
+        // rate limits, budgets, detection, the identity graph, TOTP and password digests.
         // No I/O, injected clock.
         .target(
             name: "RampartGuard",
@@ -55,6 +58,7 @@ let package = Package(
                 "RampartCore",
                 "RampartClient",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -94,9 +98,10 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
-        // HTTP: web UI, JSON API, operations endpoints, middleware.
+        // Application services: accounts, network, exposure, protection, identity, premium,
+        // the sealing gate; the composition root that builds them once. No HTTP types.
         .target(
-            name: "RampartServer",
+            name: "RampartApp",
             dependencies: [
                 "RampartCore",
                 "RampartClient",
@@ -104,15 +109,8 @@ let package = Package(
                 "RampartLedger",
                 "RampartEvidence",
                 "RampartStore",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -121,11 +119,48 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
-        // The command-line tool: serve, agreement, and the commands later issues add.
+        // What runs offline over the store and the ledger: audit, bundles, unseal reports,
+        // cluster reports, operator actions. No HTTP, no running server.
+        .target(
+            name: "RampartForensics",
+            dependencies: [
+                "RampartCore",
+                "RampartGuard",
+                "RampartLedger",
+                "RampartStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP only: routes, middleware, controllers, templates, cookies.
+        .target(
+            name: "RampartServer",
+            dependencies: [
+                "RampartCore",
+                "RampartClient",
+                "RampartGuard",
+                "RampartStore",
+                "RampartApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line tool: serve (the only command that needs HTTP), seed, simulate,
+        // guard, ledger, unseal, keys, policy, agreement.
         .executableTarget(
             name: "rampart",
             dependencies: [
                 "RampartServer",
+                "RampartApp",
+                "RampartForensics",
                 "RampartStore",
                 "RampartCore",
                 "RampartGuard",
@@ -171,9 +206,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RampartEvidenceTests",
+            dependencies: ["RampartEvidence", "RampartCore", "RampartLedger", "RampartStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RampartServerTests",
             dependencies: [
                 "RampartServer",
+                "RampartApp",
+                "RampartForensics",
                 "RampartStore",
                 "RampartCore",
                 "RampartGuard",
@@ -182,6 +224,7 @@ let package = Package(
                 "RampartEvidence",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // An independent TOTP to check the Guard's against.
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings

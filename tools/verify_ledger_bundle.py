@@ -61,6 +61,7 @@ KINDS = (
     "agreementAcceptance",
     "purchase",
     "policyChange",
+    "misuse",
 )
 
 

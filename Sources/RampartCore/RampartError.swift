@@ -18,7 +18,7 @@ public struct RampartError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     public var kind: Kind
-    public var code: String
+    public var code: Code
     public var message: String
     /// For `tooManyRequests`: when the caller may try again.
     public var retryAfter: TimeInterval?
@@ -26,7 +26,7 @@ public struct RampartError: Error, Equatable, Sendable, CustomStringConvertible 
     /// account); sent as `error.token`.
     public var token: String?
 
-    public init(_ kind: Kind, code: String, message: String, retryAfter: TimeInterval? = nil, token: String? = nil) {
+    public init(_ kind: Kind, code: Code, message: String, retryAfter: TimeInterval? = nil, token: String? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
@@ -38,22 +38,22 @@ public struct RampartError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 extension RampartError {
-    public static func invalid(_ code: String, _ message: String) -> RampartError {
+    public static func invalid(_ code: Code, _ message: String) -> RampartError {
         RampartError(.invalidInput, code: code, message: message)
     }
 
-    public static func notFound(_ code: String = "not_found", _ message: String = "Not found.") -> RampartError {
+    public static func notFound(_ code: Code = .notFound, _ message: String = "Not found.") -> RampartError {
         RampartError(.notFound, code: code, message: message)
     }
 
     public static func rateLimited(retryAfter: TimeInterval, _ message: String? = nil) -> RampartError {
         let seconds = max(1, Int(retryAfter.rounded(.up)))
         return RampartError(
-            .tooManyRequests, code: "rate_limited",
+            .tooManyRequests, code: .rateLimited,
             message: message ?? "Too many attempts. Try again in \(seconds) seconds.",
             retryAfter: TimeInterval(seconds))
     }
 
     public static let unauthorized = RampartError(
-        .unauthorized, code: "unauthorized", message: "Sign in first: this needs a valid session token.")
+        .unauthorized, code: .unauthorized, message: "Sign in first: this needs a valid session token.")
 }

@@ -25,19 +25,33 @@ public protocol EvidenceLog: AccessEventSink {
 /// that then fails is prepared again from the committed log. Each request encodes its own
 /// entry (``LedgerEntryDraft``) before it queues, so encoding runs on every core.
 ///
-/// The coordination state sits behind one lock, held only to queue, take a batch or
-/// hand over the lead or the store; waiting requests are resumed straight onto the
-/// concurrent executor rather than through one serial executor.
+/// The coordination (who leads, which batch goes to the store when, whom a write's end
+/// wakes) is ``GroupCommitStateMachine``, behind one lock held only for one of its steps;
+/// this class does what its actions say: prepares and writes batches and resumes
+/// requests, outside the lock. Waiting requests are resumed straight onto the concurrent
+/// executor rather than through one serial executor.
 ///
 /// The Merkle log's right edge (``MerkleFrontier``, O(log n) nodes) is loaded from the
 /// store on the first write and advanced only after a batch commits. One process writes a
 /// ledger: PostgreSQL deployments with several instances need one writer (the sequence
 /// number is the primary key, so a second writer fails rather than forks the log).
 public final class EvidenceRecorder: EvidenceLog, Sendable {
-    private enum Turn {
+    /// What a suspended request is resumed with (a refused batch's requests are resumed
+    /// with its error instead).
+    private enum Turn: Sendable {
+        /// Its record is committed.
         case committed
+        /// Lead the next batch.
         case lead
+        /// To a leader that waited for the store with its prepared batch: write it.
+        case write
+        /// To a leader that waited for the store: the write its batch was prepared on
+        /// failed, so prepare these records again on this log.
+        case prepareAgain([Pending], on: MerkleFrontier?)
     }
+
+    private typealias Waiter = CheckedContinuation<Turn, any Error>
+    private typealias Coordination = GroupCommitStateMachine<Pending, Waiter, MerkleFrontier>
 
     /// A record waiting to be written: an access event (which is also a ledger entry when
     /// the ledger is on) or a ledger entry of another kind.
@@ -49,51 +63,26 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         var draft: LedgerEntryDraft?
     }
 
-    /// A queued record and the request waiting for it (nil for the request leading it).
-    private struct Entry {
-        let record: Pending
-        var waiter: CheckedContinuation<Turn, any Error>?
-    }
-
     /// A batch encoded and hashed, ready for the store.
     private struct PreparedBatch {
         var events: [AccessEvent] = []
         var rows: [LedgerRow] = []
         var nodes: [LedgerNodeRow] = []
-        /// The log after this batch commits.
+        /// The log after this batch commits (nil with the ledger off).
         var frontier: MerkleFrontier?
-        /// ``State/failedWrites`` when it was prepared: a change means the log it was built
-        /// on was never committed.
-        var failuresSeen: Int
-    }
-
-    private struct State {
-        var queue: [Entry] = []
-        /// A request is gathering a batch or waiting with it for the store: arrivals queue.
-        var leading = false
-        /// A batch is being written.
-        var storeBusy = false
-        /// The prepared batch waiting for the store, handed it when the write before it ends.
-        var waitingForStore: CheckedContinuation<Void, Never>?
-        var failedWrites = 0
-        /// The committed log's right edge.
-        var frontier: MerkleFrontier?
-        /// The log's right edge after the batch being written, if it commits.
-        var pendingFrontier: MerkleFrontier?
     }
 
     private let store: any Store
     private let clock: any WallClock
     private let ledgerEnabled: Bool
-    private let maxBatch: Int
-    private let state = Mutex(State())
+    private let state: Mutex<Coordination>
 
     /// - Parameter ledger: false keeps access events only (for measuring what the ledger costs).
     public init(store: any Store, clock: any WallClock = SystemWallClock(), ledger: Bool = true, maxBatch: Int = 512) {
         self.store = store
         self.clock = clock
         self.ledgerEnabled = ledger
-        self.maxBatch = max(1, maxBatch)
+        self.state = Mutex(Coordination(maxBatch: maxBatch))
     }
 
     public func record(_ event: AccessEvent) async throws {
@@ -119,18 +108,11 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
             timestampMilliseconds: UInt64(max(0, at.timeIntervalSince1970 * 1000).rounded()), kind: kind, fields: fields)
     }
 
+    /// Queues the record and returns once it is committed: at once if it waited in a
+    /// batch someone else led, after leading a batch if it was asked to.
     private func submit(_ record: Pending) async throws {
-        let turn = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, any Error>) in
-            let leads = state.withLock { state in
-                if state.leading {
-                    state.queue.append(Entry(record: record, waiter: continuation))
-                    return false
-                }
-                state.leading = true
-                state.queue.insert(Entry(record: record, waiter: nil), at: 0)
-                return true
-            }
-            if leads { continuation.resume(returning: .lead) }
+        let turn = try await withCheckedThrowingContinuation { (waiter: Waiter) in
+            if state.withLock({ $0.enqueue(record, waiter: waiter) }) == .lead { waiter.resume(returning: .lead) }
         }
         guard case .lead = turn else { return }
         try await leadBatch()
@@ -139,109 +121,60 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// Takes the head of the queue (which holds the leader's own record), prepares it while
     /// the previous batch may still be in the store, writes it, and wakes its waiters.
     private func leadBatch() async throws {
-        let batch = state.withLock { state in
-            let batch = Array(state.queue.prefix(maxBatch))
-            state.queue.removeFirst(batch.count)
-            return batch
+        var preparation = state.withLock { $0.takeBatch() }
+        var prepared: PreparedBatch
+        while true {
+            do {
+                prepared = try await prepare(preparation.records, on: preparation.base)
+            } catch {
+                // Preparing failed (an entry that cannot be encoded, a store that cannot be
+                // read): nothing was written.
+                let action = state.withLock { $0.preparationFailed() }
+                action.nextLeader?.resume(returning: .lead)
+                for waiter in action.waiters { waiter.resume(throwing: error) }
+                throw error
+            }
+            let frontier = prepared.frontier
+            let turn = try await withCheckedThrowingContinuation { (leader: Waiter) in
+                Self.carryOut(state.withLock { $0.batchPrepared(producing: frontier, waiter: leader) }, leader: leader)
+            }
+            guard case .prepareAgain(let records, let base) = turn else { break }
+            preparation = Coordination.Preparation(records: records, base: base)
         }
-        let records = batch.map { $0.record }
+        let end: Coordination.WriteEndAction
         var failure: (any Error)?
         do {
-            var prepared = try await prepare(records)
-            await acquireStore()
-            let stale = state.withLock { $0.failedWrites != prepared.failuresSeen }
-            if stale {
-                do {
-                    prepared = try await prepare(records)
-                } catch {
-                    releaseStore(after: .notWritten)
-                    throw error
-                }
-            }
-            state.withLock { $0.pendingFrontier = prepared.frontier }
-            passTheLead()
-            do {
-                try await write(prepared)
-                releaseStore(after: .committed(prepared.frontier))
-            } catch {
-                releaseStore(after: .failed)
-                failure = error
-            }
+            try await write(prepared)
+            end = state.withLock { $0.writeSucceeded() }
         } catch {
-            // Preparing failed (an entry that cannot be encoded, a store that cannot be
-            // read): nothing was written.
             failure = error
-            passTheLead()
+            end = state.withLock { $0.writeFailed() }
         }
-        for entry in batch {
-            guard let waiter = entry.waiter else { continue }
+        if let handover = end.storeHandover { Self.carryOut(handover.action, leader: handover.leader) }
+        for waiter in end.waiters {
             if let failure { waiter.resume(throwing: failure) } else { waiter.resume(returning: .committed) }
         }
         if let failure { throw failure }
     }
 
-    /// Wakes the first queued request to gather the next batch, or lets the next arrival
-    /// lead. Harmless when the lead was already passed.
-    private func passTheLead() {
-        let next = state.withLock { state -> CheckedContinuation<Turn, any Error>? in
-            guard !state.queue.isEmpty else {
-                state.leading = false
-                return nil
-            }
-            defer { state.queue[0].waiter = nil }
-            return state.queue[0].waiter
-        }
-        next?.resume(returning: .lead)
-    }
-
-    /// Waits until no batch is being written, then marks the store busy for this one.
-    private func acquireStore() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let free = state.withLock { state in
-                guard state.storeBusy else {
-                    state.storeBusy = true
-                    return true
-                }
-                state.waitingForStore = continuation
-                return false
-            }
-            if free { continuation.resume() }
+    /// Resumes a leader that wants the store as the state machine says (and the next
+    /// leader, when its write starts).
+    private static func carryOut(_ action: Coordination.StoreAction, leader: Waiter) {
+        switch action {
+        case .write(let nextLeader):
+            leader.resume(returning: .write)
+            nextLeader?.resume(returning: .lead)
+        case .prepareAgain(let preparation):
+            leader.resume(returning: .prepareAgain(preparation.records, on: preparation.base))
+        case .waitForStore:
+            break
         }
     }
 
-    private enum WriteOutcome {
-        /// Committed: the log now ends at this frontier (nil with the ledger off).
-        case committed(MerkleFrontier?)
-        /// The store refused the batch: batches prepared on top of it are stale.
-        case failed
-        /// Nothing reached the store.
-        case notWritten
-    }
-
-    /// Records how the write ended and hands the store to the batch waiting for it.
-    private func releaseStore(after outcome: WriteOutcome) {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            switch outcome {
-            case .committed(let frontier): state.frontier = frontier ?? state.frontier
-            case .failed: state.failedWrites += 1
-            case .notWritten: break
-            }
-            state.pendingFrontier = nil
-            guard let waiter = state.waitingForStore else {
-                state.storeBusy = false
-                return nil
-            }
-            state.waitingForStore = nil
-            return waiter
-        }
-        next?.resume()
-    }
-
-    /// Numbers and hashes `records` on top of the log as it will be once the batch in the
-    /// store (if any) commits.
-    private func prepare(_ records: [Pending]) async throws -> PreparedBatch {
-        let (base, failuresSeen) = state.withLock { ($0.pendingFrontier ?? $0.frontier, $0.failedWrites) }
-        var prepared = PreparedBatch(events: records.compactMap { $0.accessEvent }, failuresSeen: failuresSeen)
+    /// Numbers and hashes `records` on top of `base` (the log as it will be once the batch
+    /// in the store, if any, commits; nil: the committed log, read from the store if unknown).
+    private func prepare(_ records: [Pending], on base: MerkleFrontier?) async throws -> PreparedBatch {
+        var prepared = PreparedBatch(events: records.compactMap { $0.accessEvent })
         guard ledgerEnabled else { return prepared }
         var next: MerkleFrontier
         if let base { next = base } else { next = try await committedFrontier() }
@@ -274,13 +207,9 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// The committed log's right edge, read from the store the first time. Only the
     /// recorder writes the log, so a copy read before its first write stays true until then.
     private func committedFrontier() async throws -> MerkleFrontier {
-        if let frontier = state.withLock({ $0.frontier }) { return frontier }
+        if let frontier = state.withLock({ $0.committedLog }) { return frontier }
         let loaded = try await Self.loadFrontier(from: store)
-        return state.withLock { state in
-            if let frontier = state.frontier { return frontier }
-            state.frontier = loaded
-            return loaded
-        }
+        return state.withLock { $0.committedLogLoaded(loaded) }
     }
 
     /// The frontier of the stored log: its size and the O(log n) nodes of its right edge.

@@ -15,4 +15,7 @@ public enum LedgerEntryKind: String, CaseIterable, Hashable, Sendable {
     case purchase
     /// An access or protection policy changed.
     case policyChange
+    /// A refused or suspicious request: a forged, foreign or expired sealed ID, a bad or
+    /// missing request signature.
+    case misuse
 }

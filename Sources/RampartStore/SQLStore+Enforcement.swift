@@ -2,7 +2,7 @@ import Foundation
 import RampartCore
 
 // Suspensions, the enforcement record and appeals, written once for both SQL engines.
-extension SQLStore {
+extension SQLStore: EnforcementStore {
     public func suspend(_ suspension: Suspension, record: EnforcementRecord) async throws {
         try await driver.write([
             SQLStatement(

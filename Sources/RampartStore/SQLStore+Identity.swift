@@ -2,7 +2,7 @@ import Foundation
 import RampartCore
 
 // The identity graph's evidence and operators' separations, written once for both engines.
-extension SQLStore {
+extension SQLStore: IdentityStore {
     public func recordIdentityLinks(_ links: [StoredIdentityLink]) async throws {
         guard !links.isEmpty else { return }
         try await driver.write(Self.insertRows(

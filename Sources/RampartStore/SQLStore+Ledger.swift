@@ -5,7 +5,7 @@ import RampartCore
 /// tree's complete subtrees (keyed by the last entry each covers, then level), and the
 /// signed tree heads. Entries and nodes are only ever appended, in order of their keys, so
 /// a batch dirties the last pages of two tables.
-extension SQLStore {
+extension SQLStore: LedgerStore {
     public func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws {
         var statements = Self.accessEventStatements(accessEvents)
         statements += Self.insertRows(

@@ -1,9 +1,8 @@
 import Foundation
 import RampartCore
 
-// Profiles, connections, invitations, search, purchases, access events and the demo
-// world, written once for both SQL engines.
-extension SQLStore {
+// Profiles and their search, connections and invitations, written once for both SQL engines.
+extension SQLStore: NetworkStore {
     // MARK: Profiles
 
     public func profile(of account: AccountID) async throws -> Profile? {
@@ -142,6 +141,8 @@ extension SQLStore {
         }
     }
 
+    // MARK: Invitations
+
     public func insertInvitation(_ invitation: Invitation) async throws {
         try await driver.write([
             SQLStatement(
@@ -201,186 +202,16 @@ extension SQLStore {
         }
         try await driver.write(statements)
     }
+}
 
-    // MARK: Premium
-
-    public func recordPurchase(_ purchase: Purchase) async throws {
-        try await driver.write([
-            SQLStatement(
-                """
-                INSERT INTO purchases (id, account_id, tier, amount_cents, currency, instrument_fingerprint, provider_reference, created_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    .int(purchase.id.rawValue), .int(purchase.accountID.rawValue), .text(purchase.tier.rawValue),
-                    .int(purchase.amountCents), .text(purchase.currency), .text(purchase.instrumentFingerprint),
-                    .text(purchase.providerReference), .int(purchase.createdAt.millisecondsSince1970),
-                    .int(purchase.expiresAt.millisecondsSince1970),
-                ]),
-            SQLStatement(
-                "UPDATE accounts SET tier = ?, tier_expires_at = ? WHERE id = ? RETURNING id",
-                [.text(purchase.tier.rawValue), .int(purchase.expiresAt.millisecondsSince1970), .int(purchase.accountID.rawValue)],
-                requireChange: .notFound),
-        ])
-    }
-
-    public func purchases(of account: AccountID) async throws -> [Purchase] {
-        try await driver.fetch(SQLQuery(
-            "SELECT * FROM purchases WHERE account_id = ? ORDER BY created_at DESC", [.int(account.rawValue)]
-        )).map(Purchase.init(row:))
-    }
-
-    // MARK: Access events
-
-    public func recordAccessEvents(_ events: [AccessEvent]) async throws {
-        guard !events.isEmpty else { return }
-        try await driver.write(Self.accessEventStatements(events))
-    }
-
-    static func accessEventStatements(_ events: [AccessEvent]) -> [SQLStatement] {
-        let rows = events.map { event -> [SQLValue] in
-            [
-                .int(event.id.rawValue), event.viewer.map { .int($0.rawValue) } ?? .null,
-                event.target.map { .int($0.rawValue) } ?? .null, .text(event.kind.rawValue),
-                .text(event.categories.sorted().map(\.rawValue).joined(separator: ",")),
-                .text(event.subjects.map { String($0.rawValue) }.joined(separator: ",")),
-                .int(event.occurredAt.millisecondsSince1970), event.client.ip.map(SQLValue.text) ?? .null,
-                event.client.userAgent.map(SQLValue.text) ?? .null, event.deviceHash.map(SQLValue.text) ?? .null,
-                event.session.map { .int($0.rawValue) } ?? .null,
-                event.budget.map { .text($0.holder) } ?? .null, event.budget.map { .text($0.key) } ?? .null,
-                event.budget.map { .double($0.cost) } ?? .null, event.budget.map { .double($0.dayUsed) } ?? .null,
-                event.budget.map { .double($0.monthUsed) } ?? .null,
-            ]
-        }
-        return insertRows(
-            "access_events",
-            [
-                "id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash",
-                "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month",
-            ],
-            rows)
-    }
-
-    public func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)] {
-        try await driver.fetch(SQLQuery(
-            """
-            SELECT budget_holder, budget_key, budget_cost, budget_day, budget_month, occurred_at FROM access_events
-            WHERE occurred_at >= ? AND budget_holder IS NOT NULL ORDER BY occurred_at, id
-            """,
-            [.int(date.millisecondsSince1970)]
-        )).map { row in
-            (
-                BudgetMark(
-                    holder: try row.text("budget_holder"), key: try row.text("budget_key"), cost: try row.optionalDouble("budget_cost") ?? 0,
-                    dayUsed: try row.optionalDouble("budget_day") ?? 0, monthUsed: try row.optionalDouble("budget_month") ?? 0),
-                Date(milliseconds: try row.int("occurred_at"))
-            )
-        }
-    }
-
-    public func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent] {
-        try await driver.fetch(SQLQuery(
-            "SELECT * FROM access_events WHERE viewer_id = ? ORDER BY occurred_at DESC, id LIMIT ?",
-            [.int(viewer.rawValue), .int(Int64(limit))]
-        )).map(AccessEvent.init(row:))
-    }
-
-    // MARK: Misuse signals
-
-    public func recordSignal(_ signal: MisuseSignal) async throws {
-        try await driver.write(Self.insertRows(
-            "misuse_signals",
-            ["id", "kind", "account_id", "session_id", "related_account_id", "detail", "occurred_at", "ip", "user_agent"],
-            [[
-                .int(signal.id.rawValue), .text(signal.kind.rawValue), signal.account.map { .int($0.rawValue) } ?? .null,
-                signal.session.map { .int($0.rawValue) } ?? .null, signal.relatedAccount.map { .int($0.rawValue) } ?? .null,
-                .text(signal.detail), .int(signal.occurredAt.millisecondsSince1970), signal.client.ip.map(SQLValue.text) ?? .null,
-                signal.client.userAgent.map(SQLValue.text) ?? .null,
-            ]]))
-    }
-
-    public func signals(involving account: AccountID, limit: Int) async throws -> [MisuseSignal] {
-        try await driver.fetch(SQLQuery(
-            """
-            SELECT * FROM misuse_signals WHERE account_id = ? OR related_account_id = ?
-            ORDER BY occurred_at DESC, id LIMIT ?
-            """,
-            [.int(account.rawValue), .int(account.rawValue), .int(Int64(limit))]
-        )).map(MisuseSignal.init(row:))
-    }
-
-    // MARK: Demo world
-
-    public func accountCount() async throws -> Int {
-        Int(try await driver.fetch(SQLQuery("SELECT COUNT(*) AS n FROM accounts")).first?.int("n") ?? 0)
-    }
-
-    public func insertSeedMembers(_ members: [SeedMember], agreement: Agreement, at date: Date) async throws {
-        let accounts = members.map { member -> [SQLValue] in
-            let account = member.account
-            return [
-                .int(account.id.rawValue), .text(account.phone.e164), .text(account.name), .text(account.passwordHash),
-                .int(account.createdAt.millisecondsSince1970), .bool(false), .int(0), .text(account.tier.rawValue),
-                account.tierExpiresAt.map { .int($0.millisecondsSince1970) } ?? .null,
-            ]
-        }
-        let acceptances = members.map { member -> [SQLValue] in
-            [
-                .int(member.account.id.rawValue), .int(Int64(agreement.version)), .text(agreement.sha256),
-                .int(member.account.createdAt.millisecondsSince1970), .null, .text("rampart seed"),
-            ]
-        }
-        let profiles = try members.map { try Self.profileValues($0.profile, at: date) }
-        var statements = Self.insertRows(
-            "accounts",
-            ["id", "phone", "name", "password_hash", "created_at", "two_factor_enabled", "totp_last_step", "tier", "tier_expires_at"],
-            accounts)
-        statements += Self.insertRows(
-            "agreement_acceptances", ["account_id", "version", "sha256", "accepted_at", "ip", "user_agent"], acceptances)
-        statements += Self.insertRows("profiles", Self.profileColumns, profiles)
-        if driver.dialect == .sqlite {
-            statements += Self.insertRows(
-                "profile_search", ["rowid", "search_text"],
-                members.map { [.int($0.profile.accountID.rawValue), .text(Self.searchDocument($0.profile))] })
-        }
-        try await driver.write(statements)
-    }
-
-    public func insertSeedConnections(_ pairs: [(AccountID, AccountID)], at date: Date) async throws {
-        try await driver.write(Self.connect(pairs, at: date))
-    }
-
-    // MARK: Helpers
-
+// The network tables' statements and values, some also written by seeding.
+extension SQLStore {
     static func connect(_ pairs: [(AccountID, AccountID)], at date: Date) -> [SQLStatement] {
         let rows = pairs.flatMap { a, b -> [[SQLValue]] in
             [[.int(a.rawValue), .int(b.rawValue), .int(date.millisecondsSince1970)],
              [.int(b.rawValue), .int(a.rawValue), .int(date.millisecondsSince1970)]]
         }
         return insertRows("connections", ["account_id", "other_id", "created_at"], rows, onConflict: "ON CONFLICT DO NOTHING")
-    }
-
-    /// Multi-row INSERTs of 128, 64, …, 2 or 1 rows: rows of any number are a few
-    /// statements, and a driver's statement cache sees at most eight texts per table (one
-    /// text per batch size would be parsed anew for nearly every batch of the ledger).
-    static func insertRows(_ table: String, _ columns: [String], _ rows: [[SQLValue]], onConflict: String = "") -> [SQLStatement] {
-        let tuple = "(" + placeholders(columns.count) + ")"
-        var statements: [SQLStatement] = []
-        var start = 0
-        var size = 128
-        while start < rows.count {
-            while size > rows.count - start { size /= 2 }
-            let values = Array(repeating: tuple, count: size).joined(separator: ", ")
-            statements.append(SQLStatement(
-                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(values) \(onConflict)",
-                rows[start..<start + size].flatMap { $0 }))
-            start += size
-        }
-        return statements
-    }
-
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     static let profileColumns = [
@@ -431,11 +262,5 @@ extension SQLStore {
     static func escapeLike(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
-    }
-}
-
-extension Array {
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import RampartServer
+import RampartApp
 import RampartStore
 
 /// `rampart agreement`: show the current Service Agreement or publish a new version.

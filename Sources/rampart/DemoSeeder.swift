@@ -1,6 +1,6 @@
 import Foundation
 import RampartCore
-import RampartServer
+import RampartApp
 import RampartSim
 import RampartStore
 

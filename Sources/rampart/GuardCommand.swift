@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import RampartCore
-import RampartServer
+import RampartApp
+import RampartForensics
 import RampartStore
 
 /// `rampart guard ...`: the trust-and-safety operator's commands — flagged accounts with
@@ -96,7 +97,7 @@ struct GuardCommand: AsyncParsableCommand {
             let (account, json) = (account, json)
             let report = try await storage.withStore { store in
                 let found = try await GuardCommand.actions(store).resolveAccount(account)
-                return try await ClusterReport.make(for: found.id, store: store)
+                return try await ClusterReport.make(for: found.id, graph: try await IdentityService.storedGraph(store), store: store)
             }
             print(json ? report.json() : report.text())
         }
@@ -141,7 +142,7 @@ struct GuardCommand: AsyncParsableCommand {
             let suspended = try await storage.withStore { store in
                 let actions = GuardCommand.actions(store, operator: name)
                 let found = try await actions.resolveAccount(account)
-                let targets = wholeCluster ? try await ClusterReport.make(for: found.id, store: store).members.map(\.id) : [found.id]
+                let targets = wholeCluster ? try await ClusterReport.make(for: found.id, graph: try await IdentityService.storedGraph(store), store: store).members.map(\.id) : [found.id]
                 for target in targets {
                     try await actions.suspend(target, reason: target == found.id ? reason : "\(reason) (cluster of account \(found.id.rawValue))")
                 }

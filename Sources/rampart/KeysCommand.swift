@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RampartServer
+import RampartApp
 
 /// `rampart keys`: manage the secrets in the data directory.
 struct KeysCommand: AsyncParsableCommand {

@@ -5,7 +5,8 @@ import Logging
 import RampartCore
 import RampartEvidence
 import RampartGuard
-import RampartServer
+import RampartApp
+import RampartForensics
 import RampartStore
 
 /// `rampart ledger`: check the evidence ledger, sign a tree head, export an account's

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RampartCore
 import RampartGuard
-import RampartServer
+import RampartApp
 
 /// `rampart policy`: print the shipped defaults, or check a policy file before a restart.
 struct PolicyCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartGuard
-import RampartServer
+import RampartApp
 import RampartSim
 
 /// `rampart simulate`: the efficacy benchmark — each adversary against each defense, and the

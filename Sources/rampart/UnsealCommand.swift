@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import RampartCore
 import RampartGuard
-import RampartServer
+import RampartApp
+import RampartForensics
 import RampartStore
 
 /// `rampart unseal TOKEN...`: what a sealed ID points at, whom it was issued to and when.

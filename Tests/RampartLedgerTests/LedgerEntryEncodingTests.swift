@@ -68,7 +68,7 @@ struct LedgerEntryEncodingTests {
 
     @Test func kindsAreSpelledAsTheirCaseNames() {
         #expect(LedgerEntryKind.allCases.map(\.rawValue) == [
-            "access", "enforcement", "registration", "login", "agreementAcceptance", "purchase", "policyChange",
+            "access", "enforcement", "registration", "login", "agreementAcceptance", "purchase", "policyChange", "misuse",
         ])
         #expect(LedgerEntryKind(rawValue: "Access") == nil)
     }

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 /// Every malformed request gets a clear 4xx with a stable code: never a 5xx, never a write.

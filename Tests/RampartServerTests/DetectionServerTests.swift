@@ -9,6 +9,8 @@ import RampartLedger
 import RampartStore
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 /// The detection engine at work in the server: the ladder as a client meets it, the
@@ -180,7 +182,7 @@ import Testing
             let member = try await client.register(on: server, name: "Suspect")
             let actions = OperatorActions(store: server.store, clock: server.clock, operatorName: "alice")
             let sync = EnforcementSync(
-                store: server.store, engine: server.dependencies.detection, identity: server.dependencies.identityService(logger: quietTestLogger),
+                store: server.store, engine: server.dependencies.detection, identity: server.services.identity,
                 evidence: server.dependencies.evidence, logger: quietTestLogger)
             try await actions.suspend(member.account, reason: "Sold our members' data on a mirror site.")
             let (refused, _, _) = try await client.json(.get, "/api/v1/me", token: member.token)
@@ -275,7 +277,7 @@ import Testing
     }
 }
 
-private let quietTestLogger: Logger = {
+let quietTestLogger: Logger = {
     var logger = Logger(label: "test")
     logger.logLevel = .error
     return logger

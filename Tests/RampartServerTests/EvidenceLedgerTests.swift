@@ -7,6 +7,8 @@ import RampartLedger
 import Synchronization
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 @testable import RampartStore
 
@@ -34,7 +36,7 @@ import Testing
         let (server, li) = try await Self.busyServer()
         let rows = try await server.store.ledgerEntries(from: 0, limit: 100)
         let entries = try rows.map { try LedgerEntry.decode($0.entry) }
-        #expect(entries.map(\.kind) == [.registration, .registration, .access, .access, .access, .login])
+        #expect(entries.map(\.kind) == [.registration, .registration, .access, .access, .misuse, .login])
         #expect(entries.enumerated().allSatisfy { $0.element.sequence == $0.offset })
         let view = entries[2]
         #expect(view[field: "event"] == "profile_view")

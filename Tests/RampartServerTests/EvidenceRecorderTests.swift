@@ -5,6 +5,8 @@ import RampartLedger
 import Testing
 
 @testable import RampartEvidence
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 @testable import RampartStore
 

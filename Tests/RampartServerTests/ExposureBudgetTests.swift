@@ -7,6 +7,8 @@ import RampartEvidence
 import RampartStore
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 extension TestServer {

@@ -8,6 +8,8 @@ import RampartLedger
 import RampartStore
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 /// The identity graph at work: farms are one cluster with one budget, a suspended person's
@@ -107,7 +109,7 @@ import Testing
 
     @Test func aNeighbourOnTheSameSubnetIsNotStoppedAndNotMerged() async throws {
         let server = try await TestServer.make()
-        let identity = server.dependencies.identityService(logger: Logger(label: "test"))
+        let identity = server.services.identity
         let banned = try await self.account(server, phone: "+8613900000001")
         try await OperatorActions(store: server.store, clock: server.clock, operatorName: "alice").suspend(banned.id, reason: "Scraping.")
         let office = ClientInfo(ip: "203.0.113.10", userAgent: "Mozilla/5.0")
@@ -122,7 +124,7 @@ import Testing
 
     @Test func aBurstFromOneSubnetWithNumbersFromOneBlockIsHeldForReview() async throws {
         let server = try await TestServer.make()
-        let identity = server.dependencies.identityService(logger: Logger(label: "test"))
+        let identity = server.services.identity
         let banned = try await self.account(server, phone: "+8613900000100")
         _ = try await identity.registered(banned, deviceHash: "d0", client: ClientInfo(ip: "198.51.100.1", userAgent: nil))
         try await OperatorActions(store: server.store, clock: server.clock, operatorName: "alice").suspend(banned.id, reason: "Scraping.")
@@ -141,7 +143,7 @@ import Testing
 
     @Test func aRegistrationContinuingAJustSuspendedAccountIsHeldForReviewAndCanAppeal() async throws {
         let server = try await TestServer.make()
-        let identity = server.dependencies.identityService(logger: Logger(label: "test"))
+        let identity = server.services.identity
         let script = ClientInfo(ip: "203.0.113.10", userAgent: "python-requests/2.32")
         let banned = try await self.account(server, phone: "+8613900000200")
         try await OperatorActions(store: server.store, clock: server.clock, operatorName: "alice").suspend(banned.id, reason: "Scraping.")
@@ -198,7 +200,7 @@ import Testing
             let second = try await client.register(on: server, name: "Farm Two", deviceId: first.deviceId)
             _ = try await client.register(on: server, name: "Stranger")
             try await OperatorActions(store: server.store, clock: server.clock, operatorName: "alice").suspend(first.account, reason: "Scraping.")
-            let report = try await ClusterReport.make(for: second.account, store: server.store)
+            let report = try await ClusterReport.make(for: second.account, graph: try await IdentityService.storedGraph(server.store), store: server.store)
             #expect(Set(report.members.map(\.id)) == [first.account, second.account])
             #expect(report.members.first { $0.id == first.account }?.suspended == true)
             #expect(report.links.count == 1)

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import RampartCore
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 @Suite struct LoginAPITests {
@@ -87,7 +89,7 @@ import Testing
             #expect(started == .ok)
             let secret = try #require(setup["secret"] as? String)
             #expect((setup["otpauthUri"] as? String)?.hasPrefix("otpauth://totp/") == true)
-            let code = String(format: "%06d", TOTP(secret: secret).compute(date: server.clock.now()))
+            let code = String(format: "%06d", HummingbirdOTP.TOTP(secret: secret).compute(date: server.clock.now()))
             let (confirmed, me, _) = try await client.json(.post, "/api/v1/me/two-factor/confirm", ["code": code], token: member.token)
             #expect(confirmed == .ok)
             #expect(me["twoFactorEnabled"] as? Bool == true)
@@ -105,7 +107,7 @@ import Testing
             #expect(replayError.errorCode == "two_factor_invalid")
             server.clock.advance(by: 30)
             var withFresh = login
-            withFresh["totp"] = String(format: "%06d", TOTP(secret: secret).compute(date: server.clock.now()))
+            withFresh["totp"] = String(format: "%06d", HummingbirdOTP.TOTP(secret: secret).compute(date: server.clock.now()))
             let (ok, _, _) = try await client.json(.post, "/api/v1/sessions", withFresh)
             #expect(ok == .ok)
 

@@ -3,6 +3,8 @@ import HummingbirdTesting
 import RampartCore
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 @Suite struct NetworkAPITests {

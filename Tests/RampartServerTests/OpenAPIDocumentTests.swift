@@ -3,6 +3,8 @@ import Hummingbird
 import Logging
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 /// The OpenAPI document must describe every JSON route the server answers, with the
@@ -15,7 +17,7 @@ import Testing
 
     @Test func everyJSONRouteTheServerAnswersIsDocumented() async throws {
         let server = try await TestServer.make()
-        let router = try await buildRouter(server.dependencies, configuration: ServerConfiguration(), logger: Logger(label: "test"))
+        let router = try await buildRouter(server.services, configuration: ServerConfiguration(), logger: Logger(label: "test"))
         let paths = try #require(try Self.document()["paths"] as? [String: [String: Any]])
         let jsonRoutes = router.routes.filter { route in
             let path = route.path.description

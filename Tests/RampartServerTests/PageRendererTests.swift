@@ -3,6 +3,8 @@ import HTTPTypes
 import NIOCore
 import Foundation
 import Testing
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 @Suite struct PageRendererTests {

@@ -6,6 +6,8 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 @Suite struct SMSSenderTests {

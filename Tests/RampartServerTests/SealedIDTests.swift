@@ -6,6 +6,8 @@ import RampartCore
 import RampartGuard
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 /// Sealed IDs through the whole server: bound to the viewer, short-lived, and every misuse

@@ -7,6 +7,8 @@ import RampartCore
 import RampartGuard
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 /// First-party request signatures through the whole server.

@@ -14,6 +14,8 @@ import Synchronization
 import RampartStore
 import Testing
 
+@testable import RampartApp
+@testable import RampartForensics
 @testable import RampartServer
 
 /// Collects SMS messages instead of sending them.
@@ -35,8 +37,9 @@ struct TestServer: Sendable {
     let store: any Store
     let clock: ManualWallClock
     let sms: CapturingSMSSender
-    let dependencies: RampartDependencies
+    let services: RampartServices
 
+    var dependencies: RampartDependencies { services.dependencies }
     var codec: any IDCodec { dependencies.codec }
 
     /// A server on an in-memory database. The detection engine is off unless a test asks
@@ -52,7 +55,7 @@ struct TestServer: Sendable {
         let dependencies = RampartDependencies(
             store: store, sealingKeys: SealingKeys(.generate(at: clock.now())), signingKeys: SessionSigningKeys(master: SymmetricKey(size: .bits256)),
             sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4))
-        return TestServer(store: store, clock: clock, sms: sms, dependencies: dependencies)
+        return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 
     /// The same database, keys and clock behind a new server (fresh in-memory state), as after a restart.
@@ -60,7 +63,7 @@ struct TestServer: Sendable {
         let dependencies = RampartDependencies(
             store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
             payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4))
-        return TestServer(store: store, clock: clock, sms: sms, dependencies: dependencies)
+        return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 
     /// Runs `body` against the router in process, or (`live`) over a loopback socket, which
@@ -70,7 +73,7 @@ struct TestServer: Sendable {
     ) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .error
-        let router = try await buildRouter(dependencies, configuration: configuration, logger: logger)
+        let router = try await buildRouter(services, configuration: configuration, logger: logger)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(live ? .live : .router) { client in
             try await body(SigningTestClient(base: client, clock: clock))

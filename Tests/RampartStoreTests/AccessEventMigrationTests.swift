@@ -17,7 +17,7 @@ struct AccessEventMigrationTests {
     /// back unchanged after it, with their budget charges, and new events go on after them.
     @Test(arguments: StoreKind.available)
     func eventsFromBeforeVersion10AreKept(_ kind: StoreKind) async throws {
-        try await kind.withStore(migrated: false) { store in
+        try await kind.withStore(migrated: false) { (store: any StoreMaintenance & AccessEventStore) in
             let driver = try #require((store as? SQLStore)?.driver)
             try await driver.migrate(Array(Migrations.all.prefix { $0.identifier != "v10-access-events-appended" }))
             let viewer = AccountID.random()

@@ -3,7 +3,7 @@ import RampartCore
 import RampartStore
 import Testing
 
-/// Suspensions, the enforcement record and appeals on every store.
+/// Suspensions, the enforcement record and appeals (``EnforcementStore``) on every store.
 @Suite("Store conformance: enforcement")
 struct EnforcementStoreConformanceTests {
     static func record(_ account: AccountID, _ action: EnforcementRecord.Action, at offset: Double = 0, ledgered: Bool = true) -> EnforcementRecord {
@@ -14,7 +14,7 @@ struct EnforcementStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aSuspensionRevokesEverySessionAndIsRecorded(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & EnforcementStore) in
             let (account, session) = try await Fixtures.register(store)
             let suspension = Suspension(account: account.id, since: Fixtures.now, reason: "scraping", actor: "guard")
             try await store.suspend(suspension, record: Self.record(account.id, .suspend))
@@ -38,7 +38,7 @@ struct EnforcementStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func operatorActionsWaitForTheLedgerInOrder(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any EnforcementStore) in
             let account = AccountID.random()
             let first = Self.record(account, .unsuspend, at: 10, ledgered: false)
             let second = Self.record(account, .appealAccepted, at: 20, ledgered: false)
@@ -54,7 +54,7 @@ struct EnforcementStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func anAppealIsResolvedOnce(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & EnforcementStore) in
             let (account, _) = try await Fixtures.register(store)
             let appeal = Appeal(account: account.id, text: "I am a recruiter, not a robot.", createdAt: Fixtures.now)
             try await store.insertAppeal(appeal)
@@ -68,49 +68,6 @@ struct EnforcementStoreConformanceTests {
             #expect(resolved.resolvedAt == later)
             #expect(try await store.appeals(status: .open).isEmpty)
             #expect(try await store.appeals(status: nil).count == 1)
-        }
-    }
-
-    @Test(arguments: StoreKind.available)
-    func identityLinksPageInOrderAndFindEveryAccountTheyTouch(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
-            let (a, b, c) = (AccountID.random(), AccountID.random(), AccountID.random())
-            var links: [StoredIdentityLink] = []
-            for index in 0..<5 {
-                let at = Fixtures.now.addingTimeInterval(Double(index / 2))
-                let (first, second) = index < 3 ? (a, b) : (b, c)
-                links.append(StoredIdentityLink(id: Int64(100 - index), first: first, second: second, kind: "device_cookie", detail: "device", at: at))
-            }
-            try await store.recordIdentityLinks(links)
-            var paged: [StoredIdentityLink] = []
-            var after: (at: Date, id: Int64)?
-            while true {
-                let page = try await store.identityLinks(after: after, limit: 2)
-                guard let last = page.last else { break }
-                paged += page
-                after = (last.at, last.id)
-            }
-            #expect(paged.map(\.id) == [99, 100, 97, 98, 96])
-            #expect(try await store.identityLinks(involving: [c]).count == 2)
-            #expect(try await store.identityLinks(involving: [a, c]).count == 5)
-            let separation = IdentitySeparation(first: b, second: a, actor: "carol", reason: "different people", at: Fixtures.now)
-            try await store.recordSeparation(separation, record: Self.record(a, .separate, ledgered: false))
-            try await store.recordSeparation(separation, record: Self.record(a, .separate, at: 1, ledgered: false))
-            let stored = try await store.separations()
-            #expect(stored.count == 1)
-            #expect(Set([stored.first?.first, stored.first?.second]) == Set([a, b]))
-        }
-    }
-
-    @Test(arguments: StoreKind.available)
-    func accountsSharingADeviceOrACardAreFound(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
-            let (first, _) = try await Fixtures.register(store)
-            let (second, _) = try await Fixtures.register(store)
-            // Fixtures.register gives every account the device "device-hash".
-            #expect(try await store.accounts(sharingDevice: "device-hash", except: first.id, limit: 10) == [second.id])
-            #expect(try await store.accounts(sharingDevice: "other", except: first.id, limit: 10).isEmpty)
-            #expect(try await store.accounts(sharingInstrument: "card", except: first.id, limit: 10).isEmpty)
         }
     }
 }

@@ -3,7 +3,7 @@ import RampartCore
 @testable import RampartStore
 import Testing
 
-/// The evidence ledger's tables on every store.
+/// The evidence ledger's tables (``LedgerStore``) on every store.
 @Suite("Store conformance: evidence ledger")
 struct LedgerStoreConformanceTests {
     static func row(_ sequence: Int64, account: AccountID?, at seconds: Double) -> LedgerRow {
@@ -14,7 +14,7 @@ struct LedgerStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func entriesNodesAndAccessEventsCommitTogether(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any LedgerStore & AccessEventStore) in
             #expect(try await store.ledgerSize() == 0)
             let viewer = AccountID.random()
             let event = AccessEvent(
@@ -47,7 +47,7 @@ struct LedgerStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aSequenceNumberIsWrittenOnceAndAFailedBatchLeavesNothing(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any LedgerStore & AccessEventStore) in
             try await store.commitEvidence(accessEvents: [], ledger: [Self.row(0, account: nil, at: 1)], nodes: [])
             let event = AccessEvent(
                 viewer: .random(), target: nil, kind: .searchPage, categories: [], subjects: [], occurredAt: Fixtures.now,
@@ -63,7 +63,7 @@ struct LedgerStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func treeHeadsAreKeptInSizeOrderOncePerSize(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any LedgerStore) in
             #expect(try await store.latestTreeHead() == nil)
             let second = LedgerTreeHeadRow(size: 9, root: "bb", timestampMilliseconds: 2_000, signature: [9, 9])
             let first = LedgerTreeHeadRow(size: 4, root: "aa", timestampMilliseconds: 1_000, signature: Array(0..<64))
@@ -79,7 +79,7 @@ struct LedgerStoreConformanceTests {
     /// it, now listed in the order they were completed.
     @Test(arguments: StoreKind.available)
     func nodesFromBeforeVersion9AreKeptUnderTheLastEntryTheyCover(_ kind: StoreKind) async throws {
-        try await kind.withStore(migrated: false) { store in
+        try await kind.withStore(migrated: false) { (store: any StoreMaintenance & LedgerStore) in
             let driver = try #require((store as? SQLStore)?.driver)
             try await driver.migrate(Array(Migrations.all.prefix { $0.identifier != "v9-ledger-nodes-in-completion-order" }))
             // The parents of an eight-entry log: (level, index) for levels 1 to 3.
@@ -100,7 +100,7 @@ struct LedgerStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aNodeStoredWhereNoSubtreeEndsIsInvalidData(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any LedgerStore) in
             let driver = try #require((store as? SQLStore)?.driver)
             try await driver.write([SQLStatement("INSERT INTO ledger_nodes (last_seq, level, hash) VALUES (2, 1, ?)", [.blob([0x01])])])
             await #expect(throws: StoreError.self) { try await store.ledgerNodes(after: nil, limit: 10) }
@@ -112,7 +112,7 @@ struct LedgerStoreConformanceTests {
     /// same bytes after it, and new entries go on after the old ones.
     @Test(arguments: StoreKind.available)
     func aTextLedgerFromBeforeVersion8IsReadAsBytesAfterIt(_ kind: StoreKind) async throws {
-        try await kind.withStore(migrated: false) { store in
+        try await kind.withStore(migrated: false) { (store: any StoreMaintenance & LedgerStore) in
             let driver = try #require((store as? SQLStore)?.driver)
             try await driver.migrate(Array(Migrations.all.prefix { $0.identifier != "v8-ledger-bytes" }))
             let old = (0..<2).map { Self.row($0, account: AccountID(rawValue: 7), at: 1_800_000_000 + Double($0)) }

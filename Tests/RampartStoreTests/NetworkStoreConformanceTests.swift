@@ -3,8 +3,9 @@ import RampartCore
 import RampartStore
 import Testing
 
-/// The network tables — profiles and their full-text search, connections, invitations,
-/// purchases, access events, demo seeding — on every store.
+/// The network tables — profiles and their full-text search, connections, invitations
+/// (``NetworkStore``), purchases (``PremiumStore``), access events (``AccessEventStore``),
+/// demo seeding (``SeedStore``) — on every store.
 @Suite("Store conformance: network")
 struct NetworkStoreConformanceTests {
     static func profile(_ account: Account, headline: String = "Software Engineer", company: String = "Acme", school: String = "Zhejiang University", skills: [String] = ["Swift"]) -> Profile {
@@ -15,7 +16,7 @@ struct NetworkStoreConformanceTests {
             skills: skills, email: "x@example.org", contactPhone: nil, privacy: PrivacySettings([.contact: .onlyMe]), publicCard: true)
     }
 
-    static func member(_ store: any Store, name: String, headline: String = "Software Engineer", company: String = "Acme", school: String = "Zhejiang University", skills: [String] = ["Swift"]) async throws -> Account {
+    static func member(_ store: any RegistrationRoles & NetworkStore, name: String, headline: String = "Software Engineer", company: String = "Acme", school: String = "Zhejiang University", skills: [String] = ["Swift"]) async throws -> Account {
         let (account, _) = try await Fixtures.register(store, account: Fixtures.account(name: name))
         try await store.saveProfile(profile(account, headline: headline, company: company, school: school, skills: skills), at: Fixtures.now)
         return account
@@ -23,7 +24,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aProfileRoundTripsAndCanBeReplaced(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
             let (account, _) = try await Fixtures.register(store)
             var profile = Self.profile(account)
             try await store.saveProfile(profile, at: Fixtures.now)
@@ -38,7 +39,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func searchFindsWordsPrefixesAndChineseNames(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
             let liwei = try await Self.member(store, name: "李伟", headline: "Data Scientist", company: "Alibaba", skills: ["Python"])
             let wang = try await Self.member(store, name: "王伟", headline: "Product Manager", company: "Tencent", school: "Peking University")
             let anna = try await Self.member(store, name: "Anna Müller", headline: "Software Engineer", company: "SAP", school: "TU München")
@@ -62,7 +63,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func searchFiltersTreatWildcardsLiterally(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
             _ = try await Self.member(store, name: "Percent", company: "100% Growth")
             _ = try await Self.member(store, name: "Other", company: "1000 Growth")
             let hits = try await store.searchProfiles(ProfileQuery(terms: [], company: "100%", limit: 10))
@@ -74,7 +75,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func searchPagesDoNotOverlap(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
             for index in 0..<7 { _ = try await Self.member(store, name: "Engineer \(index)") }
             let first = try await store.searchProfiles(ProfileQuery(terms: [["engineer"]], limit: 4, offset: 0))
             let second = try await store.searchProfiles(ProfileQuery(terms: [["engineer"]], limit: 4, offset: 4))
@@ -86,7 +87,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func degreesFollowTheGraph(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore & SeedStore) in
             let a = try await Self.member(store, name: "A")
             let b = try await Self.member(store, name: "B")
             let c = try await Self.member(store, name: "C")
@@ -107,7 +108,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func acceptingAnInvitationConnectsBothWaysOnce(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
             let a = try await Self.member(store, name: "A")
             let b = try await Self.member(store, name: "B")
             let invitation = Invitation(id: .random(), sender: a.id, recipient: b.id, message: "Hello", createdAt: Fixtures.now)
@@ -132,7 +133,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aPurchaseSetsTheTierInTheSameTransaction(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & PremiumStore) in
             let (account, _) = try await Fixtures.register(store)
             let purchase = Purchase(
                 id: .random(), accountID: account.id, tier: .recruiter, amountCents: 11_999, currency: "USD",
@@ -154,7 +155,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func accessEventsRoundTrip(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any AccessEventStore) in
             let viewer = AccountID.random()
             let event = AccessEvent(
                 viewer: viewer, target: .random(), kind: .profileView, categories: [.identity, .contact], subjects: [.random(), .random()],
@@ -166,7 +167,7 @@ struct NetworkStoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func seedingInsertsMembersProfilesAndSearchEntriesTogether(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any AgreementStore & NetworkStore & SeedStore) in
             let agreement = try await store.publishAgreement(text: "T", sha256: "t", at: Fixtures.now)
             let members = (0..<450).map { index -> SeedMember in
                 let account = Fixtures.account(phone: PhoneNumber(storedE164: "+86170\(String(format: "%08d", index))"), name: "Seed \(index) 张")

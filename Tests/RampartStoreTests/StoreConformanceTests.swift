@@ -4,7 +4,9 @@ import RampartStore
 import Testing
 
 /// One suite every ``Store`` implementation must pass: SQLite always, PostgreSQL when
-/// `RAMPART_TEST_DATABASE_URL` is set.
+/// `RAMPART_TEST_DATABASE_URL` is set. Each test takes the store as the roles it exercises;
+/// this file covers ``StoreMaintenance``, ``AgreementStore``, ``VerificationStore`` and
+/// ``AccountStore``, the files beside it the other roles.
 @Suite("Store conformance")
 struct StoreConformanceTests {
     @Test("PostgreSQL conformance suite is enabled", .enabled(if: StoreKind.postgresURL != nil, "RAMPART_TEST_DATABASE_URL is not set: the PostgreSQL conformance suite is SKIPPED"))
@@ -14,7 +16,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func migrationsCanRunAgainOnEveryStart(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any StoreMaintenance) in
             try await store.migrate()
             try await store.migrate()
             try await store.ping()
@@ -23,7 +25,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func publishingAnAgreementAssignsTheNextVersionUnlessTheTextIsUnchanged(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any AgreementStore) in
             #expect(try await store.currentAgreement() == nil)
             let first = try await store.publishAgreement(text: "One", sha256: "h1", at: Fixtures.now)
             let again = try await store.publishAgreement(text: "One", sha256: "h1", at: Fixtures.now.addingTimeInterval(5))
@@ -38,7 +40,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func anAccountRoundTripsWithEveryField(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles) in
             let (account, _) = try await Fixtures.register(store, account: Fixtures.account(name: "王芳 Wang Fang ✓"))
             #expect(try await store.account(id: account.id) == account)
             #expect(try await store.account(phone: account.phone) == account)
@@ -48,7 +50,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func creatingAnAccountRecordsAcceptanceDeviceAndSessionTogether(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles) in
             let (account, session) = try await Fixtures.register(store)
             let acceptances = try await store.acceptances(of: account.id)
             #expect(acceptances.map(\.version) == [1])
@@ -59,7 +61,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aTakenPhoneNumberRollsBackTheWholeRegistration(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
             let (first, _) = try await Fixtures.register(store)
             let challenge = Fixtures.challenge(phone: first.phone)
             try await store.insertChallenge(challenge)
@@ -81,7 +83,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aChallengeCanBeConsumedOnlyOnce(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles) in
             let (account, _) = try await Fixtures.register(store)
             let challenge = Fixtures.challenge(.device, phone: account.phone, account: account.id)
             try await store.insertChallenge(challenge)
@@ -97,7 +99,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aChallengeRoundTripsAndCountsConcurrentAttemptsExactly(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any VerificationStore) in
             var draft = Fixtures.challenge(.device, account: .random())
             draft.deviceHash = "dev"
             draft.sessionKind = .api
@@ -115,7 +117,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func resendingReplacesTheCodeAndResetsAttemptsButNotOnceConsumed(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles) in
             let challenge = Fixtures.challenge()
             try await store.insertChallenge(challenge)
             _ = try await store.incrementAttempts(challenge: challenge.id)
@@ -138,7 +140,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func aTOTPStepCanBeClaimedOnce(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles) in
             let (account, _) = try await Fixtures.register(store)
             try await store.setTwoFactor(account: account.id, secret: "SECRET", enabled: true)
             let updated = try #require(try await store.account(id: account.id))
@@ -153,7 +155,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func revokedSessionsStopAuthenticatingAndOnlyTheOwnerCanRevoke(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles) in
             let (account, first) = try await Fixtures.register(store)
             let (other, _) = try await Fixtures.register(store)
             let second = Fixtures.session(account.id, at: Fixtures.now.addingTimeInterval(60))
@@ -176,7 +178,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.available)
     func unknownDevicesAreNotKnown(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
+        try await kind.withStore { (store: any RegistrationRoles) in
             let (account, _) = try await Fixtures.register(store)
             #expect(try await store.isKnownDevice(account: account.id, deviceHash: "someone-else") == false)
             #expect(try await store.isKnownDevice(account: .random(), deviceHash: "device-hash") == false)

@@ -72,6 +72,10 @@ enum StoreKind: String, CustomTestStringConvertible, Sendable, CaseIterable {
     }
 }
 
+/// The roles ``Fixtures/register(_:account:)`` uses: publishing an agreement, sending the
+/// registration code and creating the account with it.
+typealias RegistrationRoles = AgreementStore & VerificationStore & AccountStore
+
 /// Small builders for test data.
 enum Fixtures {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -101,7 +105,7 @@ enum Fixtures {
     }
 
     /// Publishes an agreement and creates an account through a consumed registration challenge.
-    static func register(_ store: any Store, account: Account = account()) async throws -> (Account, Session) {
+    static func register(_ store: any RegistrationRoles, account: Account = account()) async throws -> (Account, Session) {
         var agreement = try await store.currentAgreement()
         if agreement == nil { agreement = try await store.publishAgreement(text: "Terms", sha256: "t1", at: now) }
         guard let agreement else { throw StoreError.notFound }

@@ -1,4 +1,5 @@
 import Foundation
+import RampartApp
 import Hummingbird
 import RampartCore
 
@@ -41,7 +42,7 @@ struct APIController {
 
     @Sendable func startChallenge(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
-        let pending = try await accounts.startStepUp(viewer, client: context.client(request))
+        let pending = try await accounts.startStepUp(viewer)
         return try JSONResponse.make(
             ChallengeResponse(challengeId: pending.token, phone: pending.maskedPhone, expiresAt: pending.expiresAt), status: .accepted)
     }
@@ -49,7 +50,7 @@ struct APIController {
     @Sendable func verifyChallenge(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let input = try await body.json(VerifyChallengeRequest.self, from: request)
-        try await accounts.verifyStepUp(token: input.challengeId, code: input.code, viewer: viewer, client: context.client(request))
+        try await accounts.verifyStepUp(token: input.challengeId, code: input.code, requester: viewer)
         return Response(status: .noContent)
     }
 
@@ -123,7 +124,7 @@ struct APIController {
     @Sendable func acceptAgreement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let input = try await body.json(AcceptAgreementRequest.self, from: request)
-        try await accounts.acceptAgreement(version: input.version, viewer: viewer, client: context.client(request))
+        try await accounts.acceptAgreement(version: input.version, requester: viewer)
         return try JSONResponse.make(try await me(viewer.account))
     }
 
@@ -140,7 +141,7 @@ struct APIController {
 
     @Sendable func revokeSession(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
-        try await accounts.revokeSession(token: try context.parameters.require("sessionId"), viewer: viewer)
+        try await accounts.revokeSession(token: try context.parameters.require("sessionId"), requester: viewer)
         return Response(status: .noContent)
     }
 
@@ -159,14 +160,14 @@ struct APIController {
     @Sendable func confirmTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let input = try await body.json(CodeRequest.self, from: request)
-        try await accounts.confirmTwoFactor(code: input.code, viewer: viewer)
+        try await accounts.confirmTwoFactor(code: input.code, requester: viewer)
         return try JSONResponse.make(try await me(viewer.account.id))
     }
 
     @Sendable func disableTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let input = try await body.json(PasswordRequest.self, from: request)
-        try await accounts.disableTwoFactor(password: input.password, viewer: viewer)
+        try await accounts.disableTwoFactor(password: input.password, requester: viewer)
         return try JSONResponse.make(try await me(viewer.account.id))
     }
 
@@ -191,7 +192,7 @@ struct APIController {
 }
 
 extension AppRequestContext {
-    func requireViewer() throws -> AccountService.Viewer {
+    func requireViewer() throws -> Requester {
         guard let viewer else { throw RampartError.unauthorized }
         return viewer
     }

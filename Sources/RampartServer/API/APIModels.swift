@@ -1,4 +1,5 @@
 import Foundation
+import RampartApp
 import RampartCore
 
 // The JSON API's request and response bodies, as described in openapi.json.

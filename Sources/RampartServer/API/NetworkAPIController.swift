@@ -1,4 +1,5 @@
 import Foundation
+import RampartApp
 import Hummingbird
 import HTTPTypes
 import RampartCore
@@ -45,8 +46,8 @@ struct NetworkAPIController {
         return response
     }
 
-    private func requester(_ request: Request, _ context: AppRequestContext) throws -> NetworkService.Requester {
-        NetworkService.Requester(viewer: try context.requireViewer(), client: context.client(request))
+    private func requester(_ request: Request, _ context: AppRequestContext) throws -> Requester {
+        try context.requireViewer()
     }
 
     @Sendable func getMyProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -58,7 +59,7 @@ struct NetworkAPIController {
     @Sendable func updateMe(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let draft = try await body.json(ProfileDraft.self, from: request)
-        let profile = try await network.updateOwnProfile(draft, viewer: viewer)
+        let profile = try await network.updateOwnProfile(draft, requester: viewer)
         return try JSONResponse.make(OwnProfileResponse(profile, id: network.token(for: viewer.account.id, viewer: viewer.account.id)))
     }
 
@@ -66,8 +67,8 @@ struct NetworkAPIController {
         let requester = try requester(request, context)
         let shown = try await network.viewProfile(token: try context.parameters.require("profileId"), requester: requester)
         return budgeted(
-            try JSONResponse.make(ProfileResponse(shown, viewer: requester.viewer.account.id) {
-                network.token(for: $0.id, viewer: requester.account)
+            try JSONResponse.make(ProfileResponse(shown, viewer: requester.id) {
+                network.token(for: $0.id, viewer: requester.id)
             }), shown.budget)
     }
 
@@ -147,7 +148,7 @@ struct NetworkAPIController {
         guard let tier = Tier(rawValue: input.tier) else { throw RampartError.invalid("invalid_tier", "Choose premium or recruiter.") }
         let purchase = try await premium.buy(
             tier, card: PaymentCard(number: input.card.number, expMonth: input.card.expMonth, expYear: input.card.expYear, cvc: input.card.cvc),
-            viewer: viewer)
+            requester: viewer)
         return try JSONResponse.make(
             PurchaseResponse(tier: purchase.tier.rawValue, amountCents: purchase.amountCents, currency: purchase.currency, expiresAt: purchase.expiresAt),
             status: .created)

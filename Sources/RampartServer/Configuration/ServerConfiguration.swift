@@ -1,4 +1,5 @@
 import Foundation
+import RampartApp
 import RampartCore
 import RampartGuard
 import RampartStore

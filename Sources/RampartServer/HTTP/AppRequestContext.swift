@@ -1,3 +1,4 @@
+import RampartApp
 import Hummingbird
 import NIOCore
 import RampartCore
@@ -13,7 +14,7 @@ public struct AppRequestContext: RequestContext {
     /// Fingerprint anomalies of a web page request (``ClientAddressMiddleware``).
     public var fingerprintAnomalies = 0
     /// The signed-in member, set by the API's bearer authentication.
-    public var viewer: AccountService.Viewer?
+    public var viewer: Requester?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

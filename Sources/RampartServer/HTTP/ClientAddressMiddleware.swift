@@ -1,4 +1,5 @@
 import HTTPTypes
+import RampartApp
 import Hummingbird
 import RampartGuard
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RampartApp
 import Hummingbird
 import Logging
 import RampartCore
@@ -99,7 +100,7 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             let error: Detail
         }
-        let data = (try? JSONEncoder().encode(Body(error: .init(code: error.code, message: error.message, token: error.token)))) ?? Data()
+        let data = (try? JSONEncoder().encode(Body(error: .init(code: error.code.rawValue, message: error.message, token: error.token)))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retry = error.retryAfter { headers[.retryAfter] = String(Int(retry.rounded(.up))) }
         if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RampartApp
 import Hummingbird
 
 /// Encodes API responses: RFC 3339 dates, stable key order, UTF-8 JSON.

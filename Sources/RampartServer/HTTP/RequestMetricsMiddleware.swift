@@ -1,3 +1,4 @@
+import RampartApp
 import Hummingbird
 import CoreMetrics
 import Metrics

@@ -1,4 +1,5 @@
 import Foundation
+import RampartApp
 import Hummingbird
 import RampartCore
 

@@ -1,3 +1,4 @@
+import RampartApp
 import Hummingbird
 import HTTPTypes
 import RampartClient
@@ -59,7 +60,7 @@ public struct RequestSigning: Sendable {
 
     /// The signal and the error for a failed check; nil when the signature is valid.
     static func refusal(for outcome: RequestSignatureVerifier.Outcome) -> (signal: MisuseSignal.Kind, error: RampartError)? {
-        func refuse(_ code: String, _ message: String) -> RampartError { RampartError(.unauthorized, code: code, message: message) }
+        func refuse(_ code: RampartError.Code, _ message: String) -> RampartError { RampartError(.unauthorized, code: code, message: message) }
         switch outcome {
         case .valid:
             return nil

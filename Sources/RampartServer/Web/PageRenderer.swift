@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RampartApp
 import Hummingbird
 import Mustache
 import RampartCore
@@ -54,7 +55,7 @@ public struct PageRenderer: Sendable {
         case .internalFailure, .unavailable: title = "Something went wrong"
         default: title = "That did not work"
         }
-        var response = page("error", ErrorModel(title: title, message: error.message, code: error.code, status: Int(status.code)), status: status)
+        var response = page("error", ErrorModel(title: title, message: error.message, code: error.code.rawValue, status: Int(status.code)), status: status)
         if let retry = error.retryAfter { response.headers[.retryAfter] = String(Int(retry.rounded(.up))) }
         return response
     }

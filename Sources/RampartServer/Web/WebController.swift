@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RampartApp
 import Hummingbird
 import RampartCore
 import RampartGuard
@@ -205,7 +206,7 @@ struct WebController {
     @Sendable func acceptAgreement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (form, _) = try await session.checkedForm(request)
         let viewer = try await session.requireViewer(request, context)
-        try await accounts.acceptAgreement(version: Int(form.text("version")) ?? 0, viewer: viewer, client: context.client(request))
+        try await accounts.acceptAgreement(version: Int(form.text("version")) ?? 0, requester: viewer)
         return redirect("/")
     }
 
@@ -217,7 +218,7 @@ struct WebController {
         return csrf.apply(try await settings(viewer, csrf: csrf.token, notice: nil, error: nil))
     }
 
-    private func settings(_ viewer: AccountService.Viewer, csrf: String, notice: String?, error: RampartError?) async throws -> Response {
+    private func settings(_ viewer: Requester, csrf: String, notice: String?, error: RampartError?) async throws -> Response {
         guard let account = try await accounts.store.account(id: viewer.account.id) else { throw RampartError.unauthorized }
         let sessions = try await accounts.sessions(of: viewer).map { session -> [String: Any] in
             [
@@ -244,7 +245,7 @@ struct WebController {
 
     @Sendable func revokeSession(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await settingsAction(request, context) { form, viewer in
-            try await accounts.revokeSession(token: form.text("id"), viewer: viewer)
+            try await accounts.revokeSession(token: form.text("id"), requester: viewer)
         }
     }
 
@@ -254,13 +255,13 @@ struct WebController {
 
     @Sendable func confirmTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await settingsAction(request, context) { form, viewer in
-            try await accounts.confirmTwoFactor(code: form.text("code").trimmingCharacters(in: .whitespaces), viewer: viewer)
+            try await accounts.confirmTwoFactor(code: form.text("code").trimmingCharacters(in: .whitespaces), requester: viewer)
         }
     }
 
     @Sendable func disableTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await settingsAction(request, context) { form, viewer in
-            try await accounts.disableTwoFactor(password: form.text("password"), viewer: viewer)
+            try await accounts.disableTwoFactor(password: form.text("password"), requester: viewer)
         }
     }
 
@@ -268,7 +269,7 @@ struct WebController {
     /// settings page — with the failure's message on it if the action failed.
     private func settingsAction(
         _ request: Request, _ context: AppRequestContext,
-        _ action: (FormFields, AccountService.Viewer) async throws -> Void
+        _ action: (FormFields, Requester) async throws -> Void
     ) async throws -> Response {
         let (form, csrf) = try await session.checkedForm(request)
         let viewer = try await session.requireViewer(request, context)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RampartApp
 import Hummingbird
 import RampartCore
 import RampartGuard
@@ -30,7 +31,7 @@ struct WebNetworkController {
 
     @Sendable func myProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await session.page(request, context) { member in
-            try await editor(member, profile: try await network.ownProfile(member.viewer), error: nil, notice: nil)
+            try await editor(member, profile: try await network.ownProfile(member.requester), error: nil, notice: nil)
         }
     }
 
@@ -46,7 +47,7 @@ struct WebNetworkController {
             ]
         }
         return pages.page("me", [
-            "layout": layout, "profileId": network.token(for: member.viewer.account.id, viewer: member.viewer.account.id),
+            "layout": layout, "profileId": network.token(for: member.requester.account.id, viewer: member.requester.account.id),
             "name": profile.name, "headline": profile.headline, "company": profile.company, "location": profile.location,
             "about": profile.about, "photoUrl": profile.photoURL ?? "", "email": profile.email ?? "",
             "contactPhone": profile.contactPhone ?? "", "skills": profile.skills.joined(separator: ", "),
@@ -82,10 +83,10 @@ struct WebNetworkController {
                     }
                     return ProfileDraft.EducationDraft(school: parts[0], degree: parts[1], field: parts[2], startYear: start, endYear: end)
                 }
-                let saved = try await network.updateOwnProfile(draft, viewer: member.viewer)
+                let saved = try await network.updateOwnProfile(draft, requester: member.requester)
                 return try await editor(member, profile: saved, error: nil, notice: "Your profile is saved.")
             } catch let error as RampartError {
-                return try await editor(member, profile: try await network.ownProfile(member.viewer), error: error, notice: nil)
+                return try await editor(member, profile: try await network.ownProfile(member.requester), error: error, notice: nil)
             }
         }
     }
@@ -114,7 +115,7 @@ struct WebNetworkController {
                 // name filled in when it was this member's own link that expired.
                 var layout = member.layout("This link has expired")
                 layout.error = error.message
-                let name = try await network.nameBehindExpiredLink(token, viewer: member.viewer) ?? ""
+                let name = try await network.nameBehindExpiredLink(token, requester: member.requester) ?? ""
                 return pages.page("search", ["layout": layout, "q": name, "results": [] as [Any]] as [String: Any], status: .notFound)
             }
             let visible = shown.visible
@@ -127,9 +128,9 @@ struct WebNetworkController {
                 "about": present(visible.about), "photoUrl": present(visible.photoURL), "degree": shown.degree.label,
                 "isSelf": shown.degree == .this, "isConnection": shown.degree == .first,
                 "canInvite": shown.degree > .first && invitation == nil,
-                "invitationSent": invitation.map { $0.sender == member.viewer.account.id } ?? false,
-                "invitationReceived": invitation.map { $0.recipient == member.viewer.account.id } ?? false,
-                "invitationId": invitation.map { network.token(for: $0.id, viewer: member.viewer.account.id) } ?? "",
+                "invitationSent": invitation.map { $0.sender == member.requester.account.id } ?? false,
+                "invitationReceived": invitation.map { $0.recipient == member.requester.account.id } ?? false,
+                "invitationId": invitation.map { network.token(for: $0.id, viewer: member.requester.account.id) } ?? "",
                 "experience": (visible.experience ?? []).map { entry -> [String: Any] in
                     ["title": entry.title, "company": entry.company, "period": Self.period(entry), "description": entry.description]
                 },
@@ -268,7 +269,7 @@ struct WebNetworkController {
         var layout = member.layout("Premium")
         layout.error = error?.message
         layout.notice = notice
-        let account = member.viewer.account
+        let account = member.requester.account
         let tier = account.effectiveTier(at: accounts.now())
         return pages.page("premium", [
             "layout": layout, "tier": tier.rawValue, "paid": tier != .free,
@@ -286,9 +287,9 @@ struct WebNetworkController {
                 let card = PaymentCard(
                     number: form.text("cardNumber"), expMonth: Int(form.text("expMonth")) ?? 0, expYear: Int(form.text("expYear")) ?? 0,
                     cvc: form.text("cvc"))
-                let purchase = try await premium.buy(tier, card: card, viewer: member.viewer)
+                let purchase = try await premium.buy(tier, card: card, requester: member.requester)
                 var refreshed = member
-                if let account = try await accounts.store.account(id: member.viewer.account.id) { refreshed.viewer.account = account }
+                if let account = try await accounts.store.account(id: member.requester.account.id) { refreshed.requester.account = account }
                 return premiumForm(
                     refreshed, error: nil,
                     notice: "Welcome to \(purchase.tier.rawValue). It runs until \(WebController.dateFormatter.string(from: purchase.expiresAt)).")

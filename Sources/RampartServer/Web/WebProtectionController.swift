@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RampartApp
 import Hummingbird
 import RampartCore
 import RampartGuard
@@ -34,7 +35,7 @@ struct WebProtectionController {
         let viewer = try await session.requireViewer(request, context)
         let next = Self.safeNext(form["next"])
         do {
-            let pending = try await accounts.startStepUp(viewer, client: context.client(request))
+            let pending = try await accounts.startStepUp(viewer)
             return challengeForm(viewer, csrf: csrf, next: next, pending: pending, error: nil)
         } catch let error as RampartError {
             return challengeForm(viewer, csrf: csrf, next: next, pending: nil, error: error)
@@ -47,7 +48,7 @@ struct WebProtectionController {
         let next = Self.safeNext(form["next"])
         let token = form.text("id")
         do {
-            try await accounts.verifyStepUp(token: token, code: form.text("code"), viewer: viewer, client: context.client(request))
+            try await accounts.verifyStepUp(token: token, code: form.text("code"), requester: viewer)
             return WebSession.redirect(next)
         } catch let error as RampartError {
             let pending = AccountService.PendingStepUp(token: token, maskedPhone: viewer.account.phone.masked, expiresAt: accounts.now())
@@ -86,7 +87,7 @@ struct WebProtectionController {
     private static let stylesheetTag = "\"" + String(SecretTokens.sha256Hex(String(decoding: stylesheetData ?? Data(), as: UTF8.self)).prefix(16)) + "\""
 
     private func challengeForm(
-        _ viewer: AccountService.Viewer, csrf: String, next: String, pending: AccountService.PendingStepUp?, error: RampartError?
+        _ viewer: Requester, csrf: String, next: String, pending: AccountService.PendingStepUp?, error: RampartError?
     ) -> Response {
         var layout = PageLayout(title: "Confirm it is you", csrf: csrf, viewerName: viewer.account.name)
         layout.error = error?.message

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RampartApp
 import Hummingbird
 import RampartCore
 import RampartGuard
@@ -23,24 +24,23 @@ struct WebSession: Sendable {
 
     /// A signed-in member on a page, with what the page needs to render forms.
     struct Member {
-        var viewer: AccountService.Viewer
+        var requester: Requester
         let csrf: String
-        let client: ClientInfo
+
+        var client: ClientInfo { requester.client }
 
         func layout(_ title: String) -> PageLayout {
-            PageLayout(title: title, csrf: csrf, viewerName: viewer.account.name)
+            PageLayout(title: title, csrf: csrf, viewerName: requester.account.name)
         }
-
-        var requester: NetworkService.Requester { NetworkService.Requester(viewer: viewer, client: client) }
     }
 
-    func viewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer? {
+    func viewer(_ request: Request, _ context: AppRequestContext) async throws -> Requester? {
         guard let token = request.cookies[WebCookies.session]?.value else { return nil }
         return try await accounts.authenticate(sessionToken: token, client: context.client(request))
     }
 
     /// The signed-in member, or a 401 that says the session ended.
-    func requireViewer(_ request: Request, _ context: AppRequestContext) async throws -> AccountService.Viewer {
+    func requireViewer(_ request: Request, _ context: AppRequestContext) async throws -> Requester {
         guard let viewer = try await viewer(request, context) else {
             throw RampartError(.unauthorized, code: "unauthorized", message: "Your session has ended. Log in again.")
         }
@@ -55,7 +55,7 @@ struct WebSession: Sendable {
         guard let viewer = try await viewer(request, context) else { return Self.redirect("/login") }
         if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired { return Self.redirect("/agreement") }
         let csrf = cookies.csrf(request)
-        return csrf.apply(try await render(Member(viewer: viewer, csrf: csrf.token, client: context.client(request))))
+        return csrf.apply(try await render(Member(requester: viewer, csrf: csrf.token)))
     }
 
     /// A form post from a signed-in member who accepted the current agreement.
@@ -65,7 +65,7 @@ struct WebSession: Sendable {
         let (form, csrf) = try await checkedForm(request)
         let viewer = try await requireViewer(request, context)
         if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired { return Self.redirect("/agreement") }
-        return try await handle(form, Member(viewer: viewer, csrf: csrf, client: context.client(request)))
+        return try await handle(form, Member(requester: viewer, csrf: csrf))
     }
 
     /// Reads a form and checks its CSRF field against the CSRF cookie.

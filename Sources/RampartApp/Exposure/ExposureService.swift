@@ -1,0 +1,88 @@
+import Foundation
+import RampartCore
+import RampartGuard
+import RampartStore
+
+/// Exposure budgets for the server: restoring the Guard's budgets from stored access
+/// events at start, the policy's default audiences, and how a budget is told to members
+/// (header, warning, refusal). Who pays and what a view costs are the Guard's
+/// (``ScreeningPipeline``).
+public struct ExposureService: Sendable {
+    public let screening: ScreeningPipeline
+    private let clock: any WallClock
+
+    public init(screening: ScreeningPipeline, clock: any WallClock) {
+        self.screening = screening
+        self.clock = clock
+    }
+
+    public var policy: AccessPolicy { screening.policy }
+    /// The policy's weights, precomputed for the per-request cost.
+    public var costs: ExposureCosts { screening.costs }
+
+    /// The requester's (their cluster's) budget standing, without charging or refusing.
+    public func standing(_ requester: Requester) -> ExposureLedger.Standing {
+        screening.standing(of: requester.screened(at: clock.now()))
+    }
+
+    /// Charges one access; returns the mark to record with its access event and the standing.
+    public func charge(_ requester: Requester, key: String, cost: Double) -> (BudgetMark, ExposureLedger.Standing) {
+        screening.charge(requester.screened(at: clock.now()), key: key, cost: cost)
+    }
+
+    /// Replays the charges of the current month (and the last 24 hours) from the store.
+    public func restore(from store: any Store) async throws -> Int {
+        let now = clock.now()
+        let since = min(ExposureLedger.startOfMonth(now), now.addingTimeInterval(-86_400))
+        let charges = try await store.budgetCharges(since: since)
+        screening.budgets.replay(charges.map { ExposureLedger.Charge(holder: $0.mark.holder, key: $0.mark.key, cost: $0.mark.cost, at: $0.at) })
+        return charges.count
+    }
+
+    /// Fills the categories a member never set from the policy's defaults.
+    public func withDefaults(_ profile: Profile) -> Profile {
+        var profile = profile
+        for category in DataCategory.allCases where profile.privacy.audiences[category] == nil {
+            if let audience = policy.visibility.defaults[category.rawValue] { profile.privacy[category] = audience }
+        }
+        return profile
+    }
+
+    static func exhausted(_ standing: ExposureLedger.Standing, now: Date) -> RampartError {
+        let retry = standing.retryAt ?? now.addingTimeInterval(3_600)
+        let which = standing.monthUsed >= standing.monthLimit ? "monthly" : "daily"
+        return RampartError(
+            .tooManyRequests, code: .budgetExhausted,
+            message: "You have used your \(which) allowance for viewing members' information. It frees up at \(Self.time(retry)) (in \(Self.wait(retry.timeIntervalSince(now)))).",
+            retryAfter: max(1, retry.timeIntervalSince(now)))
+    }
+
+    /// A header value: `day=12.5/60; month=40.0/1000`.
+    public static func header(_ standing: ExposureLedger.Standing) -> String {
+        String(format: "day=%.1f/%.0f; month=%.1f/%.0f", standing.dayUsed, standing.dayLimit, standing.monthUsed, standing.monthLimit)
+    }
+
+    /// The warning shown at `warnAt` of a budget, or nil below it.
+    public func warning(_ standing: ExposureLedger.Standing) -> String? {
+        guard standing.warns(at: policy.budgets.warnAt) else { return nil }
+        let share = max(standing.dayShare, standing.monthShare)
+        let which = standing.dayShare >= standing.monthShare ? "daily" : "monthly"
+        return "You have used \(Int((min(share, 1) * 100).rounded(.down)))% of your \(which) allowance for viewing members' information."
+    }
+
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+
+    static func wait(_ seconds: TimeInterval) -> String {
+        let minutes = Int((seconds / 60).rounded(.up))
+        if minutes < 60 { return "\(max(1, minutes)) minute\(minutes == 1 ? "" : "s")" }
+        let hours = Int((seconds / 3_600).rounded())
+        if hours < 48 { return "about \(hours) hour\(hours == 1 ? "" : "s")" }
+        return "about \(Int((seconds / 86_400).rounded())) days"
+    }
+}

@@ -1,0 +1,423 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartGuard
+import RampartStore
+
+/// The professional network: profiles, connections, invitations, people search. Every
+/// read of another member's data goes through ``Visibility`` and produces exactly one
+/// ``AccessEvent``; every ID handed out is sealed for the viewer it is shown to, and every
+/// ID that comes back is opened through the ``SealedIDGate``.
+public struct NetworkService: Sendable {
+    /// A member as shown to one viewer, with how they relate.
+    public struct ShownProfile: Sendable {
+        public var token: String
+        public var visible: VisibleProfile
+        public var degree: RelationshipDegree
+        public var connectionCount: Int?
+        /// A pending invitation between the two, if any.
+        public var pendingInvitation: Invitation?
+        /// The viewer's exposure budget after this view (nil for their own profile).
+        public var budget: ExposureLedger.Standing?
+    }
+
+    public struct SearchPage: Sendable {
+        public var results: [(token: String, card: VisibleProfile)]
+        public var nextCursor: String?
+        public var budget: ExposureLedger.Standing?
+    }
+
+    public struct ConnectionPage: Sendable {
+        public var owner: ShownProfile
+        public var connections: [(token: String, card: VisibleProfile)]
+        public var nextCursor: String?
+        public var budget: ExposureLedger.Standing?
+    }
+
+    public struct InvitationSummary: Sendable {
+        public var token: String
+        public var invitation: Invitation
+        public var otherToken: String
+        public var other: VisibleProfile
+    }
+
+    public static let pageSize = 10
+    /// Search and connection lists page no deeper than this: nobody reads result 1,001.
+    public static let maxOffset = 1_000
+
+    private let store: any Store
+    private let codec: any IDCodec
+    private let gate: SealedIDGate
+    private let clock: any WallClock
+    private let sink: any AccessEventSink
+    public let exposure: ExposureService
+    private let protection: Protection
+    private let logger: Logger
+
+    public init(
+        store: any Store, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService,
+        protection: Protection, logger: Logger
+    ) {
+        self.protection = protection
+        self.store = store
+        self.codec = gate.codec
+        self.gate = gate
+        self.clock = clock
+        self.sink = sink
+        self.exposure = exposure
+        self.logger = logger
+    }
+
+    // MARK: Own profile
+
+    /// The member's own profile (an empty one with their name if they never edited it),
+    /// with the policy's default audiences for categories never set, as others see it.
+    public func ownProfile(_ requester: Requester) async throws -> Profile {
+        exposure.withDefaults(
+            try await store.profile(of: requester.id) ?? Profile(accountID: requester.id, name: requester.account.name))
+    }
+
+    public func updateOwnProfile(_ draft: ProfileDraft, requester: Requester) async throws -> Profile {
+        let updated = try draft.apply(to: try await ownProfile(requester))
+        try await store.saveProfile(updated, at: clock.now())
+        return updated
+    }
+
+    /// The link to a member's profile, sealed for `viewer`.
+    public func token(for account: AccountID, viewer: AccountID) -> String { codec.seal(.profile, account, for: viewer) }
+
+    /// An invitation's ID, sealed for `viewer`.
+    public func token(for invitation: InvitationID, viewer: AccountID) -> String { codec.seal(.invitation, invitation, for: viewer) }
+
+    // MARK: Viewing
+
+    public func viewProfile(token: String, requester: Requester) async throws -> ShownProfile {
+        let target = try await openProfileToken(token, requester, acceptShared: true)
+        let own = target == requester.id
+        var relation = try await relation(requester, target)
+        guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
+        if !own {
+            let proximity = try await proximity(of: profile, to: requester, degree: relation.degree)
+            relation.degradeLevel = try await screenAgainstBudget(.profileView(target: target.rawValue, proximity: proximity), requester)
+        }
+        let visible = Visibility.view(of: profile, for: relation)
+        var pending: Invitation?
+        if relation.degree != .this, relation.degree != .first {
+            pending = try await store.pendingInvitation(between: requester.id, and: target)
+        }
+        let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
+        // Degrading answers suspicion; it does not make exposure cheaper: the charge is what
+        // the undegraded view would have shown.
+        var undegraded = relation
+        undegraded.degradeLevel = 0
+        let charged = relation.degradeLevel == 0 ? visible.categories : Visibility.view(of: profile, for: undegraded).categories
+        let cost = exposure.costs.profile(degree: relation.degree, categories: charged)
+        let standing = try await record(
+            .profileView, requester, target: target, categories: Set(visible.categories.categories), subjects: [target],
+            charge: own ? nil : (ChargeKey.profile(target.rawValue), cost))
+        return ShownProfile(
+            token: self.token(for: target, viewer: requester.id), visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
+    }
+
+    /// The minimal card (name and headline) an anonymous visitor may see, only for
+    /// members who opted in; nil otherwise. Crawlers get exactly the same.
+    public func publicCard(token: String, client: ClientInfo) async throws -> (name: String, headline: String)? {
+        guard let sealed = try? codec.openFresh(token, as: .profile), let profile = try await store.profile(of: AccountID(rawValue: sealed.rawValue)),
+            profile.publicCard
+        else { return nil }
+        let target = profile.accountID
+        // The headline only if the member shows their position to everyone.
+        let headline = Visibility.card(of: exposure.withDefaults(profile), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
+            .headline ?? ""
+        try await sink.record(AccessEvent(
+            viewer: nil, target: target, kind: .publicCard, categories: headline.isEmpty ? [.identity] : [.identity, .position],
+            subjects: [target], occurredAt: clock.now(), client: client, deviceHash: nil, session: nil))
+        return (profile.name, headline)
+    }
+
+    // MARK: Search
+
+    public struct SearchRequest: Sendable {
+        public var text: String
+        public var company: String?
+        public var title: String?
+        public var school: String?
+        public var location: String?
+        public var cursor: String?
+
+        public init(text: String, company: String? = nil, title: String? = nil, school: String? = nil, location: String? = nil, cursor: String? = nil) {
+            self.text = text
+            self.company = company
+            self.title = title
+            self.school = school
+            self.location = location
+            self.cursor = cursor
+        }
+    }
+
+    public func search(_ request: SearchRequest, requester: Requester) async throws -> SearchPage {
+        func filter(_ value: String?, _ name: String) throws(RampartError) -> String? {
+            guard let value else { return nil }
+            let cleaned = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard cleaned.count <= 100 else { throw .invalid("invalid_query", "The \(name) filter may have at most 100 characters.") }
+            return cleaned.isEmpty ? nil : cleaned
+        }
+        guard request.text.count <= 200 else { throw RampartError.invalid("invalid_query", "A search may have at most 200 characters.") }
+        let offset = try await openCursor(request.cursor, requester)
+        let query = ProfileQuery(
+            terms: SearchText.queryTerms(request.text), company: try filter(request.company, "company"),
+            title: try filter(request.title, "title"), school: try filter(request.school, "school"),
+            location: try filter(request.location, "location"), limit: Self.pageSize + 1, offset: offset)
+        guard !query.isEmpty else {
+            throw RampartError.invalid("invalid_query", "Type a name, title, company, school or skill to search for.")
+        }
+        try await screenAgainstBudget(.searchPage(page: offset / Self.pageSize), requester)
+        let ids = try await store.searchProfiles(query)
+        let page = Array(ids.prefix(Self.pageSize))
+        let cards = try await cards(for: page, requester: requester)
+        let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
+            ? codec.seal(.searchCursor, Int64(offset + Self.pageSize), for: requester.id) : nil
+        let standing = try await record(
+            .searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: page,
+            charge: (ChargeKey.searchPage("\(AccessEventID.random().rawValue)"), exposure.policy.budgets.weights.searchPage))
+        return SearchPage(results: cards, nextCursor: next, budget: standing)
+    }
+
+    // MARK: Connections
+
+    /// One page of a member's connections, as far as that member's setting allows.
+    public func connectionList(of token: String?, cursor: String?, requester: Requester) async throws -> ConnectionPage {
+        var owner = requester.id
+        if let token { owner = try await openProfileToken(token, requester) }
+        let own = owner == requester.id
+        let offset = try await openCursor(cursor, requester)
+        var relation = try await relation(requester, owner)
+        let action = GuardEvent.Action.connectionList(owner: owner.rawValue, page: offset / Self.pageSize, own: own)
+        relation.degradeLevel = try await own ? screen(action, requester) : screenAgainstBudget(action, requester)
+        guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
+        let visible = Visibility.view(of: profile, for: relation)
+        guard visible.connectionsVisible else {
+            throw RampartError(.forbidden, code: "connections_hidden", message: "This member shows their connections only to their own connections.")
+        }
+        let ids = try await store.connections(of: owner, limit: Self.pageSize + 1, offset: offset)
+        let page = Array(ids.prefix(Self.pageSize))
+        let cards = try await cards(for: page, requester: requester)
+        let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
+            ? codec.seal(.searchCursor, Int64(offset + Self.pageSize), for: requester.id) : nil
+        var categories = Self.union(cards.map(\.card))
+        if !own { categories.insert(.connections) }
+        let standing = try await record(
+            .connectionList, requester, target: owner, categories: categories, subjects: page,
+            charge: own ? nil : (ChargeKey.connectionList(owner: owner.rawValue, offset: offset), exposure.policy.budgets.weights.connectionList))
+        let shown = ShownProfile(
+            token: self.token(for: owner, viewer: requester.id), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
+            connectionCount: try await store.connectionCount(of: owner), pendingInvitation: nil)
+        return ConnectionPage(owner: shown, connections: cards, nextCursor: next, budget: standing)
+    }
+
+    public func sendInvitation(to token: String, message: String, requester: Requester) async throws -> InvitationSummary {
+        let recipient = try await openProfileToken(token, requester, acceptShared: true)
+        guard recipient != requester.id else {
+            throw RampartError.invalid("invalid_invitation", "You cannot invite yourself.")
+        }
+        guard try await store.account(id: recipient) != nil else { throw Self.memberNotFound }
+        let text = try ProfileDraft.text(message, "message", max: 300, multiline: true)
+        if try await store.degree(from: requester.id, to: recipient) == .first {
+            throw RampartError(.conflict, code: "already_connected", message: "You are already connected.")
+        }
+        if let pending = try await store.pendingInvitation(between: requester.id, and: recipient) {
+            if pending.sender == requester.id { throw Self.alreadyInvited }
+            throw RampartError(
+                .conflict, code: "invitation_waiting",
+                message: "This member has already invited you: accept their invitation (\(self.token(for: pending.id, viewer: requester.id))).")
+        }
+        let invitation = Invitation(id: .random(), sender: requester.id, recipient: recipient, message: text, createdAt: clock.now())
+        do {
+            try await store.insertInvitation(invitation)
+        } catch StoreError.duplicate {
+            throw Self.alreadyInvited
+        }
+        return try await summary(invitation, other: recipient, requester: requester)
+    }
+
+    public func invitations(requester: Requester) async throws -> (received: [InvitationSummary], sent: [InvitationSummary]) {
+        try await screen(.listing, requester)
+        let received = try await store.pendingInvitations(received: requester.id)
+        let sent = try await store.pendingInvitations(sent: requester.id)
+        var summaries: ([InvitationSummary], [InvitationSummary]) = ([], [])
+        for invitation in received { summaries.0.append(try await summary(invitation, other: invitation.sender, requester: requester)) }
+        for invitation in sent { summaries.1.append(try await summary(invitation, other: invitation.recipient, requester: requester)) }
+        return summaries
+    }
+
+    public enum Response: Sendable {
+        case accept
+        case decline
+        case withdraw
+    }
+
+    public func respond(to token: String, _ response: Response, requester: Requester) async throws {
+        guard let raw = await gate.open(token, as: .invitation, for: requester),
+            case let id = InvitationID(rawValue: raw), let invitation = try await store.invitation(id: id)
+        else { throw Self.invitationNotFound }
+        let status: Invitation.Status
+        switch response {
+        case .accept, .decline:
+            guard invitation.recipient == requester.id else { throw Self.invitationNotFound }
+            status = response == .accept ? .accepted : .declined
+        case .withdraw:
+            guard invitation.sender == requester.id else { throw Self.invitationNotFound }
+            status = .withdrawn
+        }
+        do {
+            try await store.resolveInvitation(id, as: status, at: clock.now())
+        } catch StoreError.notFound {
+            throw RampartError(.conflict, code: "invitation_closed", message: "This invitation was already answered or withdrawn.")
+        }
+    }
+
+    public func removeConnection(_ token: String, requester: Requester) async throws {
+        let other = try await openProfileToken(token, requester)
+        guard try await store.removeConnection(requester.id, other) else {
+            throw RampartError.notFound("not_connected", "You are not connected to this member.")
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Asks the Guard about this request; returns the degrade level or throws its refusal.
+    @discardableResult
+    private func screen(_ action: GuardEvent.Action, _ requester: Requester) async throws -> Int {
+        try await protection.screen(action, requester)
+    }
+
+    /// As ``screen(_:_:)`` for a request the exposure budget pays for: the engine hears where
+    /// the budget stands, then the budget refuses if it is spent (the engine's own refusal
+    /// comes first).
+    @discardableResult
+    private func screenAgainstBudget(_ action: GuardEvent.Action, _ requester: Requester) async throws -> Int {
+        try await protection.screen(action, requester, paidByBudget: true)
+    }
+
+    /// How close a profile is to the viewer: their network, their work (a shared company or
+    /// school), or nobody they are related to. Reads the viewer's profile only for strangers.
+    private func proximity(of target: Profile, to requester: Requester, degree: RelationshipDegree) async throws -> GuardEvent.Proximity {
+        switch degree {
+        case .this: return .own
+        case .first, .second: return .network
+        case .thirdOrMore:
+            guard let mine = try await store.profile(of: requester.id) else { return .outside }
+            return Self.workplaces(target).isDisjoint(with: Self.workplaces(mine)) ? .outside : .work
+        }
+    }
+
+    /// Companies and schools in a profile, normalised for comparison.
+    private static func workplaces(_ profile: Profile) -> Set<String> {
+        var places = Set(profile.experience.map { $0.company.lowercased() } + profile.education.map { $0.school.lowercased() })
+        places.insert(profile.company.lowercased())
+        places.remove("")
+        return places
+    }
+
+    private func relation(_ requester: Requester, _ target: AccountID) async throws -> ViewerRelation {
+        ViewerRelation(
+            tier: requester.account.effectiveTier(at: clock.now()),
+            degree: try await store.degree(from: requester.id, to: target))
+    }
+
+    private func cards(for ids: [AccountID], requester: Requester) async throws -> [(token: String, card: VisibleProfile)] {
+        let stored = Dictionary(
+            try await store.profiles(of: ids).map { ($0.accountID, exposure.withDefaults($0)) }, uniquingKeysWith: { first, _ in first })
+        let tier = requester.account.effectiveTier(at: clock.now())
+        var result: [(token: String, card: VisibleProfile)] = []
+        for id in ids {
+            var profile = stored[id]
+            if profile == nil { profile = try await profileOrDefault(id) }
+            guard let profile else { continue }
+            // Most cards show the same to every member: look the degree up only when it matters.
+            var degree = RelationshipDegree.thirdOrMore
+            if id == requester.id {
+                degree = .this
+            } else if Visibility.cardDependsOnDegree(profile) {
+                degree = try await store.degree(from: requester.id, to: id)
+            }
+            result.append((token(for: id, viewer: requester.id), Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree))))
+        }
+        return result
+    }
+
+    private func summary(_ invitation: Invitation, other: AccountID, requester: Requester) async throws -> InvitationSummary {
+        let card = try await cards(for: [other], requester: requester).first?.card
+            ?? Visibility.card(of: Profile(accountID: other, name: Visibility.hiddenName), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
+        return InvitationSummary(
+            token: token(for: invitation.id, viewer: requester.id), invitation: invitation,
+            otherToken: token(for: other, viewer: requester.id), other: card)
+    }
+
+    /// The stored profile with the policy's default audiences for categories the member
+    /// never set; a member who never edited their profile still has a name.
+    private func profileOrDefault(_ account: AccountID) async throws -> Profile? {
+        if let profile = try await store.profile(of: account) { return exposure.withDefaults(profile) }
+        return try await store.account(id: account).map { exposure.withDefaults(Profile(accountID: $0.id, name: $0.name)) }
+    }
+
+    /// The member behind a profile link sealed for this viewer (or shared with them, when
+    /// `acceptShared` and the allowance agree); "not found" otherwise, whatever the reason.
+    private func openProfileToken(_ token: String, _ requester: Requester, acceptShared: Bool = false) async throws(RampartError) -> AccountID {
+        guard let raw = await gate.open(token, as: .profile, for: requester, acceptShared: acceptShared)
+        else { throw Self.memberNotFound }
+        return AccountID(rawValue: raw)
+    }
+
+    private func openCursor(_ cursor: String?, _ requester: Requester) async throws(RampartError) -> Int {
+        guard let cursor, !cursor.isEmpty else { return 0 }
+        guard let offset = await gate.open(cursor, as: .searchCursor, for: requester),
+            (0...Int64(Self.maxOffset)).contains(offset)
+        else {
+            throw .invalid("invalid_cursor", "This page link has expired. Search again.")
+        }
+        return Int(offset)
+    }
+
+    /// For a profile link this viewer was given that has since expired: the member's name,
+    /// so the web page can offer to search for them. Nil for anything else (no oracle).
+    public func nameBehindExpiredLink(_ token: String, requester: Requester) async throws -> String? {
+        let sealed: SealedID
+        do {
+            _ = try codec.openFresh(token, as: .profile)
+            return nil
+        } catch .expired(let expired) {
+            sealed = expired
+        } catch {
+            return nil
+        }
+        guard sealed.issuedTo == requester.id else { return nil }
+        return try await profileOrDefault(AccountID(rawValue: sealed.rawValue))?.name
+    }
+
+    /// Charges the viewer's budget (when `charge` is given) and records the access event
+    /// with the charge and the budget after it. Returns the budget standing.
+    private func record(
+        _ kind: AccessEvent.Kind, _ requester: Requester, target: AccountID?, categories: Set<DataCategory>, subjects: [AccountID],
+        charge: (key: String, cost: Double)?
+    ) async throws -> ExposureLedger.Standing? {
+        var mark: BudgetMark?
+        var standing: ExposureLedger.Standing?
+        if let charge {
+            (mark, standing) = exposure.charge(requester, key: charge.key, cost: charge.cost)
+        }
+        try await sink.record(AccessEvent(
+            viewer: requester.id, target: target, kind: kind, categories: categories, subjects: subjects,
+            occurredAt: clock.now(), client: requester.client, deviceHash: requester.session.deviceHash,
+            session: requester.session.id, budget: mark))
+        return standing
+    }
+
+    private static func union(_ cards: [VisibleProfile]) -> Set<DataCategory> {
+        Set(cards.reduce(into: CategorySet()) { $0.formUnion($1.categories) }.categories)
+    }
+
+    static let memberNotFound = RampartError.notFound("member_not_found", "No such member, or the link has expired. Try searching for them.")
+    static let invitationNotFound = RampartError.notFound("invitation_not_found", "No such invitation.")
+    static let alreadyInvited = RampartError(.conflict, code: "invitation_pending", message: "You have already invited this member.")
+}

@@ -1,0 +1,122 @@
+import Crypto
+import Foundation
+import Logging
+import RampartCore
+import RampartEvidence
+import RampartGuard
+import RampartStore
+
+/// The running pieces of Rampart below its services: store, keys, clock, the Guard's
+/// stateful engines and the evidence recorder. Tests build it with an in-memory store and a
+/// manual clock; `rampart serve` with the real ones.
+public struct RampartDependencies: Sendable {
+    public var store: any Store
+    /// The ID-sealing keys in use; rotation swaps them in place.
+    public var sealingKeys: SealingKeys
+    public var codec: any IDCodec
+    /// Derives each session's request-signing key.
+    public var signingKeys: SessionSigningKeys
+    public var signatureVerifier: RequestSignatureVerifier
+    public var sharedLinks: SharedLinkAllowance
+    public var sms: any SMSSender
+    public var clock: any WallClock
+    public var hasher: PasswordHasher
+    public var payments: any PaymentProvider
+    /// Access events and the evidence ledger, group-committed.
+    public var evidence: EvidenceRecorder
+    /// Signs the ledger's tree heads.
+    public var treeHeads: TreeHeadPublisher
+    public var exposure: ExposureService
+    /// The detection engine: signals, risk and the response ladder.
+    public var detection: DetectionEngine
+    /// Clusters of accounts that are one person.
+    public var identity: IdentityGraph
+    /// The screening pipeline every request the Guard weighs goes through.
+    public var screening: ScreeningPipeline
+
+    public init(
+        store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
+        payments: any PaymentProvider, policy: AccessPolicy, ledgerKey: Curve25519.Signing.PrivateKey = .init(), ledger: Bool = true,
+        treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(), logger: Logger = Logger(label: "rampart")
+    ) {
+        self.store = store
+        self.sealingKeys = sealingKeys
+        self.codec = SealedIDCodec(keys: sealingKeys, lifetimes: policy.sealing.lifetimes, clock: clock)
+        self.signingKeys = signingKeys
+        self.signatureVerifier = RequestSignatureVerifier(window: policy.signatures.windowSeconds)
+        self.sharedLinks = SharedLinkAllowance(policy.sealing)
+        self.sms = sms
+        self.clock = clock
+        self.payments = payments
+        self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger)
+        self.treeHeads = TreeHeadPublisher(
+            store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, logger: logger)
+        self.identity = IdentityGraph(policy: policy.identity)
+        self.detection = DetectionEngine(policy: policy.detection, clock: clock)
+        self.screening = ScreeningPipeline(policy: policy, engine: detection, identity: identity, clock: clock)
+        self.exposure = ExposureService(screening: screening, clock: clock)
+        self.hasher = hasher
+    }
+}
+
+/// The application services, each built once over one set of dependencies: what the HTTP
+/// layer calls, and what a CLI command that needs a service uses.
+public struct RampartServices: Sendable {
+    public let dependencies: RampartDependencies
+    public let identity: IdentityService
+    public let accounts: AccountService
+    public let protection: Protection
+    /// Refused IDs and signatures: evidence, the engine's misuse signal, handoff links.
+    public let signals: MisuseRecorder
+    public let network: NetworkService
+    public let premium: PremiumService
+    /// Suspensions made elsewhere (operators, another instance) reach the engine.
+    public let enforcement: EnforcementSync
+
+    public init(_ dependencies: RampartDependencies, logger: Logger) {
+        self.dependencies = dependencies
+        let identity = IdentityService(
+            graph: dependencies.identity, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock,
+            policy: dependencies.exposure.policy.detection, logger: logger)
+        self.identity = identity
+        accounts = AccountService(
+            store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher,
+            clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, identity: identity, logger: logger)
+        protection = Protection(
+            screening: dependencies.screening, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock,
+            logger: logger, onSuspend: { account, client in identity.noteSuspension(account: account, client: client) })
+        signals = MisuseRecorder(
+            store: dependencies.store, evidence: dependencies.evidence, allowance: dependencies.sharedLinks, protection: protection,
+            identity: identity, clock: dependencies.clock, logger: logger)
+        network = NetworkService(
+            store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
+            sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, logger: logger)
+        premium = PremiumService(
+            store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence,
+            identity: identity, logger: logger)
+        enforcement = EnforcementSync(
+            store: dependencies.store, engine: dependencies.detection, identity: identity, evidence: dependencies.evidence, logger: logger)
+    }
+}
+
+/// The text of the agreement shipped with this build (published as version 1 on a new
+/// database).
+public enum ShippedAgreement {
+    public static func text() throws -> String {
+        guard let url = Bundle.module.url(forResource: "agreement", withExtension: "md", subdirectory: "Resources") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    public static func sha256(_ text: String) -> String { SecretTokens.sha256Hex(text) }
+
+    /// Migrates the store and publishes the shipped agreement if none is published yet.
+    public static func prepare(_ store: any Store, now: Date) async throws {
+        try await store.migrate()
+        if try await store.currentAgreement() == nil {
+            let text = try text()
+            _ = try await store.publishAgreement(text: text, sha256: sha256(text), at: now)
+        }
+    }
+}

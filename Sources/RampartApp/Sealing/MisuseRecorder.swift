@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartEvidence
+import RampartGuard
+import RampartStore
+
+/// Records misuse signals (foreign, expired or forged IDs; unsigned or badly signed
+/// requests) in the store for the analyst, tells the detection engine, and counts them
+/// toward the account's suspicion in the ``SharedLinkAllowance``.
+public struct MisuseRecorder: Sendable {
+    private let store: any Store
+    private let evidence: any EvidenceLog
+    public let allowance: SharedLinkAllowance
+    private let clock: any WallClock
+    private let protection: Protection
+    private let identity: IdentityService
+    private let logger: Logger
+
+    public init(
+        store: any Store, evidence: any EvidenceLog, allowance: SharedLinkAllowance, protection: Protection, identity: IdentityService,
+        clock: any WallClock, logger: Logger
+    ) {
+        self.protection = protection
+        self.identity = identity
+        self.store = store
+        self.evidence = evidence
+        self.allowance = allowance
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Records the signal. `countsAsMisuse` is false for what honest members also do
+    /// (an old tab with an expired link, a shared link within the allowance).
+    public func record(
+        _ kind: MisuseSignal.Kind, by requester: Requester?, client: ClientInfo, related: AccountID? = nil, detail: String,
+        countsAsMisuse: Bool = true
+    ) async {
+        let now = clock.now()
+        if countsAsMisuse {
+            if let account = requester?.id { allowance.noteMisuse(by: account, at: now) }
+            protection.noteMisuse(requester, client: client)
+        }
+        // A genuine ID of another account in this account's hands: the two work together.
+        if kind == .foreignID, let related, let user = requester?.id, related != user {
+            await identity.handedOver(from: related, to: user)
+        }
+        let signal = MisuseSignal(
+            kind: kind, account: requester?.id, session: requester?.session.id, relatedAccount: related, detail: detail, occurredAt: now,
+            client: client)
+        do {
+            try await store.recordSignal(signal)
+            try await evidence.append(MisuseEntry(signal: signal, refused: countsAsMisuse), account: signal.account)
+        } catch {
+            // A lost signal must not turn a refusal into a 500; the log keeps it.
+            logger.error("could not record misuse signal", metadata: ["kind": "\(kind.rawValue)", "error": "\(error)"])
+        }
+    }
+}

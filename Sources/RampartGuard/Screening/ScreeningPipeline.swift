@@ -1,0 +1,196 @@
+import Foundation
+import RampartCore
+
+/// The one place where Rampart decides what happens to a signed-in member's request for
+/// member data: the detection engine's verdict, given where the requester's exposure budget
+/// (their cluster's, when linked) stands, then the budget itself; and, once served, what
+/// the request is charged and to whom. The server's services and the simulator both call
+/// it, so the efficacy report measures the product's rules, not a copy.
+///
+/// Pure: no I/O, an injected clock. Carrying a verdict out (a refusal, a suspension in the
+/// store, an entry in the evidence ledger) is the caller's business.
+public struct ScreeningPipeline: Sendable {
+    public let policy: AccessPolicy
+    /// The policy's weights, precomputed for the per-request cost.
+    public let costs: ExposureCosts
+    public let engine: DetectionEngine
+    /// Linked accounts share one key in the engine and one budget.
+    public let identity: IdentityGraph
+    /// Exposure charged per budget holder (one per account; a cluster's standing is the sum).
+    public let budgets: ExposureLedger
+    private let clock: any WallClock
+
+    public init(policy: AccessPolicy, engine: DetectionEngine, identity: IdentityGraph, clock: any WallClock) {
+        self.policy = policy
+        self.costs = ExposureCosts(policy)
+        self.engine = engine
+        self.identity = identity
+        self.budgets = ExposureLedger(clock: clock)
+        self.clock = clock
+    }
+
+    /// Whether requests are weighed, weighed and recorded only, or not weighed at all.
+    public var mode: DetectionPolicy.Mode { policy.detection.mode }
+
+    // MARK: Screening
+
+    /// Weighs one request. `paidByBudget`: the request shows other members' data and the
+    /// exposure budget pays for it (it is refused when the budget is spent).
+    public func screen(_ action: GuardEvent.Action, by requester: ScreenedRequester, paidByBudget: Bool) -> Screening {
+        let standing = paidByBudget ? standing(of: requester) : nil
+        var decision = GuardDecision.allow
+        if mode != .off {
+            var event = event(action, by: requester)
+            if let standing { event.budget = GuardEvent.BudgetPressure(standing, warnAt: policy.budgets.warnAt) }
+            decision = engine.evaluate(event)
+        }
+        return Screening(decision: decision, standing: standing, verdict: verdict(decision, standing: standing))
+    }
+
+    /// The engine's decision acted on (in `enforce` mode) first, then the budget.
+    private func verdict(_ decision: GuardDecision, standing: ExposureLedger.Standing?) -> Screening.Verdict {
+        if mode == .enforce {
+            switch decision.action {
+            case .allow: break
+            case .challenge: return .challenge
+            case .throttle(let retryAfter): return .throttle(retryAfter: retryAfter)
+            case .suspend: return .suspend(newly: decision.escalated)
+            }
+        }
+        if let standing, standing.exhausted { return .budgetExhausted(standing) }
+        return .serve(degradeLevel: mode == .enforce ? decision.degradeLevel : 0)
+    }
+
+    /// A refused request with a forged, foreign or unsigned ID or signature: evidence for the
+    /// engine (the request is refused anyway; the decision is not acted on).
+    public func noteMisuse(by requester: ScreenedRequester) {
+        guard mode != .off else { return }
+        _ = engine.evaluate(event(.misuse, by: requester))
+    }
+
+    /// As ``noteMisuse(by:)`` for a request nobody signed in made.
+    public func noteAnonymousMisuse(ip: IPAddress?, forgedForwarding: Bool) {
+        guard mode != .off else { return }
+        _ = engine.evaluate(GuardEvent(.misuse, ip: ip, forgedForwarding: forgedForwarding))
+    }
+
+    /// A browser fetched a page's stylesheet in this session.
+    public func notePageAsset(session: UInt64, ip: IPAddress?) {
+        guard mode != .off else { return }
+        _ = engine.evaluate(GuardEvent(.pageAsset, channel: .web, session: session, ip: ip))
+    }
+
+    /// The event the engine weighs for a request.
+    public func event(_ action: GuardEvent.Action, by requester: ScreenedRequester) -> GuardEvent {
+        GuardEvent(
+            action, channel: requester.channel, account: requester.account, session: requester.session, device: requester.device,
+            ip: requester.ip, cluster: identity.sharedCluster(of: requester.account), fingerprintAnomalies: requester.fingerprintAnomalies,
+            forgedForwarding: requester.forgedForwarding)
+    }
+
+    // MARK: Budgets
+
+    /// The requester's (their cluster's) budget standing, without charging.
+    public func standing(of requester: ScreenedRequester) -> ExposureLedger.Standing {
+        let limits = policy.limits(for: requester.tier)
+        return withCluster(requester.account, budgets.standing(requester.holder, limits: limits), limits)
+    }
+
+    /// Charges one served request to the requester's budget; returns the mark its access
+    /// event records and the standing after it (their cluster's, when linked).
+    @discardableResult
+    public func charge(_ requester: ScreenedRequester, key: String, cost: Double) -> (BudgetMark, ExposureLedger.Standing) {
+        let limits = policy.limits(for: requester.tier)
+        let own = budgets.charge(requester.holder, key: key, cost: cost, limits: limits)
+        let mark = BudgetMark(holder: requester.holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed)
+        return (mark, withCluster(requester.account, own, limits))
+    }
+
+    /// The account's own standing plus what the other accounts of its cluster used.
+    private func withCluster(_ account: Int64, _ own: ExposureLedger.Standing, _ limits: AccessPolicy.Limits) -> ExposureLedger.Standing {
+        guard identity.sharedCluster(of: account) != nil else { return own }
+        var total = budgets.clusterStanding(of: account, own: own, clusters: identity, limits: limits, holder: BudgetHolder.name)
+        if total.exhausted, total.retryAt == nil { total.retryAt = clock.now().addingTimeInterval(86_400) }
+        return total
+    }
+}
+
+/// Who makes a request, as the pipeline sees them: plain values, no HTTP or store types.
+/// The server builds one from a session, the simulator from its client.
+public struct ScreenedRequester: Sendable {
+    public var account: Int64
+    public var tier: Tier
+    public var channel: GuardEvent.Channel
+    /// Stable 64-bit keys (``StableHash``) of the session and the device.
+    public var session: UInt64?
+    public var device: UInt64?
+    public var ip: IPAddress?
+    public var fingerprintAnomalies: Int
+    public var forgedForwarding: Bool
+    /// The account's budget holder name (``BudgetHolder/name(_:)``); callers that screen
+    /// one account many times may keep it rather than format it per request.
+    public var holder: String
+
+    public init(
+        account: Int64, tier: Tier, channel: GuardEvent.Channel, session: UInt64?, device: UInt64?, ip: IPAddress?,
+        fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false, holder: String? = nil
+    ) {
+        self.account = account
+        self.tier = tier
+        self.channel = channel
+        self.session = session
+        self.device = device
+        self.ip = ip
+        self.fingerprintAnomalies = fingerprintAnomalies
+        self.forgedForwarding = forgedForwarding
+        self.holder = holder ?? BudgetHolder.name(account)
+    }
+}
+
+/// What the pipeline decided for one request.
+public struct Screening: Sendable, Equatable {
+    /// What happens to the request.
+    public enum Verdict: Sendable, Equatable {
+        /// Serve it, with fewer fields at `degradeLevel` > 0 (the viewer is not told).
+        case serve(degradeLevel: Int)
+        /// Refuse it until the member re-verifies.
+        case challenge
+        /// Refuse it for `retryAfter` seconds.
+        case throttle(retryAfter: Double)
+        /// Refuse it: the account is suspended (`newly`: by this very request).
+        case suspend(newly: Bool)
+        /// Refuse it: the exposure budget is spent.
+        case budgetExhausted(ExposureLedger.Standing)
+    }
+
+    /// The engine's decision, with its explanation (`.allow` when the engine is off).
+    public var decision: GuardDecision
+    /// The budget before the request, for requests the budget pays for.
+    public var standing: ExposureLedger.Standing?
+    public var verdict: Verdict
+
+    /// The engine had something to say (worth recording as evidence).
+    public var isNoteworthy: Bool { decision.action != .allow || decision.degradeLevel > 0 || decision.escalated }
+
+    /// The degrade level to serve at, nil when refused.
+    public var degradeLevel: Int? {
+        if case .serve(let level) = verdict { return level }
+        return nil
+    }
+}
+
+/// Names of exposure budget holders: one per account (a cluster's standing is the sum of
+/// its accounts'). Stored with every charge, so the spelling is part of the data.
+public enum BudgetHolder {
+    public static func name(_ account: Int64) -> String { "account:\(account)" }
+}
+
+/// Keys of budget charges: seeing the same thing again under one key is free.
+public enum ChargeKey {
+    /// One member's profile.
+    public static func profile(_ target: Int64) -> String { "p:\(target)" }
+    /// One page of search results (`unique`: a new key per page served).
+    public static func searchPage(_ unique: String) -> String { "s:\(unique)" }
+    /// One page of a member's connection list.
+    public static func connectionList(owner: Int64, offset: Int) -> String { "c:\(owner):\(offset)" }
+}

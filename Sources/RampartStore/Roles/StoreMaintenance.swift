@@ -1,0 +1,9 @@
+import Foundation
+
+/// Keeping the database ready: the server and the CLI migrate at every start; the readiness check pings.
+public protocol StoreMaintenance: Sendable {
+    /// Runs pending migrations. Safe to call on every start.
+    func migrate() async throws
+    /// Throws if the database cannot answer a trivial query.
+    func ping() async throws
+}

@@ -1,0 +1,59 @@
+import Foundation
+import RampartCore
+
+// Access events and the budget charges they carry.
+extension SQLStore: AccessEventStore {
+    public func recordAccessEvents(_ events: [AccessEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await driver.write(Self.accessEventStatements(events))
+    }
+
+    /// Also written by `commitEvidence`, in the same transaction as the ledger's entries.
+    static func accessEventStatements(_ events: [AccessEvent]) -> [SQLStatement] {
+        let rows = events.map { event -> [SQLValue] in
+            [
+                .int(event.id.rawValue), event.viewer.map { .int($0.rawValue) } ?? .null,
+                event.target.map { .int($0.rawValue) } ?? .null, .text(event.kind.rawValue),
+                .text(event.categories.sorted().map(\.rawValue).joined(separator: ",")),
+                .text(event.subjects.map { String($0.rawValue) }.joined(separator: ",")),
+                .int(event.occurredAt.millisecondsSince1970), event.client.ip.map(SQLValue.text) ?? .null,
+                event.client.userAgent.map(SQLValue.text) ?? .null, event.deviceHash.map(SQLValue.text) ?? .null,
+                event.session.map { .int($0.rawValue) } ?? .null,
+                event.budget.map { .text($0.holder) } ?? .null, event.budget.map { .text($0.key) } ?? .null,
+                event.budget.map { .double($0.cost) } ?? .null, event.budget.map { .double($0.dayUsed) } ?? .null,
+                event.budget.map { .double($0.monthUsed) } ?? .null,
+            ]
+        }
+        return insertRows(
+            "access_events",
+            [
+                "id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash",
+                "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month",
+            ],
+            rows)
+    }
+
+    public func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)] {
+        try await driver.fetch(SQLQuery(
+            """
+            SELECT budget_holder, budget_key, budget_cost, budget_day, budget_month, occurred_at FROM access_events
+            WHERE occurred_at >= ? AND budget_holder IS NOT NULL ORDER BY occurred_at, id
+            """,
+            [.int(date.millisecondsSince1970)]
+        )).map { row in
+            (
+                BudgetMark(
+                    holder: try row.text("budget_holder"), key: try row.text("budget_key"), cost: try row.optionalDouble("budget_cost") ?? 0,
+                    dayUsed: try row.optionalDouble("budget_day") ?? 0, monthUsed: try row.optionalDouble("budget_month") ?? 0),
+                Date(milliseconds: try row.int("occurred_at"))
+            )
+        }
+    }
+
+    public func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent] {
+        try await driver.fetch(SQLQuery(
+            "SELECT * FROM access_events WHERE viewer_id = ? ORDER BY occurred_at DESC, id LIMIT ?",
+            [.int(viewer.rawValue), .int(Int64(limit))]
+        )).map(AccessEvent.init(row:))
+    }
+}
