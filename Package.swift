@@ -216,6 +216,7 @@ let package = Package(
                 "RampartServer",
                 "RampartApp",
                 "RampartForensics",
+                "RampartSim",
                 "RampartStore",
                 "RampartCore",
                 "RampartGuard",

@@ -61,7 +61,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func invalid(_ message: String) -> RampartError {
-        .invalid("invalid_phone", message)
+        .invalid(.invalidPhone, message)
     }
 
     private struct CountryRule: Sendable {

@@ -155,7 +155,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
 
     /// Checks the policy for values that make no sense; the error names the field.
     public func validate() throws(RampartError) {
-        func fail(_ message: String) -> RampartError { .invalid("invalid_policy", message) }
+        func fail(_ message: String) -> RampartError { .invalid(.invalidPolicy, message) }
         for key in visibility.defaults.keys where DataCategory(rawValue: key) == nil {
             throw fail("visibility.defaults: unknown category \(key)")
         }
@@ -212,7 +212,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         do {
             policy = try JSONDecoder().decode(AccessPolicy.self, from: data)
         } catch let error as DecodingError {
-            throw RampartError.invalid("invalid_policy", "The policy file does not match the expected shape: \(error)")
+            throw RampartError.invalid(.invalidPolicy, "The policy file does not match the expected shape: \(error)")
         }
         try policy.validate()
         return policy

@@ -10,16 +10,16 @@ public enum PasswordPolicy {
     public static func validate(_ password: String) throws(RampartError) {
         let count = password.count
         guard count >= minimumLength else {
-            throw .invalid("weak_password", "Choose a password of at least \(minimumLength) characters.")
+            throw .invalid(.weakPassword, "Choose a password of at least \(minimumLength) characters.")
         }
         guard count <= maximumLength, password.utf8.count <= 400 else {
-            throw .invalid("weak_password", "A password may have at most \(maximumLength) characters.")
+            throw .invalid(.weakPassword, "A password may have at most \(maximumLength) characters.")
         }
         guard Set(password).count > 2 else {
-            throw .invalid("weak_password", "That password is too easy to guess: use more different characters.")
+            throw .invalid(.weakPassword, "That password is too easy to guess: use more different characters.")
         }
         guard !commonPasswords.contains(password.lowercased()) else {
-            throw .invalid("weak_password", "That password appears in lists of leaked passwords: choose another.")
+            throw .invalid(.weakPassword, "That password appears in lists of leaked passwords: choose another.")
         }
     }
 
@@ -34,10 +34,10 @@ public enum PasswordPolicy {
 public enum DisplayNamePolicy {
     public static func normalize(_ name: String) throws(RampartError) -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .invalid("invalid_name", "Enter your name.") }
-        guard trimmed.count <= 100 else { throw .invalid("invalid_name", "A name may have at most 100 characters.") }
+        guard !trimmed.isEmpty else { throw .invalid(.invalidName, "Enter your name.") }
+        guard trimmed.count <= 100 else { throw .invalid(.invalidName, "A name may have at most 100 characters.") }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0 != "\u{200D}" }) else {
-            throw .invalid("invalid_name", "A name may not contain control characters.")
+            throw .invalid(.invalidName, "A name may not contain control characters.")
         }
         return trimmed
     }

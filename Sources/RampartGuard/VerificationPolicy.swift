@@ -17,14 +17,14 @@ public struct VerificationPolicy: Sendable {
     /// Why a challenge cannot take a guess right now, or nil if it can.
     public func refusal(for challenge: VerificationChallenge, at now: Date) -> RampartError? {
         if challenge.consumedAt != nil {
-            return RampartError(.gone, code: "code_expired", message: "This code was already used. Start again.")
+            return RampartError(.gone, code: .codeExpired, message: "This code was already used. Start again.")
         }
         if now >= challenge.expiresAt {
-            return RampartError(.gone, code: "code_expired", message: "This code has expired. Ask for a new one.")
+            return RampartError(.gone, code: .codeExpired, message: "This code has expired. Ask for a new one.")
         }
         if challenge.attempts >= maxAttempts {
             return RampartError(
-                .tooManyRequests, code: "too_many_attempts",
+                .tooManyRequests, code: .tooManyAttempts,
                 message: "Too many wrong codes. Ask for a new one.")
         }
         return nil
@@ -41,9 +41,9 @@ public struct VerificationPolicy: Sendable {
         let left = max(0, maxAttempts - attemptsUsed)
         if left == 0 {
             return RampartError(
-                .tooManyRequests, code: "too_many_attempts", message: "Too many wrong codes. Ask for a new one.")
+                .tooManyRequests, code: .tooManyAttempts, message: "Too many wrong codes. Ask for a new one.")
         }
-        return .invalid("code_invalid", "That code is not right. \(left) \(left == 1 ? "try" : "tries") left.")
+        return .invalid(.codeInvalid, "That code is not right. \(left) \(left == 1 ? "try" : "tries") left.")
     }
 
     /// Seconds until another code may be sent, or nil if one may be sent now.

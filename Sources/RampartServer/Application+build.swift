@@ -96,13 +96,10 @@ public func buildApplication(
             try await prepareEmptyStore(opened.store)
         }
         // The protection in force from now on, in the ledger: policy file and key IDs.
-        var fields = KeyRotationService.ledgerFields(of: dependencies.sealingKeys.keyring)
-        fields["event"] = "server started"
-        fields["policyPath"] = policyPath
-        fields["policySha256"] = policySHA256
-        fields["ledgerPublicKey"] = Data(ledgerKey.publicKey.rawRepresentation).base64EncodedString()
-        fields["signatures"] = policy.signatures.api.rawValue
-        try await dependencies.evidence.append(.policyChange, account: nil, fields: fields)
+        let started = PolicyChangeEntry.Event.serverStarted(
+            policyPath: policyPath, policySha256: policySHA256, ledgerPublicKey: Data(ledgerKey.publicKey.rawRepresentation),
+            signatures: policy.signatures.api)
+        try await dependencies.evidence.append(PolicyChangeEntry(started, keyring: dependencies.sealingKeys.keyring), account: nil)
         let links = try await identity.load()
         logger.info("identity graph rebuilt", metadata: ["links": "\(links)", "accounts": "\(dependencies.identity.accountCount)"])
         try await enforcement.tick()

@@ -49,7 +49,10 @@ struct SimulatorTests {
         for adversary in report.adversaries {
             let guarded = try #require(adversary.results["Rampart Guard"])
             #expect(guarded.accountsBurned == 1, "\(adversary.name)")
-            #expect(guarded.distinctProfiles <= 60, "\(adversary.name): \(guarded.distinctProfiles)")
+            // A free day's budget (60 units) buys 66 strangers' profiles at 0.9 units each
+            // (identity, position, experience, education, skills: what the server's
+            // Visibility serves a stranger; the connection list is a page of its own).
+            #expect(guarded.distinctProfiles <= 67, "\(adversary.name): \(guarded.distinctProfiles)")
             #expect((adversary.results["per-account quota"]?.distinctProfiles ?? 0) > 10 * guarded.distinctProfiles)
         }
     }

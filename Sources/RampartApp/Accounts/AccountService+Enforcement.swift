@@ -36,10 +36,8 @@ extension AccountService {
         try await checkCode(code, for: challenge)
         guard try await store.consumeChallenge(challenge.id, at: clock.now()) else { throw Self.codeUsed }
         engine.passedChallenge(account: requester.account.id.rawValue)
-        var fields = Self.signInFields(requester.account, requester.session, requester.client)
-        fields["decision"] = "challenge passed"
-        fields["via"] = "sms"
-        try await evidence.append(.enforcement, account: requester.account.id, fields: fields)
+        try await evidence.append(
+            StepUpEntry(signIn: SignIn(requester.account, session: requester.session, client: requester.client)), account: requester.account.id)
     }
 
     /// The refusal a suspended member gets at login, with a token to appeal with.
@@ -53,20 +51,18 @@ extension AccountService {
     public func appeal(token: String, text: String, client: ClientInfo) async throws -> Appeal {
         guard let raw = try? codec.open(token, as: .account, for: nil), let suspension = try await store.suspension(of: AccountID(rawValue: raw))
         else {
-            throw RampartError.notFound("appeal_not_possible", "This appeal link has expired or the account is not suspended. Log in again to get a new one.")
+            throw RampartError.notFound(.appealNotPossible, "This appeal link has expired or the account is not suspended. Log in again to get a new one.")
         }
         let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (10...2_000).contains(cleaned.count) else {
-            throw RampartError.invalid("invalid_appeal", "Tell us in 10 to 2,000 characters why the suspension is wrong.")
+            throw RampartError.invalid(.invalidAppeal, "Tell us in 10 to 2,000 characters why the suspension is wrong.")
         }
         if try await store.appeals(status: .open).contains(where: { $0.account == suspension.account }) {
-            throw RampartError(.conflict, code: "appeal_pending", message: "Your appeal is already waiting for review.")
+            throw RampartError(.conflict, code: .appealPending, message: "Your appeal is already waiting for review.")
         }
         let appeal = Appeal(account: suspension.account, text: cleaned, createdAt: clock.now())
         try await store.insertAppeal(appeal)
-        var fields = ["decision": "appeal filed", "appeal": String(appeal.id.rawValue), "text": cleaned]
-        fields["ip"] = client.ip
-        try await evidence.append(.enforcement, account: suspension.account, fields: fields)
+        try await evidence.append(AppealEntry(appeal: appeal, client: client), account: suspension.account)
         logger.notice("appeal filed", metadata: ["account": "\(suspension.account)", "appeal": "\(appeal.id)"])
         return appeal
     }

@@ -95,7 +95,7 @@ public struct AccountService: Sendable {
         let now = clock.now()
         if let wait = verification.resendWait(for: challenge, at: now) {
             var error = RampartError.rateLimited(retryAfter: wait, "A new code can be sent in \(Int(wait.rounded(.up))) seconds.")
-            error.code = "resend_too_soon"
+            error.code = .resendTooSoon
             throw error
         }
         try limitSMS(to: challenge.phone, client: client)
@@ -164,10 +164,7 @@ public struct AccountService: Sendable {
         }
         logger.info("account registered", metadata: ["account": "\(account.id)", "ip": "\(client.ip ?? "-")"])
         engine.registered(account: account.id.rawValue, ip: IPAddress(client.ip ?? ""))
-        var fields = Self.signInFields(account, session, client)
-        fields["agreementVersion"] = String(agreement.version)
-        fields["agreementSha256"] = agreement.sha256
-        try await evidence.append(.registration, account: account.id, fields: fields)
+        try await evidence.append(RegistrationEntry(signIn: SignIn(account, session: session, client: client), agreement: agreement), account: account.id)
         let screening = try await identity.registered(account, deviceHash: SecretTokens.sha256Hex(deviceToken), client: client)
         if let suspension = try await identity.enforce(screening, account: account.id, stage: .registration, client: client) {
             throw suspended(account.id, suspension)
@@ -212,19 +209,17 @@ public struct AccountService: Sendable {
         }
         if account.twoFactorEnabled {
             guard let code = credentials.totp, !code.isEmpty else {
-                throw RampartError(.unauthorized, code: "two_factor_required", message: "Enter the code from your authenticator app.")
+                throw RampartError(.unauthorized, code: .twoFactorRequired, message: "Enter the code from your authenticator app.")
             }
             guard try await acceptTOTP(code, for: account) else {
                 loginFailures.recordFailure(accountKey)
                 loginFailures.recordFailure(ipKey)
-                throw RampartError(.unauthorized, code: "two_factor_invalid", message: "That authenticator code is not right.")
+                throw RampartError(.unauthorized, code: .twoFactorInvalid, message: "That authenticator code is not right.")
             }
         }
         loginFailures.recordSuccess(accountKey)
         if let suspension = try await store.suspension(of: account.id) {
-            var fields = Self.signInFields(account, nil, client)
-            fields["refused"] = "account suspended"
-            try await evidence.append(.login, account: account.id, fields: fields)
+            try await evidence.append(LoginEntry(signIn: SignIn(account, session: nil, client: client), outcome: .refusedSuspended), account: account.id)
             throw suspended(account.id, suspension)
         }
         // The device cookie the browser brings, known to this account or not, may be a
@@ -242,7 +237,7 @@ public struct AccountService: Sendable {
             let sessionToken = SecretTokens.generate()
             let session = newSession(account: account.id, token: sessionToken, device: deviceToken, kind: credentials.sessionKind, client: client)
             try await store.createSession(session, confirming: nil, device: nil)
-            try await evidence.append(.login, account: account.id, fields: Self.signInFields(account, session, client))
+            try await evidence.append(LoginEntry(signIn: SignIn(account, session: session, client: client), outcome: .knownDevice), account: account.id)
             return .signedIn(SignedIn(sessionToken: sessionToken, deviceToken: deviceToken, account: account, session: session))
         }
 
@@ -269,9 +264,7 @@ public struct AccountService: Sendable {
             throw Self.codeUsed
         }
         logger.info("new device confirmed", metadata: ["account": "\(account.id)", "ip": "\(client.ip ?? "-")"])
-        var fields = Self.signInFields(account, session, client)
-        fields["newDevice"] = "confirmed by SMS"
-        try await evidence.append(.login, account: account.id, fields: fields)
+        try await evidence.append(LoginEntry(signIn: SignIn(account, session: session, client: client), outcome: .newDeviceConfirmed), account: account.id)
         return SignedIn(sessionToken: sessionToken, deviceToken: deviceToken, account: account, session: session)
     }
 
@@ -297,7 +290,7 @@ public struct AccountService: Sendable {
     }
 
     public func revokeSession(token: String, requester: Requester) async throws {
-        let notFound = RampartError.notFound("session_not_found", "No such session.")
+        let notFound = RampartError.notFound(.sessionNotFound, "No such session.")
         guard let id = try? codec.open(token, as: .session, for: requester.account.id, type: SessionID.self) else { throw notFound }
         guard try await store.revokeSession(id, of: requester.account.id, at: clock.now()) else { throw notFound }
     }
@@ -312,7 +305,7 @@ public struct AccountService: Sendable {
         let now = clock.now()
         if let cached = agreementCache.current(at: now) { return cached }
         guard let agreement = try await store.currentAgreement() else {
-            throw RampartError(.unavailable, code: "agreement_missing", message: "No Service Agreement has been published yet.")
+            throw RampartError(.unavailable, code: .agreementMissing, message: "No Service Agreement has been published yet.")
         }
         agreementCache.store(agreement, at: now)
         return agreement
@@ -329,21 +322,9 @@ public struct AccountService: Sendable {
         try await store.recordAcceptance(AgreementAcceptance(
             accountID: requester.account.id, version: agreement.version, sha256: agreement.sha256,
             acceptedAt: clock.now(), client: requester.client))
-        var fields = Self.signInFields(requester.account, requester.session, requester.client)
-        fields["agreementVersion"] = String(agreement.version)
-        fields["agreementSha256"] = agreement.sha256
-        try await evidence.append(.agreementAcceptance, account: requester.account.id, fields: fields)
-    }
-
-    /// Who signed in (or registered, or accepted), with which phone, device and client.
-    static func signInFields(_ account: Account, _ session: Session?, _ client: ClientInfo) -> [String: String] {
-        var fields = ["account": String(account.id.rawValue), "phone": account.phone.e164]
-        fields["session"] = session.map { String($0.id.rawValue) }
-        fields["sessionKind"] = session?.kind.rawValue
-        fields["device"] = session?.deviceHash
-        fields["ip"] = client.ip
-        fields["userAgent"] = client.userAgent
-        return fields
+        try await evidence.append(
+            AgreementAcceptanceEntry(signIn: SignIn(requester.account, session: requester.session, client: requester.client), agreement: agreement),
+            account: requester.account.id)
     }
 
     // MARK: Two-factor
@@ -355,7 +336,7 @@ public struct AccountService: Sendable {
 
     public func startTwoFactor(_ requester: Requester) async throws -> TwoFactorSetup {
         guard !requester.account.twoFactorEnabled else {
-            throw RampartError(.conflict, code: "two_factor_enabled", message: "Two-factor sign-in is already on.")
+            throw RampartError(.conflict, code: .twoFactorEnabled, message: "Two-factor sign-in is already on.")
         }
         let secret = Self.totpSecret()
         try await store.setTwoFactor(account: requester.account.id, secret: secret, enabled: false)
@@ -370,10 +351,10 @@ public struct AccountService: Sendable {
 
     public func confirmTwoFactor(code: String, requester: Requester) async throws {
         guard !requester.account.twoFactorEnabled, requester.account.totpSecret != nil else {
-            throw RampartError(.conflict, code: "two_factor_not_started", message: "Start two-factor setup first.")
+            throw RampartError(.conflict, code: .twoFactorNotStarted, message: "Start two-factor setup first.")
         }
         guard try await acceptTOTP(code, for: requester.account) else {
-            throw RampartError.invalid("two_factor_invalid", "That authenticator code is not right.")
+            throw RampartError.invalid(.twoFactorInvalid, "That authenticator code is not right.")
         }
         try await store.setTwoFactor(account: requester.account.id, secret: requester.account.totpSecret, enabled: true)
     }
@@ -473,7 +454,7 @@ public struct AccountService: Sendable {
             try await sms.send(SMSMessage(to: phone.e164, code: code, body: body, purpose: purpose.rawValue, sentAt: clock.now()))
         } catch {
             logger.error("SMS delivery failed", metadata: ["error": "\(error)"])
-            throw RampartError(.unavailable, code: "sms_unavailable", message: "The code could not be sent. Try again in a minute.")
+            throw RampartError(.unavailable, code: .smsUnavailable, message: "The code could not be sent. Try again in a minute.")
         }
     }
 
@@ -498,20 +479,20 @@ public struct AccountService: Sendable {
     private static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuZgJ6mq1IbLBMJeNaxPXnUUMCGpf3MfO"
 
     static let invalidCredentials = RampartError(
-        .unauthorized, code: "invalid_credentials", message: "That phone number and password do not match.")
+        .unauthorized, code: .invalidCredentials, message: "That phone number and password do not match.")
     static let phoneTaken = RampartError(
-        .conflict, code: "phone_taken", message: "This phone number already has an account. Log in instead.")
-    static let codeUsed = RampartError(.gone, code: "code_expired", message: "This code was already used. Start again.")
+        .conflict, code: .phoneTaken, message: "This phone number already has an account. Log in instead.")
+    static let codeUsed = RampartError(.gone, code: .codeExpired, message: "This code was already used. Start again.")
 
     static func challengeNotFound(_ kind: IDKind) -> RampartError {
         kind == .registration
-            ? .notFound("registration_not_found", "This registration does not exist or has expired. Start again.")
-            : .notFound("confirmation_not_found", "This confirmation does not exist or has expired. Log in again.")
+            ? .notFound(.registrationNotFound, "This registration does not exist or has expired. Start again.")
+            : .notFound(.confirmationNotFound, "This confirmation does not exist or has expired. Log in again.")
     }
 
     static func agreementOutdated(_ current: Agreement) -> RampartError {
         RampartError(
-            .conflict, code: "agreement_outdated",
+            .conflict, code: .agreementOutdated,
             message: "The Service Agreement has changed: read and accept version \(current.version).")
     }
 }

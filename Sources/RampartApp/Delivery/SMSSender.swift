@@ -71,7 +71,7 @@ public struct WebhookSMSSender: SMSSender {
         request.body = .bytes(ByteBuffer(bytes: try encoder.encode(message)))
         let response = try await client.execute(request, timeout: .seconds(10))
         guard (200..<300).contains(response.status.code) else {
-            throw RampartError(.unavailable, code: "sms_unavailable", message: "The SMS gateway answered \(response.status.code).")
+            throw RampartError(.unavailable, code: .smsUnavailable, message: "The SMS gateway answered \(response.status.code).")
         }
     }
 }

@@ -27,12 +27,12 @@ public enum PolicyFile {
             try shippedData().write(to: URL(fileURLWithPath: path))
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RampartError.invalid("invalid_policy", "Cannot read the policy file \(path).")
+            throw RampartError.invalid(.invalidPolicy, "Cannot read the policy file \(path).")
         }
         do {
             return (try AccessPolicy.decode(data), path)
         } catch let error as RampartError {
-            throw RampartError.invalid("invalid_policy", "\(path): \(error.message)")
+            throw RampartError.invalid(.invalidPolicy, "\(path): \(error.message)")
         }
     }
 }

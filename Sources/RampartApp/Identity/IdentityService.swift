@@ -188,13 +188,8 @@ public final class IdentityService: Sendable {
             record: EnforcementRecord(
                 account: account, action: .banEvasion, risk: nil, reason: reason, actor: EnforcementRecord.engineActor, at: now, ledgered: true))
         noteSuspension(account: account, client: client)
-        var fields = [
-            "decision": stopped ? "ban evasion stopped" : "held for review", "stage": stage.rawValue,
-            "continuesSuspendedAccount": String(suspended.rawValue), "evidence": evidence.kind.rawValue, "detail": evidence.detail,
-            "strength": evidence.strength.rawValue,
-        ]
-        fields["ip"] = client.ip
-        try await self.evidence.append(.enforcement, account: account, fields: fields)
+        try await self.evidence.append(
+            BanEvasionEntry(stopped: stopped, stage: stage, continues: suspended, evidence: evidence, client: client), account: account)
         logger.notice("ban evasion", metadata: ["account": "\(account)", "suspended": "\(suspended)", "stage": "\(stage.rawValue)"])
         return suspension
     }

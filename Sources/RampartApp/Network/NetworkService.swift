@@ -159,17 +159,17 @@ public struct NetworkService: Sendable {
         func filter(_ value: String?, _ name: String) throws(RampartError) -> String? {
             guard let value else { return nil }
             let cleaned = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard cleaned.count <= 100 else { throw .invalid("invalid_query", "The \(name) filter may have at most 100 characters.") }
+            guard cleaned.count <= 100 else { throw .invalid(.invalidQuery, "The \(name) filter may have at most 100 characters.") }
             return cleaned.isEmpty ? nil : cleaned
         }
-        guard request.text.count <= 200 else { throw RampartError.invalid("invalid_query", "A search may have at most 200 characters.") }
+        guard request.text.count <= 200 else { throw RampartError.invalid(.invalidQuery, "A search may have at most 200 characters.") }
         let offset = try await openCursor(request.cursor, requester)
         let query = ProfileQuery(
             terms: SearchText.queryTerms(request.text), company: try filter(request.company, "company"),
             title: try filter(request.title, "title"), school: try filter(request.school, "school"),
             location: try filter(request.location, "location"), limit: Self.pageSize + 1, offset: offset)
         guard !query.isEmpty else {
-            throw RampartError.invalid("invalid_query", "Type a name, title, company, school or skill to search for.")
+            throw RampartError.invalid(.invalidQuery, "Type a name, title, company, school or skill to search for.")
         }
         try await screenAgainstBudget(.searchPage(page: offset / Self.pageSize), requester)
         let ids = try await store.searchProfiles(query)
@@ -197,7 +197,7 @@ public struct NetworkService: Sendable {
         guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
         let visible = Visibility.view(of: profile, for: relation)
         guard visible.connectionsVisible else {
-            throw RampartError(.forbidden, code: "connections_hidden", message: "This member shows their connections only to their own connections.")
+            throw RampartError(.forbidden, code: .connectionsHidden, message: "This member shows their connections only to their own connections.")
         }
         let ids = try await store.connections(of: owner, limit: Self.pageSize + 1, offset: offset)
         let page = Array(ids.prefix(Self.pageSize))
@@ -218,17 +218,17 @@ public struct NetworkService: Sendable {
     public func sendInvitation(to token: String, message: String, requester: Requester) async throws -> InvitationSummary {
         let recipient = try await openProfileToken(token, requester, acceptShared: true)
         guard recipient != requester.id else {
-            throw RampartError.invalid("invalid_invitation", "You cannot invite yourself.")
+            throw RampartError.invalid(.invalidInvitation, "You cannot invite yourself.")
         }
         guard try await store.account(id: recipient) != nil else { throw Self.memberNotFound }
         let text = try ProfileDraft.text(message, "message", max: 300, multiline: true)
         if try await store.degree(from: requester.id, to: recipient) == .first {
-            throw RampartError(.conflict, code: "already_connected", message: "You are already connected.")
+            throw RampartError(.conflict, code: .alreadyConnected, message: "You are already connected.")
         }
         if let pending = try await store.pendingInvitation(between: requester.id, and: recipient) {
             if pending.sender == requester.id { throw Self.alreadyInvited }
             throw RampartError(
-                .conflict, code: "invitation_waiting",
+                .conflict, code: .invitationWaiting,
                 message: "This member has already invited you: accept their invitation (\(self.token(for: pending.id, viewer: requester.id))).")
         }
         let invitation = Invitation(id: .random(), sender: requester.id, recipient: recipient, message: text, createdAt: clock.now())
@@ -272,14 +272,14 @@ public struct NetworkService: Sendable {
         do {
             try await store.resolveInvitation(id, as: status, at: clock.now())
         } catch StoreError.notFound {
-            throw RampartError(.conflict, code: "invitation_closed", message: "This invitation was already answered or withdrawn.")
+            throw RampartError(.conflict, code: .invitationClosed, message: "This invitation was already answered or withdrawn.")
         }
     }
 
     public func removeConnection(_ token: String, requester: Requester) async throws {
         let other = try await openProfileToken(token, requester)
         guard try await store.removeConnection(requester.id, other) else {
-            throw RampartError.notFound("not_connected", "You are not connected to this member.")
+            throw RampartError.notFound(.notConnected, "You are not connected to this member.")
         }
     }
 
@@ -374,7 +374,7 @@ public struct NetworkService: Sendable {
         guard let offset = await gate.open(cursor, as: .searchCursor, for: requester),
             (0...Int64(Self.maxOffset)).contains(offset)
         else {
-            throw .invalid("invalid_cursor", "This page link has expired. Search again.")
+            throw .invalid(.invalidCursor, "This page link has expired. Search again.")
         }
         return Int(offset)
     }
@@ -417,7 +417,7 @@ public struct NetworkService: Sendable {
         Set(cards.reduce(into: CategorySet()) { $0.formUnion($1.categories) }.categories)
     }
 
-    static let memberNotFound = RampartError.notFound("member_not_found", "No such member, or the link has expired. Try searching for them.")
-    static let invitationNotFound = RampartError.notFound("invitation_not_found", "No such invitation.")
-    static let alreadyInvited = RampartError(.conflict, code: "invitation_pending", message: "You have already invited this member.")
+    static let memberNotFound = RampartError.notFound(.memberNotFound, "No such member, or the link has expired. Try searching for them.")
+    static let invitationNotFound = RampartError.notFound(.invitationNotFound, "No such invitation.")
+    static let alreadyInvited = RampartError(.conflict, code: .invitationPending, message: "You have already invited this member.")
 }

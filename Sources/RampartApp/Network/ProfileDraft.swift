@@ -56,21 +56,21 @@ public struct ProfileDraft: Sendable, Decodable {
         if let photoUrl {
             let url = try Self.text(photoUrl, "photoUrl", max: 500)
             guard url.isEmpty || url.hasPrefix("https://") else {
-                throw .invalid("invalid_profile", "photoUrl must be an https:// address.")
+                throw .invalid(.invalidProfile, "photoUrl must be an https:// address.")
             }
             profile.photoURL = url.isEmpty ? nil : url
         }
         if let experience {
-            guard experience.count <= 30 else { throw .invalid("invalid_profile", "At most 30 experience entries.") }
+            guard experience.count <= 30 else { throw .invalid(.invalidProfile, "At most 30 experience entries.") }
             profile.experience = try experience.enumerated().map { index, entry throws(RampartError) in
                 let field = "experience[\(index)]"
                 guard let start = YearMonth(entry.start) else {
-                    throw .invalid("invalid_profile", "\(field).start must be YYYY-MM.")
+                    throw .invalid(.invalidProfile, "\(field).start must be YYYY-MM.")
                 }
                 var end: YearMonth?
                 if let text = entry.end, !text.isEmpty {
                     guard let parsed = YearMonth(text), parsed >= start else {
-                        throw .invalid("invalid_profile", "\(field).end must be YYYY-MM, not before the start.")
+                        throw .invalid(.invalidProfile, "\(field).end must be YYYY-MM, not before the start.")
                     }
                     end = parsed
                 }
@@ -81,11 +81,11 @@ public struct ProfileDraft: Sendable, Decodable {
             }
         }
         if let education {
-            guard education.count <= 10 else { throw .invalid("invalid_profile", "At most 10 education entries.") }
+            guard education.count <= 10 else { throw .invalid(.invalidProfile, "At most 10 education entries.") }
             profile.education = try education.enumerated().map { index, entry throws(RampartError) in
                 let field = "education[\(index)]"
                 guard (1900...2100).contains(entry.startYear), (entry.startYear...2100).contains(entry.endYear) else {
-                    throw .invalid("invalid_profile", "\(field): years must be between 1900 and 2100, the end not before the start.")
+                    throw .invalid(.invalidProfile, "\(field): years must be between 1900 and 2100, the end not before the start.")
                 }
                 return Education(
                     school: try Self.text(entry.school, "\(field).school", max: 120, required: true),
@@ -94,7 +94,7 @@ public struct ProfileDraft: Sendable, Decodable {
             }
         }
         if let skills {
-            guard skills.count <= 50 else { throw .invalid("invalid_profile", "At most 50 skills.") }
+            guard skills.count <= 50 else { throw .invalid(.invalidProfile, "At most 50 skills.") }
             var seen = Set<String>()
             var cleanedSkills: [String] = []
             for skill in skills {
@@ -106,7 +106,7 @@ public struct ProfileDraft: Sendable, Decodable {
         if let email {
             let cleaned = try Self.text(email, "email", max: 254)
             guard cleaned.isEmpty || Self.looksLikeEmail(cleaned) else {
-                throw .invalid("invalid_profile", "email is not an email address.")
+                throw .invalid(.invalidProfile, "email is not an email address.")
             }
             profile.email = cleaned.isEmpty ? nil : cleaned
         }
@@ -117,7 +117,7 @@ public struct ProfileDraft: Sendable, Decodable {
             for (key, value) in privacy {
                 guard let category = DataCategory(rawValue: key), let audience = Audience(rawValue: value) else {
                     throw .invalid(
-                        "invalid_profile",
+                        .invalidProfile,
                         "privacy maps a category (\(DataCategory.allCases.map(\.rawValue).joined(separator: ", "))) to members, connections or only_me.")
                 }
                 profile.privacy[category] = audience
@@ -129,12 +129,12 @@ public struct ProfileDraft: Sendable, Decodable {
 
     static func text(_ value: String, _ field: String, max: Int, required: Bool = false, multiline: Bool = false) throws(RampartError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        if required, trimmed.isEmpty { throw .invalid("invalid_profile", "\(field) is required.") }
-        guard trimmed.count <= max else { throw .invalid("invalid_profile", "\(field) may have at most \(max) characters.") }
+        if required, trimmed.isEmpty { throw .invalid(.invalidProfile, "\(field) is required.") }
+        guard trimmed.count <= max else { throw .invalid(.invalidProfile, "\(field) may have at most \(max) characters.") }
         let forbidden = trimmed.unicodeScalars.contains { scalar in
             scalar.properties.generalCategory == .control && !(multiline && (scalar == "\n" || scalar == "\r" || scalar == "\t"))
         }
-        guard !forbidden else { throw .invalid("invalid_profile", "\(field) may not contain control characters.") }
+        guard !forbidden else { throw .invalid(.invalidProfile, "\(field) may not contain control characters.") }
         return trimmed
     }
 

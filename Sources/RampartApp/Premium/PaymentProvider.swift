@@ -60,19 +60,19 @@ public struct TestModePaymentProvider: PaymentProvider {
         guard (12...19).contains(digits.count), digits.count == charge.card.number.filter({ !$0.isWhitespace && $0 != "-" }).count,
             Self.passesLuhn(digits)
         else {
-            throw RampartError.invalid("invalid_card", "That card number is not valid.")
+            throw RampartError.invalid(.invalidCard, "That card number is not valid.")
         }
         let now = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: clock.now())
         guard (1...12).contains(charge.card.expMonth), let year = now.year, let month = now.month,
             (charge.card.expYear, charge.card.expMonth) >= (year, month), charge.card.expYear <= year + 20
         else {
-            throw RampartError.invalid("invalid_card", "The card's expiry date has passed or is not valid.")
+            throw RampartError.invalid(.invalidCard, "The card's expiry date has passed or is not valid.")
         }
         guard (3...4).contains(charge.card.cvc.count), charge.card.cvc.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw RampartError.invalid("invalid_card", "The security code has 3 or 4 digits.")
+            throw RampartError.invalid(.invalidCard, "The security code has 3 or 4 digits.")
         }
         guard digits != Self.declinedCard else {
-            throw RampartError(.paymentRequired, code: "card_declined", message: "The card was declined. No money was taken.")
+            throw RampartError(.paymentRequired, code: .cardDeclined, message: "The card was declined. No money was taken.")
         }
         let tag = HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: fingerprintKey)
         return PaymentReceipt(

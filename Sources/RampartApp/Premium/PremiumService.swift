@@ -45,12 +45,12 @@ public struct PremiumService: Sendable {
 
     public func buy(_ tier: Tier, card: PaymentCard, requester: Requester) async throws -> Purchase {
         guard let offer = Self.offers.first(where: { $0.tier == tier }) else {
-            throw RampartError.invalid("invalid_tier", "Choose premium or recruiter.")
+            throw RampartError.invalid(.invalidTier, "Choose premium or recruiter.")
         }
         let now = clock.now()
         let current = requester.account.effectiveTier(at: now)
         if current > tier {
-            throw RampartError(.conflict, code: "tier_downgrade", message: "You already have \(current.rawValue); it runs until it expires.")
+            throw RampartError(.conflict, code: .tierDowngrade, message: "You already have \(current.rawValue); it runs until it expires.")
         }
         let receipt = try await payments.charge(PaymentCharge(
             amountCents: offer.amountCents, currency: offer.currency, card: card, description: "Rampart \(tier.rawValue), 30 days"))
@@ -61,11 +61,7 @@ public struct PremiumService: Sendable {
             instrumentFingerprint: receipt.instrumentFingerprint, providerReference: receipt.reference, createdAt: now,
             expiresAt: start.addingTimeInterval(Self.period))
         try await store.recordPurchase(purchase)
-        try await evidence.append(.purchase, account: requester.account.id, fields: [
-            "account": String(requester.account.id.rawValue), "purchase": String(purchase.id.rawValue), "tier": tier.rawValue,
-            "amountCents": String(purchase.amountCents), "currency": purchase.currency, "instrument": purchase.instrumentFingerprint,
-            "providerReference": purchase.providerReference, "expiresAt": ISO8601DateFormatter().string(from: purchase.expiresAt),
-        ])
+        try await evidence.append(PurchaseEntry(purchase: purchase), account: requester.account.id)
         logger.info("premium purchased", metadata: ["account": "\(requester.account.id)", "tier": "\(tier.rawValue)", "instrument": "\(receipt.instrumentFingerprint)"])
         // A card a suspended account paid with: the purchase stands as evidence (refunds
         // are the operator's call), the account is stopped.

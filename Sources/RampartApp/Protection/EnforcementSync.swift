@@ -45,7 +45,7 @@ public struct EnforcementSync: Service {
                     engine.reinstate(account: record.account.rawValue)
                 }
                 if record.action == .separate { try await identity.applySeparations() }
-                try await evidence.append(.enforcement, account: record.account, fields: Self.fields(of: record))
+                try await evidence.append(OperatorActionEntry(record: record), account: record.account)
                 logger.notice(
                     "operator action recorded", metadata: ["account": "\(record.account)", "action": "\(record.action.rawValue)", "by": "\(record.actor)"])
             }
@@ -54,14 +54,5 @@ public struct EnforcementSync: Service {
         for suspension in try await store.suspensions() {
             engine.suspend(account: suspension.account.rawValue)
         }
-    }
-
-    static func fields(of record: EnforcementRecord) -> [String: String] {
-        var fields = [
-            "decision": record.action.rawValue, "actor": record.actor, "reason": record.reason,
-            "decidedAt": record.at.formatted(Date.ISO8601FormatStyle()),
-        ]
-        fields["risk"] = record.risk.map { String(format: "%.1f", $0) }
-        return fields
     }
 }

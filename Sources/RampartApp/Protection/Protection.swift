@@ -122,6 +122,6 @@ public struct Protection: Sendable {
     /// A refusal that takes the member somewhere else (the challenge page, the suspension
     /// page) rather than an error shown inside the page they asked for.
     public static func isLadderRefusal(_ error: RampartError) -> Bool {
-        error.code == RampartError.Code.challengeRequired || error.code == RampartError.Code.accountSuspended
+        error.code == .challengeRequired || error.code == .accountSuspended
     }
 }

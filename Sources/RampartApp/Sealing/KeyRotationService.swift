@@ -40,7 +40,7 @@ public struct KeyRotationService: Service {
         if let stored = try secrets.storedIDKeyring(), stored != keys.keyring {
             keys.replace(with: stored)
             logger.info("ID keyring reloaded from disk", metadata: ["keyring": "\(stored)"])
-            try await recordKeys(stored, "sealing keyring changed on disk")
+            try await evidence.append(PolicyChangeEntry(.keyringChangedOnDisk, keyring: stored), account: nil)
         }
         let now = clock.now()
         let every = sealing.rotateKeysEveryDays * 86_400
@@ -48,18 +48,6 @@ public struct KeyRotationService: Service {
         let rotated = try secrets.rotateIDKeyring(now: now, retaining: sealing.lifetimes.longest)
         keys.replace(with: rotated)
         logger.info("ID keyring rotated on schedule", metadata: ["keyring": "\(rotated)"])
-        try await recordKeys(rotated, "sealing key rotated on schedule")
-    }
-
-    /// Key IDs (never keys) into the ledger: which keys sealed the IDs from now on.
-    private func recordKeys(_ keyring: Keyring, _ event: String) async throws {
-        var fields = Self.ledgerFields(of: keyring)
-        fields["event"] = event
-        try await evidence.append(.policyChange, account: nil, fields: fields)
-    }
-
-    /// A sealing keyring as ledger fields: its key IDs and the current one.
-    public static func ledgerFields(of keyring: Keyring) -> [String: String] {
-        ["sealingKeys": keyring.entries.map { String($0.id) }.joined(separator: ","), "currentSealingKey": String(keyring.current.id)]
+        try await evidence.append(PolicyChangeEntry(.keyRotatedOnSchedule, keyring: rotated), account: nil)
     }
 }

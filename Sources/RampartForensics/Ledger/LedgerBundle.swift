@@ -36,7 +36,7 @@ public enum LedgerBundle {
     ) async throws -> Written {
         let heads = try await store.treeHeads()
         guard let last = heads.last else {
-            throw RampartError.invalid("ledger_unsigned", "The ledger has no signed tree head yet: start the server or run `rampart ledger sign`.")
+            throw RampartError.invalid(.ledgerUnsigned, "The ledger has no signed tree head yet: start the server or run `rampart ledger sign`.")
         }
         let rows = try await store.ledgerEntries(account: selection.account, from: selection.from, to: selection.to)
         let covered = rows.filter { $0.sequence < last.size }

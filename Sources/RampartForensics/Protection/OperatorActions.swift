@@ -63,7 +63,7 @@ public struct OperatorActions: Sendable {
     public func resolveAccount(_ text: String) async throws -> Account {
         if let raw = Int64(text), let account = try await store.account(id: AccountID(rawValue: raw)) { return account }
         if let phone = try? PhoneNumber(parsing: text), let account = try await store.account(phone: phone) { return account }
-        throw RampartError.notFound("account_not_found", "No account with the ID or phone number \(text).")
+        throw RampartError.notFound(.accountNotFound, "No account with the ID or phone number \(text).")
     }
 
     public func suspend(_ account: AccountID, reason: String) async throws {
@@ -81,11 +81,11 @@ public struct OperatorActions: Sendable {
     /// Accepts (lifting the suspension) or rejects an open appeal.
     public func resolve(_ appeal: AppealID, accept: Bool, note: String) async throws -> Appeal {
         guard let found = try await store.appeal(id: appeal) else {
-            throw RampartError.notFound("appeal_not_found", "No appeal \(appeal.rawValue).")
+            throw RampartError.notFound(.appealNotFound, "No appeal \(appeal.rawValue).")
         }
         let now = clock.now()
         guard try await store.resolveAppeal(appeal, as: accept ? .accepted : .rejected, note: note, at: now) else {
-            throw RampartError(.conflict, code: "appeal_resolved", message: "Appeal \(appeal.rawValue) was already resolved (\(found.status.rawValue)).")
+            throw RampartError(.conflict, code: .appealResolved, message: "Appeal \(appeal.rawValue) was already resolved (\(found.status.rawValue)).")
         }
         let action: EnforcementRecord.Action = accept ? .appealAccepted : .appealRejected
         let text = "appeal \(appeal.rawValue): \(note)"
@@ -94,7 +94,7 @@ public struct OperatorActions: Sendable {
         // lifted, or the appeal is rejected, the record stands alone.
         let lifted = accept ? try await store.unsuspend(found.account, record: entry) : false
         if !lifted { try await store.recordEnforcement(entry) }
-        guard let resolved = try await store.appeal(id: appeal) else { throw RampartError.notFound("appeal_not_found", "No appeal \(appeal.rawValue).") }
+        guard let resolved = try await store.appeal(id: appeal) else { throw RampartError.notFound(.appealNotFound, "No appeal \(appeal.rawValue).") }
         return resolved
     }
 

@@ -227,7 +227,7 @@ struct AgreementGateMiddleware: RouterMiddleware {
         let status = try await accounts.agreementStatus(of: viewer.account)
         if status.acceptanceRequired {
             throw RampartError(
-                .forbidden, code: "agreement_required",
+                .forbidden, code: .agreementRequired,
                 message: "Version \(status.current.version) of the Service Agreement must be accepted first (POST /api/v1/agreement/acceptances).")
         }
         return try await next(request, context)

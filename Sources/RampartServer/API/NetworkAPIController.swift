@@ -145,7 +145,7 @@ struct NetworkAPIController {
     @Sendable func buyPremium(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
         let input = try await body.json(BuyPremiumRequest.self, from: request)
-        guard let tier = Tier(rawValue: input.tier) else { throw RampartError.invalid("invalid_tier", "Choose premium or recruiter.") }
+        guard let tier = Tier(rawValue: input.tier) else { throw RampartError.invalid(.invalidTier, "Choose premium or recruiter.") }
         let purchase = try await premium.buy(
             tier, card: PaymentCard(number: input.card.number, expMonth: input.card.expMonth, expYear: input.card.expYear, cvc: input.card.cvc),
             requester: viewer)

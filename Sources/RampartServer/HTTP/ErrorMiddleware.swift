@@ -24,11 +24,11 @@ struct ErrorMiddleware: RouterMiddleware {
                 return Self.jsonResponse(failure)
             }
             switch failure.code {
-            case "challenge_required":
+            case .challengeRequired:
                 let next = request.method == .get ? request.uri.description : "/"
                 let query = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F"
                 return Response(status: .seeOther, headers: [.location: "/challenge?next=\(query)"])
-            case "account_suspended":
+            case .accountSuspended:
                 return WebProtectionController.suspendedPage(failure, csrf: "", pages: pages)
             default:
                 return pages.errorPage(failure, request: request)
@@ -51,14 +51,14 @@ struct ErrorMiddleware: RouterMiddleware {
             case .notFound:
                 return .notFound()
             case .methodNotAllowed:
-                return RampartError(.invalidInput, code: "method_not_allowed", message: "This method is not allowed here.")
+                return RampartError(.invalidInput, code: .methodNotAllowed, message: "This method is not allowed here.")
             case .contentTooLarge:
-                return RampartError(.invalidInput, code: "body_too_large", message: "The body is too large.")
+                return RampartError(.invalidInput, code: .bodyTooLarge, message: "The body is too large.")
             case .unauthorized:
                 return .unauthorized
             default:
                 if error.status.code < 500 {
-                    return RampartError(.invalidInput, code: "bad_request", message: error.status.reasonPhrase)
+                    return RampartError(.invalidInput, code: .badRequest, message: error.status.reasonPhrase)
                 }
                 return internalError
             }
@@ -68,15 +68,15 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static let internalError = RampartError(
-        .internalFailure, code: "internal", message: "Something went wrong on our side. It has been logged.")
+        .internalFailure, code: .internal, message: "Something went wrong on our side. It has been logged.")
 
     static func status(for error: RampartError) -> HTTPResponse.Status {
         switch error.kind {
         case .invalidInput:
             switch error.code {
-            case "body_too_large": .contentTooLarge
-            case "unsupported_media_type": .unsupportedMediaType
-            case "method_not_allowed": .methodNotAllowed
+            case .bodyTooLarge: .contentTooLarge
+            case .unsupportedMediaType: .unsupportedMediaType
+            case .methodNotAllowed: .methodNotAllowed
             default: .badRequest
             }
         case .unauthorized: .unauthorized

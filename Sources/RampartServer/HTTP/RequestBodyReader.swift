@@ -20,29 +20,29 @@ public struct RequestBodyReader: Sendable {
 
     public func json<T: StrictDecodable>(_ type: T.Type, from request: Request) async throws -> T {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
-            throw RampartError(.invalidInput, code: "unsupported_media_type", message: "Send the body as application/json.")
+            throw RampartError(.invalidInput, code: .unsupportedMediaType, message: "Send the body as application/json.")
         }
         let data = try await bytes(of: request)
         guard String(validating: data, as: UTF8.self) != nil else {
-            throw RampartError.invalid("invalid_json", "The body is not valid UTF-8.")
+            throw RampartError.invalid(.invalidJSON, "The body is not valid UTF-8.")
         }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(data), options: [])
         } catch {
-            throw RampartError.invalid("invalid_json", "The body is not valid JSON.")
+            throw RampartError.invalid(.invalidJSON, "The body is not valid JSON.")
         }
         guard let fields = object as? [String: Any] else {
-            throw RampartError.invalid("invalid_request", "The body must be a JSON object.")
+            throw RampartError.invalid(.invalidRequest, "The body must be a JSON object.")
         }
         let unknown = Set(fields.keys).subtracting(T.allowedFields)
         guard unknown.isEmpty else {
-            throw RampartError.invalid("invalid_request", "Unknown field: \(unknown.sorted().joined(separator: ", ")).")
+            throw RampartError.invalid(.invalidRequest, "Unknown field: \(unknown.sorted().joined(separator: ", ")).")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(data))
         } catch let error as DecodingError {
-            throw RampartError.invalid("invalid_request", Self.describe(error))
+            throw RampartError.invalid(.invalidRequest, Self.describe(error))
         }
     }
 
@@ -50,10 +50,10 @@ public struct RequestBodyReader: Sendable {
     public func form(from request: Request) async throws -> FormFields {
         let data = try await bytes(of: request)
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw RampartError.invalid("invalid_form", "The form was not valid UTF-8.")
+            throw RampartError.invalid(.invalidForm, "The form was not valid UTF-8.")
         }
         guard let fields = FormFields(urlEncoded: text) else {
-            throw RampartError.invalid("invalid_form", "The form could not be read.")
+            throw RampartError.invalid(.invalidForm, "The form could not be read.")
         }
         return fields
     }
@@ -77,7 +77,7 @@ public struct RequestBodyReader: Sendable {
     }
 
     private static func tooLarge(_ limit: Int) -> RampartError {
-        RampartError(.invalidInput, code: "body_too_large", message: "The body is larger than \(limit / 1024) KiB.")
+        RampartError(.invalidInput, code: .bodyTooLarge, message: "The body is larger than \(limit / 1024) KiB.")
     }
 
     private static func describe(_ error: DecodingError) -> String {

@@ -24,7 +24,7 @@ struct LedgerController {
 
     @Sendable func treeHead(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let head = try await treeHeads.publish() else {
-            throw RampartError.notFound("ledger_empty", "The evidence ledger has no entries yet.")
+            throw RampartError.notFound(.ledgerEmpty, "The evidence ledger has no entries yet.")
         }
         return try JSONResponse.make(TreeHeadResponse(
             size: head.size, root: head.root, timestampMs: head.timestampMilliseconds,

@@ -65,16 +65,16 @@ public struct RequestSigning: Sendable {
         case .valid:
             return nil
         case .missing:
-            return (.signatureMissing, refuse("signature_required", "Sign every request made with a session: see the README, \"Signed requests\"."))
+            return (.signatureMissing, refuse(.signatureRequired, "Sign every request made with a session: see the README, \"Signed requests\"."))
         case .malformed:
             return (.signatureMalformed, refuse(
-                "signature_malformed", "Rampart-Timestamp must be Unix seconds, Rampart-Nonce 16-64 URL-safe characters, Rampart-Signature 64 hex digits."))
+                .signatureMalformed, "Rampart-Timestamp must be Unix seconds, Rampart-Nonce 16-64 URL-safe characters, Rampart-Signature 64 hex digits."))
         case .stale:
-            return (.signatureStale, refuse("signature_stale", "Rampart-Timestamp is too far from the server's clock: sign with the current time."))
+            return (.signatureStale, refuse(.signatureStale, "Rampart-Timestamp is too far from the server's clock: sign with the current time."))
         case .invalid:
-            return (.signatureInvalid, refuse("signature_invalid", "The signature does not match this request and session."))
+            return (.signatureInvalid, refuse(.signatureInvalid, "The signature does not match this request and session."))
         case .replayed:
-            return (.signatureReplayed, refuse("signature_replayed", "This nonce was already used: sign each request with a new one."))
+            return (.signatureReplayed, refuse(.signatureReplayed, "This nonce was already used: sign each request with a new one."))
         }
     }
 }

@@ -11,7 +11,7 @@ public struct PageRenderer: Sendable {
 
     public init() throws {
         guard let directory = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {
-            throw RampartError(.internalFailure, code: "templates_missing", message: "The web templates are missing from the build.")
+            throw RampartError(.internalFailure, code: .templatesMissing, message: "The web templates are missing from the build.")
         }
         var library = MustacheLibrary()
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".mustache") {
@@ -19,7 +19,7 @@ public struct PageRenderer: Sendable {
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
         guard library.getTemplate(named: "error") != nil else {
-            throw RampartError(.internalFailure, code: "templates_missing", message: "The web templates are missing from the build.")
+            throw RampartError(.internalFailure, code: .templatesMissing, message: "The web templates are missing from the build.")
         }
         self.library = library
     }

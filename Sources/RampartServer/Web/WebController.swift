@@ -99,7 +99,7 @@ struct WebController {
         let id = form.text("id")
         do {
             guard form["accept"] == "yes" else {
-                throw RampartError.invalid("agreement_not_accepted", "Tick the box to accept the Service Agreement.")
+                throw RampartError.invalid(.agreementNotAccepted, "Tick the box to accept the Service Agreement.")
             }
             let registration = AccountService.Registration(
                 code: form.text("code").trimmingCharacters(in: .whitespaces), name: form.text("name"),
@@ -152,10 +152,10 @@ struct WebController {
             case .deviceConfirmationRequired(let pending):
                 return redirect("/login/confirm?id=\(pending.token)")
             }
-        } catch let error as RampartError where error.code == "account_suspended" {
+        } catch let error as RampartError where error.code == .accountSuspended {
             return WebProtectionController.suspendedPage(error, csrf: csrf, pages: pages)
         } catch let error as RampartError {
-            let needsTOTP = error.code == "two_factor_required" || error.code == "two_factor_invalid"
+            let needsTOTP = error.code == .twoFactorRequired || error.code == .twoFactorInvalid
             return loginForm(
                 csrf: csrf, phone: form.text("phone"), needsTOTP: needsTOTP || totp != nil, error: error,
                 status: ErrorMiddleware.status(for: error))

@@ -79,7 +79,7 @@ struct WebNetworkController {
                 }
                 draft.education = try Self.parseLines(form.text("education"), fields: 5, label: "education") { parts in
                     guard let start = Int(parts[3]), let end = Int(parts[4]) else {
-                        throw RampartError.invalid("invalid_profile", "Education years must be numbers, like 2012 | 2016.")
+                        throw RampartError.invalid(.invalidProfile, "Education years must be numbers, like 2012 | 2016.")
                     }
                     return ProfileDraft.EducationDraft(school: parts[0], degree: parts[1], field: parts[2], startYear: start, endYear: end)
                 }
@@ -241,7 +241,7 @@ struct WebNetworkController {
             case "accept": response = .accept
             case "decline": response = .decline
             case "withdraw": response = .withdraw
-            default: throw RampartError.invalid("invalid_action", "Choose accept, decline or withdraw.")
+            default: throw RampartError.invalid(.invalidAction, "Choose accept, decline or withdraw.")
             }
             do {
                 try await network.respond(to: form.text("id"), response, requester: member.requester)
@@ -282,7 +282,7 @@ struct WebNetworkController {
         try await session.form(request, context) { form, member in
             do {
                 guard let tier = Tier(rawValue: form.text("tier")) else {
-                    throw RampartError.invalid("invalid_tier", "Choose premium or recruiter.")
+                    throw RampartError.invalid(.invalidTier, "Choose premium or recruiter.")
                 }
                 let card = PaymentCard(
                     number: form.text("cardNumber"), expMonth: Int(form.text("expMonth")) ?? 0, expYear: Int(form.text("expYear")) ?? 0,
@@ -343,7 +343,7 @@ struct WebNetworkController {
             guard !trimmed.isEmpty else { return nil }
             var parts = trimmed.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count <= fields else {
-                throw RampartError.invalid("invalid_profile", "Each \(label) line has at most \(fields) parts separated by |.")
+                throw RampartError.invalid(.invalidProfile, "Each \(label) line has at most \(fields) parts separated by |.")
             }
             parts += Array(repeating: "", count: fields - parts.count)
             return try make(parts)

@@ -42,7 +42,7 @@ struct WebSession: Sendable {
     /// The signed-in member, or a 401 that says the session ended.
     func requireViewer(_ request: Request, _ context: AppRequestContext) async throws -> Requester {
         guard let viewer = try await viewer(request, context) else {
-            throw RampartError(.unauthorized, code: "unauthorized", message: "Your session has ended. Log in again.")
+            throw RampartError(.unauthorized, code: .unauthorized, message: "Your session has ended. Log in again.")
         }
         return viewer
     }
@@ -75,7 +75,7 @@ struct WebSession: Sendable {
             SecretTokens.constantTimeEquals(cookie, field)
         else {
             throw RampartError(
-                .forbidden, code: "csrf_failed",
+                .forbidden, code: .csrfFailed,
                 message: "This form has expired or did not come from Rampart. Go back, reload the page and try again.")
         }
         return (form, cookie)

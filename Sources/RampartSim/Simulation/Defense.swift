@@ -57,21 +57,25 @@ extension Defense {
     public func passedChallenge(account: Int64) {}
 }
 
-/// The categories of a profile a viewer sees: contact details for connections only, less
-/// at each degrade level (the same rules as ``Visibility``'s degradation).
+/// The categories of a profile a viewer sees, by the product's own ``Visibility`` rules on a
+/// profile with every category filled and the members' default audiences (contact details
+/// for connections only; less at each degrade level). Worked out once per degree and level.
 func servedCategories(degree: RelationshipDegree, degradeLevel: Int) -> CategorySet {
-    var categories: CategorySet = [.identity, .position, .experience, .education, .skills, .connections]
-    if degree <= .first { categories.insert(.contact) }
-    switch degradeLevel {
-    case ...0: break
-    case 1: categories.remove(.contact)
-    case 2:
-        categories.remove(.contact)
-        if degree > .second { categories.subtract([.experience, .education, .skills, .connections]) }
-    default: categories = [.identity, .position]
-    }
-    return categories
+    servedCategoryTable[degree.rawValue][min(max(degradeLevel, 0), 3)]
 }
+
+private let servedCategoryTable: [[CategorySet]] = {
+    let profile = Profile(
+        accountID: AccountID(rawValue: 1), name: "Member", headline: "Engineer", company: "Company", location: "City",
+        experience: [Experience(title: "Engineer", company: "Company", start: YearMonth(year: 2020, month: 1), end: nil)],
+        education: [Education(school: "School", degree: "BSc", field: "Physics", startYear: 2012, endYear: 2016)],
+        skills: ["Swift"], email: "member@example.com", contactPhone: "+8613800000000")
+    return [RelationshipDegree.this, .first, .second, .thirdOrMore].map { degree in
+        (0...3).map { level in
+            Visibility.view(of: profile, for: ViewerRelation(tier: .free, degree: degree, degradeLevel: level)).categories
+        }
+    }
+}()
 
 /// What a defense that never degrades serves for `request`: a search page, or every
 /// category the viewer's relationship to the profile shows.
