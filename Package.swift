@@ -91,7 +91,8 @@ let package = Package(
             dependencies: ["RampartCore", "RampartLedger", "RampartStore"],
             swiftSettings: swiftSettings
         ),
-        // The deterministic demo world (members, careers, social graph); later the simulator.
+        // The deterministic demo world (members, careers, social graph) and the simulator,
+        // which runs the Guard's screening pipeline in process.
         .target(
             name: "RampartSim",
             dependencies: ["RampartCore", "RampartGuard"],

@@ -45,7 +45,7 @@ public struct AccountService: Sendable {
         public var acceptanceRequired: Bool { acceptedVersion < current.version }
     }
 
-    public let store: any Store
+    let store: any Store
     public let codec: any IDCodec
     let sms: any SMSSender
     private let hasher: PasswordHasher
@@ -309,6 +309,12 @@ public struct AccountService: Sendable {
         }
         agreementCache.store(agreement, at: now)
         return agreement
+    }
+
+    /// The account as stored now (a purchase, a second factor or an acceptance may have
+    /// changed it since the request was authenticated).
+    public func currentAccount(_ id: AccountID) async throws -> Account? {
+        try await store.account(id: id)
     }
 
     public func agreementStatus(of account: Account) async throws -> AgreementStatus {

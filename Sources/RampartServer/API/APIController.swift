@@ -180,7 +180,7 @@ struct APIController {
     }
 
     private func me(_ id: AccountID) async throws -> MeResponse {
-        guard let account = try await accounts.store.account(id: id) else { throw RampartError.unauthorized }
+        guard let account = try await accounts.currentAccount(id) else { throw RampartError.unauthorized }
         return try await me(account)
     }
 

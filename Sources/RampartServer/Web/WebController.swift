@@ -219,7 +219,7 @@ struct WebController {
     }
 
     private func settings(_ viewer: Requester, csrf: String, notice: String?, error: RampartError?) async throws -> Response {
-        guard let account = try await accounts.store.account(id: viewer.account.id) else { throw RampartError.unauthorized }
+        guard let account = try await accounts.currentAccount(viewer.account.id) else { throw RampartError.unauthorized }
         let sessions = try await accounts.sessions(of: viewer).map { session -> [String: Any] in
             [
                 "id": accounts.codec.seal(.session, session.id, for: viewer.account.id),

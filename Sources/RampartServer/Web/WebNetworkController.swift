@@ -289,7 +289,7 @@ struct WebNetworkController {
                     cvc: form.text("cvc"))
                 let purchase = try await premium.buy(tier, card: card, requester: member.requester)
                 var refreshed = member
-                if let account = try await accounts.store.account(id: member.requester.account.id) { refreshed.requester.account = account }
+                if let account = try await accounts.currentAccount(member.requester.account.id) { refreshed.requester.account = account }
                 return premiumForm(
                     refreshed, error: nil,
                     notice: "Welcome to \(purchase.tier.rawValue). It runs until \(WebController.dateFormatter.string(from: purchase.expiresAt)).")
