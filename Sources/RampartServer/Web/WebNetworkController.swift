@@ -94,7 +94,7 @@ struct WebNetworkController {
     // MARK: Other members
 
     @Sendable func memberProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if try await session.viewer(request, context) == nil {
+        guard let viewer = try await session.viewer(request, context) else {
             // The login wall: visitors see a public card if the member opted in, else log in.
             let token = try context.parameters.require("profileId")
             guard let card = try await network.publicCard(token: token, client: context.client(request)) else {
@@ -105,7 +105,7 @@ struct WebNetworkController {
                 "layout": PageLayout(title: card.name, csrf: csrf.token, viewerName: nil), "headline": present(card.headline),
             ] as [String: Any]))
         }
-        return try await session.page(request, context) { member in
+        return try await session.page(for: viewer, request) { member in
             let token = try context.parameters.require("profileId")
             let shown: NetworkService.ShownProfile
             do {

@@ -53,6 +53,12 @@ struct WebSession: Sendable {
         _ request: Request, _ context: AppRequestContext, _ render: (Member) async throws -> Response
     ) async throws -> Response {
         guard let viewer = try await viewer(request, context) else { return Self.redirect("/login") }
+        return try await page(for: viewer, request, render)
+    }
+
+    /// As ``page(_:_:_:)`` for a member the handler has already authenticated (one
+    /// authentication per request).
+    func page(for viewer: Requester, _ request: Request, _ render: (Member) async throws -> Response) async throws -> Response {
         if try await accounts.agreementStatus(of: viewer.account).acceptanceRequired { return Self.redirect("/agreement") }
         let csrf = cookies.csrf(request)
         return csrf.apply(try await render(Member(requester: viewer, csrf: csrf.token)))
