@@ -27,12 +27,12 @@ public struct RampartDependencies: Sendable {
     /// Signs the ledger's tree heads.
     public var treeHeads: TreeHeadPublisher
     public var exposure: ExposureService
-    /// The detection engine: signals, risk and the response ladder.
-    public var detection: DetectionEngine
-    /// Clusters of accounts that are one person.
-    public var identity: IdentityGraph
     /// The screening pipeline every request the Guard weighs goes through.
     public var screening: ScreeningPipeline
+    /// The detection engine: signals, risk and the response ladder (the pipeline's).
+    public var detection: DetectionEngine { screening.engine }
+    /// Clusters of accounts that are one person (the pipeline's).
+    public var identity: IdentityGraph { screening.identity }
 
     public init(
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
@@ -51,9 +51,9 @@ public struct RampartDependencies: Sendable {
         self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger)
         self.treeHeads = TreeHeadPublisher(
             store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, logger: logger)
-        self.identity = IdentityGraph(policy: policy.identity)
-        self.detection = DetectionEngine(policy: policy.detection, clock: clock)
-        self.screening = ScreeningPipeline(policy: policy, engine: detection, identity: identity, clock: clock)
+        self.screening = ScreeningPipeline(
+            policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
+            clock: clock)
         self.exposure = ExposureService(screening: screening, clock: clock)
         self.hasher = hasher
     }

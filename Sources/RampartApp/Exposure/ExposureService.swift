@@ -20,11 +20,6 @@ public struct ExposureService: Sendable {
     /// The policy's weights, precomputed for the per-request cost.
     public var costs: ExposureCosts { screening.costs }
 
-    /// The requester's (their cluster's) budget standing, without charging or refusing.
-    public func standing(_ requester: Requester) -> ExposureLedger.Standing {
-        screening.standing(of: requester.screened(at: clock.now()))
-    }
-
     /// Charges one access; returns the mark to record with its access event and the standing.
     public func charge(_ requester: Requester, key: String, cost: Double) -> (BudgetMark, ExposureLedger.Standing) {
         screening.charge(requester.screened(at: clock.now()), key: key, cost: cost)

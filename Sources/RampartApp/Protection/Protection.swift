@@ -31,8 +31,6 @@ public struct Protection: Sendable {
         self.onSuspend = onSuspend
     }
 
-    public var engine: DetectionEngine { screening.engine }
-
     /// Weighs a signed-in member's request. Returns the degrade level to serve it at, or
     /// throws the refusal (`challenge_required`, `throttled`, `account_suspended`,
     /// `budget_exhausted`). `paidByBudget`: the exposure budget pays for what it shows.

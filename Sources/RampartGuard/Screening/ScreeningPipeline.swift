@@ -37,10 +37,12 @@ public struct ScreeningPipeline: Sendable {
     /// Weighs one request. `paidByBudget`: the request shows other members' data and the
     /// exposure budget pays for it (it is refused when the budget is spent).
     public func screen(_ action: GuardEvent.Action, by requester: ScreenedRequester, paidByBudget: Bool) -> Screening {
-        let standing = paidByBudget ? standing(of: requester) : nil
+        // One look-up of the cluster serves the budget and the engine's key.
+        let cluster = identity.sharedCluster(of: requester.account)
+        let standing = paidByBudget ? standing(of: requester, cluster: cluster) : nil
         var decision = GuardDecision.allow
         if mode != .off {
-            var event = event(action, by: requester)
+            var event = event(action, by: requester, cluster: cluster)
             if let standing { event.budget = GuardEvent.BudgetPressure(standing, warnAt: policy.budgets.warnAt) }
             decision = engine.evaluate(event)
         }
@@ -65,7 +67,7 @@ public struct ScreeningPipeline: Sendable {
     /// engine (the request is refused anyway; the decision is not acted on).
     public func noteMisuse(by requester: ScreenedRequester) {
         guard mode != .off else { return }
-        _ = engine.evaluate(event(.misuse, by: requester))
+        _ = engine.evaluate(event(.misuse, by: requester, cluster: identity.sharedCluster(of: requester.account)))
     }
 
     /// As ``noteMisuse(by:)`` for a request nobody signed in made.
@@ -80,20 +82,20 @@ public struct ScreeningPipeline: Sendable {
         _ = engine.evaluate(GuardEvent(.pageAsset, channel: .web, session: session, ip: ip))
     }
 
-    /// The event the engine weighs for a request.
-    public func event(_ action: GuardEvent.Action, by requester: ScreenedRequester) -> GuardEvent {
+    /// The event the engine weighs for a request; `cluster` is the account's shared cluster.
+    private func event(_ action: GuardEvent.Action, by requester: ScreenedRequester, cluster: Int64?) -> GuardEvent {
         GuardEvent(
             action, channel: requester.channel, account: requester.account, session: requester.session, device: requester.device,
-            ip: requester.ip, cluster: identity.sharedCluster(of: requester.account), fingerprintAnomalies: requester.fingerprintAnomalies,
+            ip: requester.ip, cluster: cluster, fingerprintAnomalies: requester.fingerprintAnomalies,
             forgedForwarding: requester.forgedForwarding)
     }
 
     // MARK: Budgets
 
     /// The requester's (their cluster's) budget standing, without charging.
-    public func standing(of requester: ScreenedRequester) -> ExposureLedger.Standing {
+    private func standing(of requester: ScreenedRequester, cluster: Int64?) -> ExposureLedger.Standing {
         let limits = policy.limits(for: requester.tier)
-        return withCluster(requester.account, budgets.standing(requester.holder, limits: limits), limits)
+        return withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits)
     }
 
     /// Charges one served request to the requester's budget; returns the mark its access
@@ -103,12 +105,14 @@ public struct ScreeningPipeline: Sendable {
         let limits = policy.limits(for: requester.tier)
         let own = budgets.charge(requester.holder, key: key, cost: cost, limits: limits)
         let mark = BudgetMark(holder: requester.holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed)
-        return (mark, withCluster(requester.account, own, limits))
+        return (mark, withCluster(requester.account, identity.sharedCluster(of: requester.account), own, limits))
     }
 
     /// The account's own standing plus what the other accounts of its cluster used.
-    private func withCluster(_ account: Int64, _ own: ExposureLedger.Standing, _ limits: AccessPolicy.Limits) -> ExposureLedger.Standing {
-        guard identity.sharedCluster(of: account) != nil else { return own }
+    private func withCluster(
+        _ account: Int64, _ cluster: Int64?, _ own: ExposureLedger.Standing, _ limits: AccessPolicy.Limits
+    ) -> ExposureLedger.Standing {
+        guard cluster != nil else { return own }
         var total = budgets.clusterStanding(of: account, own: own, clusters: identity, limits: limits, holder: BudgetHolder.name)
         if total.exhausted, total.retryAt == nil { total.retryAt = clock.now().addingTimeInterval(86_400) }
         return total
@@ -171,12 +175,6 @@ public struct Screening: Sendable, Equatable {
 
     /// The engine had something to say (worth recording as evidence).
     public var isNoteworthy: Bool { decision.action != .allow || decision.degradeLevel > 0 || decision.escalated }
-
-    /// The degrade level to serve at, nil when refused.
-    public var degradeLevel: Int? {
-        if case .serve(let level) = verdict { return level }
-        return nil
-    }
 }
 
 /// Names of exposure budget holders: one per account (a cluster's standing is the sum of
