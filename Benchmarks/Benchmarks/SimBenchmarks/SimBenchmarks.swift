@@ -18,7 +18,7 @@ let benchmarks: @Sendable () -> Void = {
         // Benchmarks/Benchmarks/SimBenchmarks/SimBenchmarks.swift -> the root package.
         let root = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let policyURL = root.appendingPathComponent("Sources/RampartServer/Resources/policy.json")
+        let policyURL = root.appendingPathComponent("Sources/RampartApp/Resources/policy.json")
         let policy = try AccessPolicy.decode(Data(contentsOf: policyURL))
 
         let members = 100_000

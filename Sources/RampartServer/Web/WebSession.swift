@@ -27,8 +27,6 @@ struct WebSession: Sendable {
         var requester: Requester
         let csrf: String
 
-        var client: ClientInfo { requester.client }
-
         func layout(_ title: String) -> PageLayout {
             PageLayout(title: title, csrf: csrf, viewerName: requester.account.name)
         }
