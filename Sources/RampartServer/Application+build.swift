@@ -24,7 +24,7 @@ public func buildRouter(
     router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
     router.add(middleware: ErrorMiddleware(pages: pages))
     OperationsController(
-        store: dependencies.store, registry: registry,
+        ready: services.checkReady, registry: registry,
         openAPIDocument: try OperationsController.loadOpenAPIDocument()
     ).addRoutes(to: router)
     LedgerController(treeHeads: dependencies.treeHeads).addRoutes(to: router)
@@ -86,25 +86,13 @@ public func buildApplication(
     app.addServices(KeyRotationService(
         secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
         logger: logger))
-    let (identity, enforcement) = (services.identity, services.enforcement)
-    app.addServices(enforcement)
+    app.addServices(services.enforcement)
     if configuration.ledger { app.addServices(dependencies.treeHeads) }
-    let prepareEmptyStore = configuration.prepareEmptyStore
+    let protection = ProtectionInForce(
+        policyPath: policyPath, policySHA256: policySHA256, ledgerPublicKey: Data(ledgerKey.publicKey.rawRepresentation))
+    let seedEmptyStore = configuration.prepareEmptyStore
     app.beforeServerStarts {
-        try await ShippedAgreement.prepare(opened.store, now: clock.now())
-        if let prepareEmptyStore, try await opened.store.accountCount() == 0 {
-            try await prepareEmptyStore(opened.store)
-        }
-        // The protection in force from now on, in the ledger: policy file and key IDs.
-        let started = PolicyChangeEntry.Event.serverStarted(
-            policyPath: policyPath, policySha256: policySHA256, ledgerPublicKey: Data(ledgerKey.publicKey.rawRepresentation),
-            signatures: policy.signatures.api)
-        try await dependencies.evidence.append(PolicyChangeEntry(started, keyring: dependencies.sealingKeys.keyring), account: nil)
-        let links = try await identity.load()
-        logger.info("identity graph rebuilt", metadata: ["links": "\(links)", "accounts": "\(dependencies.identity.accountCount)"])
-        try await enforcement.tick()
-        let replayed = try await dependencies.exposure.restore(from: opened.store)
-        logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])
+        try await services.prepareToServe(protection, seedEmptyStore: seedEmptyStore, logger: logger)
     }
     return app
 }

@@ -2,12 +2,12 @@ import Foundation
 import RampartApp
 import Hummingbird
 import Prometheus
-import RampartStore
 
 /// What operators and orchestrators poll: liveness, readiness (the database answers),
 /// Prometheus metrics, and the OpenAPI document.
 struct OperationsController {
-    let store: any Store
+    /// Throws when the server cannot serve (the database does not answer).
+    let ready: @Sendable () async throws -> Void
     let registry: PrometheusCollectorRegistry
     let openAPIDocument: [UInt8]
 
@@ -24,7 +24,7 @@ struct OperationsController {
 
     @Sendable func readiness(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
-            try await store.ping()
+            try await ready()
             return try JSONResponse.make(["status": "ready"])
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])

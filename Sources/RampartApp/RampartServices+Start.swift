@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartEvidence
+import RampartStore
+
+/// The protection a server starts with, as the evidence ledger records it.
+public struct ProtectionInForce: Sendable {
+    public var policyPath: String
+    public var policySHA256: String
+    /// The ledger's Ed25519 public key (raw representation).
+    public var ledgerPublicKey: Data
+
+    public init(policyPath: String, policySHA256: String, ledgerPublicKey: Data) {
+        self.policyPath = policyPath
+        self.policySHA256 = policySHA256
+        self.ledgerPublicKey = ledgerPublicKey
+    }
+}
+
+extension RampartServices {
+    /// Ready to serve: the database answers a trivial query (throws otherwise).
+    public func checkReady() async throws {
+        try await dependencies.store.ping()
+    }
+
+    /// Everything before the first request: migrations and the shipped agreement, the demo
+    /// world on an empty store (`seedEmptyStore`), the protection in force in the ledger, and
+    /// the Guard's in-memory state rebuilt from the store (identity graph, suspensions,
+    /// exposure budgets).
+    public func prepareToServe(
+        _ protection: ProtectionInForce, seedEmptyStore: (@Sendable (any Store) async throws -> Void)?, logger: Logger
+    ) async throws {
+        let store = dependencies.store
+        try await ShippedAgreement.prepare(store, now: dependencies.clock.now())
+        if let seedEmptyStore, try await store.accountCount() == 0 {
+            try await seedEmptyStore(store)
+        }
+        let started = PolicyChangeEntry.Event.serverStarted(
+            policyPath: protection.policyPath, policySha256: protection.policySHA256, ledgerPublicKey: protection.ledgerPublicKey,
+            signatures: dependencies.exposure.policy.signatures.api)
+        try await dependencies.evidence.append(PolicyChangeEntry(started, keyring: dependencies.sealingKeys.keyring), account: nil)
+        let links = try await identity.load()
+        logger.info("identity graph rebuilt", metadata: ["links": "\(links)", "accounts": "\(dependencies.identity.accountCount)"])
+        try await enforcement.tick()
+        let replayed = try await dependencies.exposure.restore(from: store)
+        logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])
+    }
+}
