@@ -72,13 +72,13 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         var frontier: MerkleFrontier?
     }
 
-    private let store: any Store
+    private let store: any LedgerStore & AccessEventStore
     private let clock: any WallClock
     private let ledgerEnabled: Bool
     private let state: Mutex<Coordination>
 
     /// - Parameter ledger: false keeps access events only (for measuring what the ledger costs).
-    public init(store: any Store, clock: any WallClock = SystemWallClock(), ledger: Bool = true, maxBatch: Int = 512) {
+    public init(store: any LedgerStore & AccessEventStore, clock: any WallClock = SystemWallClock(), ledger: Bool = true, maxBatch: Int = 512) {
         self.store = store
         self.clock = clock
         self.ledgerEnabled = ledger
@@ -213,7 +213,7 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     }
 
     /// The frontier of the stored log: its size and the O(log n) nodes of its right edge.
-    static func loadFrontier(from store: any Store) async throws -> MerkleFrontier {
+    static func loadFrontier(from store: any LedgerStore & AccessEventStore) async throws -> MerkleFrontier {
         let size = Int(try await store.ledgerSize())
         let keys = MerkleFrontier.keys(forSize: size).map { LedgerNodeRow.Key(level: $0.level, index: Int64($0.index)) }
         let stored = try await store.ledgerNodes(keys).compactMap { row in

@@ -45,7 +45,7 @@ public struct AccountService: Sendable {
         public var acceptanceRequired: Bool { acceptedVersion < current.version }
     }
 
-    let store: any Store
+    let store: any AgreementStore & VerificationStore & AccountStore & EnforcementStore
     public let codec: any IDCodec
     let sms: any SMSSender
     private let hasher: PasswordHasher
@@ -61,7 +61,7 @@ public struct AccountService: Sendable {
     let logger: Logger
 
     public init(
-        store: any Store, codec: any IDCodec, sms: any SMSSender, hasher: PasswordHasher,
+        store: any AgreementStore & VerificationStore & AccountStore & EnforcementStore, codec: any IDCodec, sms: any SMSSender, hasher: PasswordHasher,
         clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, identity: IdentityService, logger: Logger,
         verification: VerificationPolicy = VerificationPolicy()
     ) {

@@ -26,7 +26,7 @@ public struct ExposureService: Sendable {
     }
 
     /// Replays the charges of the current month (and the last 24 hours) from the store.
-    public func restore(from store: any Store) async throws -> Int {
+    public func restore(from store: any AccessEventStore) async throws -> Int {
         let now = clock.now()
         let since = min(ExposureLedger.startOfMonth(now), now.addingTimeInterval(-86_400))
         let charges = try await store.budgetCharges(since: since)

@@ -26,7 +26,7 @@ public final class IdentityService: Sendable {
     }
 
     public let graph: IdentityGraph
-    private let store: any Store
+    private let store: any IdentityStore & EnforcementStore
     private let evidence: any EvidenceLog
     private let clock: any WallClock
     private let logger: Logger
@@ -35,7 +35,7 @@ public final class IdentityService: Sendable {
     /// Screening looks at this many linked accounts and cluster members at most.
     static let fanOut = BanEvasionScreening.fanOut
 
-    public init(graph: IdentityGraph, store: any Store, evidence: any EvidenceLog, clock: any WallClock, policy: DetectionPolicy, logger: Logger) {
+    public init(graph: IdentityGraph, store: any IdentityStore & EnforcementStore, evidence: any EvidenceLog, clock: any WallClock, policy: DetectionPolicy, logger: Logger) {
         self.graph = graph
         self.store = store
         self.evidence = evidence
@@ -61,7 +61,7 @@ public final class IdentityService: Sendable {
     }
 
     /// The identity graph as stored, rebuilt for offline use (reports, operator commands).
-    public static func storedGraph(_ store: any Store, policy: IdentityPolicy = IdentityPolicy()) async throws -> IdentityGraph {
+    public static func storedGraph(_ store: any IdentityStore & EnforcementStore, policy: IdentityPolicy = IdentityPolicy()) async throws -> IdentityGraph {
         let graph = IdentityGraph(policy: policy)
         let service = IdentityService(
             graph: graph, store: store, evidence: DiscardingEvidenceLog(), clock: SystemWallClock(), policy: DetectionPolicy(),

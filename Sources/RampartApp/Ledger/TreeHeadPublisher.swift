@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// consistent with it. An actor, so that a scheduled and an on-demand head never race
 /// (a larger head with an earlier time would break the heads' order).
 public actor TreeHeadPublisher: Service {
-    private let store: any Store
+    private let store: any LedgerStore
     private let recorder: EvidenceRecorder
     private let key: Curve25519.Signing.PrivateKey
     private let clock: any WallClock
@@ -21,7 +21,7 @@ public actor TreeHeadPublisher: Service {
     private let logger: Logger
 
     public init(
-        store: any Store, recorder: EvidenceRecorder, key: Curve25519.Signing.PrivateKey, clock: any WallClock, interval: Duration, logger: Logger
+        store: any LedgerStore, recorder: EvidenceRecorder, key: Curve25519.Signing.PrivateKey, clock: any WallClock, interval: Duration, logger: Logger
     ) {
         self.store = store
         self.recorder = recorder

@@ -45,7 +45,7 @@ public struct NetworkService: Sendable {
     /// Search and connection lists page no deeper than this: nobody reads result 1,001.
     public static let maxOffset = 1_000
 
-    private let store: any Store
+    private let store: any NetworkStore & AccountStore
     private let codec: any IDCodec
     private let gate: SealedIDGate
     private let clock: any WallClock
@@ -55,7 +55,7 @@ public struct NetworkService: Sendable {
     private let logger: Logger
 
     public init(
-        store: any Store, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService,
+        store: any NetworkStore & AccountStore, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService,
         protection: Protection, logger: Logger
     ) {
         self.protection = protection

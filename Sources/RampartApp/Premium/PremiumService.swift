@@ -24,7 +24,7 @@ public struct PremiumService: Sendable {
 
     public static let period: TimeInterval = 30 * 86_400
 
-    private let store: any Store
+    private let store: any PremiumStore
     private let payments: any PaymentProvider
     private let clock: any WallClock
     private let evidence: any EvidenceLog
@@ -33,7 +33,7 @@ public struct PremiumService: Sendable {
     private let identity: IdentityService
 
     public init(
-        store: any Store, payments: any PaymentProvider, clock: any WallClock, evidence: any EvidenceLog, identity: IdentityService, logger: Logger
+        store: any PremiumStore, payments: any PaymentProvider, clock: any WallClock, evidence: any EvidenceLog, identity: IdentityService, logger: Logger
     ) {
         self.identity = identity
         self.store = store

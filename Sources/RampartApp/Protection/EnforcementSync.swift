@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// reinstatements out of it, and every action into the evidence ledger — the server stays
 /// the ledger's only writer. Runs at start and then every few seconds.
 public struct EnforcementSync: Service {
-    private let store: any Store
+    private let store: any EnforcementStore
     private let engine: DetectionEngine
     private let identity: IdentityService
     private let evidence: any EvidenceLog
@@ -19,7 +19,7 @@ public struct EnforcementSync: Service {
     private let interval: Duration
 
     public init(
-        store: any Store, engine: DetectionEngine, identity: IdentityService, evidence: any EvidenceLog, logger: Logger,
+        store: any EnforcementStore, engine: DetectionEngine, identity: IdentityService, evidence: any EvidenceLog, logger: Logger,
         interval: Duration = .seconds(5)
     ) {
         self.identity = identity

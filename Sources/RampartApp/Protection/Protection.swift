@@ -11,7 +11,7 @@ import RampartStore
 /// and the enforcement log. The decisions themselves are the pipeline's.
 public struct Protection: Sendable {
     public let screening: ScreeningPipeline
-    private let store: any Store
+    private let store: any EnforcementStore
     private let evidence: any EvidenceLog
     private let clock: any WallClock
     private let logger: Logger
@@ -20,7 +20,7 @@ public struct Protection: Sendable {
     private let onSuspend: @Sendable (AccountID, ClientInfo) -> Void
 
     public init(
-        screening: ScreeningPipeline, store: any Store, evidence: any EvidenceLog, clock: any WallClock, logger: Logger,
+        screening: ScreeningPipeline, store: any EnforcementStore, evidence: any EvidenceLog, clock: any WallClock, logger: Logger,
         onSuspend: @escaping @Sendable (AccountID, ClientInfo) -> Void = { _, _ in }
     ) {
         self.screening = screening

@@ -9,7 +9,7 @@ import RampartStore
 /// requests) in the store for the analyst, tells the detection engine, and counts them
 /// toward the account's suspicion in the ``SharedLinkAllowance``.
 public struct MisuseRecorder: Sendable {
-    private let store: any Store
+    private let store: any MisuseSignalStore
     private let evidence: any EvidenceLog
     public let allowance: SharedLinkAllowance
     private let clock: any WallClock
@@ -18,7 +18,7 @@ public struct MisuseRecorder: Sendable {
     private let logger: Logger
 
     public init(
-        store: any Store, evidence: any EvidenceLog, allowance: SharedLinkAllowance, protection: Protection, identity: IdentityService,
+        store: any MisuseSignalStore, evidence: any EvidenceLog, allowance: SharedLinkAllowance, protection: Protection, identity: IdentityService,
         clock: any WallClock, logger: Logger
     ) {
         self.protection = protection

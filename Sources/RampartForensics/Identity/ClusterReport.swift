@@ -44,7 +44,7 @@ public struct ClusterReport: Sendable, Encodable {
     public var pending: [Link]
 
     /// Reports `account`'s cluster in `graph` (rebuilt from the store by the caller).
-    public static func make(for account: AccountID, graph: IdentityGraph, store: any Store) async throws -> ClusterReport {
+    public static func make(for account: AccountID, graph: IdentityGraph, store: any AccountStore & IdentityStore & EnforcementStore) async throws -> ClusterReport {
         let ids = graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:))
         var members: [Member] = []
         for id in ids {

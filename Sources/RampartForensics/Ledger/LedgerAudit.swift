@@ -25,7 +25,7 @@ public enum LedgerAudit {
     /// Stops at the first problem and names it: a changed, missing or reordered entry, a
     /// truncated log, a forged or altered tree head.
     public static func verify(
-        _ store: any Store, publicKey: Curve25519.Signing.PublicKey, progress: (Int) -> Void = { _ in }
+        _ store: any LedgerStore, publicKey: Curve25519.Signing.PublicKey, progress: (Int) -> Void = { _ in }
     ) async throws -> Verification {
         var result = Verification()
         var tree = MerkleTree()
@@ -61,7 +61,7 @@ public enum LedgerAudit {
 
     /// Every stored parent node must be the recomputed tree's, and none may be missing:
     /// proofs for counsel are built from them.
-    private static func checkStoredNodes(_ store: any Store, tree: MerkleTree) async throws -> String? {
+    private static func checkStoredNodes(_ store: any LedgerStore, tree: MerkleTree) async throws -> String? {
         var after: LedgerNodeRow.Key?
         var seen = 0
         while true {

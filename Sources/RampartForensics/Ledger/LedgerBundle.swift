@@ -32,7 +32,7 @@ public enum LedgerBundle {
     /// Writes the bundle into `directory` (created if needed). Needs at least one signed
     /// tree head: publish one first.
     public static func write(
-        _ selection: Selection, store: any Store, publicKey: Curve25519.Signing.PublicKey, directory: String, now: Date
+        _ selection: Selection, store: any LedgerStore, publicKey: Curve25519.Signing.PublicKey, directory: String, now: Date
     ) async throws -> Written {
         let heads = try await store.treeHeads()
         guard let last = heads.last else {

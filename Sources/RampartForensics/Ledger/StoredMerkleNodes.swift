@@ -8,7 +8,7 @@ import RampartStore
 /// O(log n) nodes per proof, never a rehash of the log.
 enum StoredMerkleNodes {
     /// Builds `make` over the store's nodes.
-    static func build<Proof>(_ store: any Store, _ make: (any MerkleNodeReader) throws -> Proof) async throws -> Proof {
+    static func build<Proof>(_ store: any LedgerStore, _ make: (any MerkleNodeReader) throws -> Proof) async throws -> Proof {
         let recorder = Recorder()
         _ = try make(recorder)
         let rows = try await store.ledgerNodes(recorder.keys.map { LedgerNodeRow.Key(level: $0.level, index: Int64($0.index)) })

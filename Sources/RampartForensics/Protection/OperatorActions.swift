@@ -8,11 +8,11 @@ import RampartStore
 /// sessions immediately); the running server's ``EnforcementSync`` applies them to the
 /// detection engine and records them in the evidence ledger within seconds.
 public struct OperatorActions: Sendable {
-    private let store: any Store
+    private let store: any AccountStore & EnforcementStore & IdentityStore
     private let clock: any WallClock
     private let operatorName: String
 
-    public init(store: any Store, clock: any WallClock, operatorName: String) {
+    public init(store: any AccountStore & EnforcementStore & IdentityStore, clock: any WallClock, operatorName: String) {
         self.store = store
         self.clock = clock
         self.operatorName = operatorName

@@ -13,7 +13,7 @@ public struct SealedIDReport: Sendable {
     public var validUntil: Date?
     public var expired = false
 
-    public static func make(_ token: String, codec: any IDCodec, store: any Store) async throws -> SealedIDReport {
+    public static func make(_ token: String, codec: any IDCodec, store: any AccountStore & NetworkStore) async throws -> SealedIDReport {
         var report = SealedIDReport(token: token)
         let sealed: SealedID
         do {
@@ -34,12 +34,12 @@ public struct SealedIDReport: Sendable {
         return report
     }
 
-    private static func describe(_ account: AccountID, _ store: any Store) async throws -> String {
+    private static func describe(_ account: AccountID, _ store: any AccountStore & NetworkStore) async throws -> String {
         guard let found = try await store.account(id: account) else { return "account \(account.rawValue) (no longer exists)" }
         return "account \(account.rawValue) \"\(found.name)\" (\(found.phone.e164), \(found.tier.rawValue))"
     }
 
-    private static func describeTarget(_ sealed: SealedID, _ store: any Store) async throws -> String {
+    private static func describeTarget(_ sealed: SealedID, _ store: any AccountStore & NetworkStore) async throws -> String {
         let id = sealed.rawValue
         switch sealed.kind {
         case .profile: return "the profile of " + (try await describe(AccountID(rawValue: id), store))
