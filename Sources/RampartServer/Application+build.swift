@@ -5,8 +5,6 @@ import Prometheus
 import RampartCore
 import RampartApp
 import RampartGuard
-import RampartStore
-import ServiceLifecycle
 
 /// Builds the router: operations endpoints, the JSON API, the web UI, over services built
 /// once.
@@ -42,34 +40,17 @@ public func buildRouter(
     return router
 }
 
-/// Builds the whole application from a configuration: opens the store (SQLite or
-/// PostgreSQL), migrates it, loads or creates the keys, and wires the SMS sender.
+/// Builds the whole application from a configuration: the runtime (store, keys, policy,
+/// services; ``RampartRuntime``) behind the router, with its background services.
 public func buildApplication(
     _ configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let opened = try OpenedStore.open(configuration.storeLocation, logger: logger)
-    let clock = SystemWallClock()
-    let secrets = SecretStore(dataDirectory: configuration.dataDirectory)
-    let keyring = try secrets.idKeyring(now: clock.now())
-    logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
-    let signingMaster = try secrets.requestSigningKeyring(now: clock.now()).current.key
-    let ledgerKey = try secrets.ledgerSigningKey(now: clock.now())
-    let payments = TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
-    let (policy, policyPath) = try PolicyFile.load(explicitPath: configuration.policyPath, dataDirectory: configuration.dataDirectory)
-    let policySHA256 = SecretTokens.sha256Hex(String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data(), as: UTF8.self))
-    logger.info("protection policy loaded", metadata: ["path": "\(policyPath)", "sha256": "\(policySHA256)"])
-    let sms: any SMSSender =
-        if let url = configuration.smsWebhookURL {
-            WebhookSMSSender(url: url)
-        } else {
-            OutboxSMSSender(dataDirectory: configuration.dataDirectory, logger: logger)
-        }
-    let dependencies = RampartDependencies(
-        store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
-        clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: configuration.ledger,
-        treeHeadInterval: configuration.treeHeadInterval, logger: logger)
-    let services = RampartServices(dependencies, logger: logger)
-    let router = try await buildRouter(services, configuration: configuration, registry: registry, logger: logger)
+    let runtime = try RampartRuntime.open(
+        .init(
+            dataDirectory: configuration.dataDirectory, storeLocation: configuration.storeLocation, policyPath: configuration.policyPath,
+            smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval),
+        logger: logger)
+    let router = try await buildRouter(runtime.services, configuration: configuration, registry: registry, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Rampart"),
@@ -77,22 +58,10 @@ public func buildApplication(
             logger.info("Rampart is listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
         },
         logger: logger)
-    if let client = opened.postgresClient {
-        app.addServices(client)
-    }
-    if let checkpointer = opened.checkpointer {
-        app.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
-    }
-    app.addServices(KeyRotationService(
-        secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
-        logger: logger))
-    app.addServices(services.enforcement)
-    if configuration.ledger { app.addServices(dependencies.treeHeads) }
-    let protection = ProtectionInForce(
-        policyPath: policyPath, policySHA256: policySHA256, ledgerPublicKey: Data(ledgerKey.publicKey.rawRepresentation))
+    for service in runtime.backgroundServices { app.addServices(service) }
     let seedEmptyStore = configuration.prepareEmptyStore
     app.beforeServerStarts {
-        try await services.prepareToServe(protection, seedEmptyStore: seedEmptyStore, logger: logger)
+        try await runtime.services.prepareToServe(runtime.protection, seedEmptyStore: seedEmptyStore, logger: logger)
     }
     return app
 }

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartGuard
+import RampartStore
+import ServiceLifecycle
+
+/// Rampart as `rampart serve` runs it, without HTTP: the store opened, the keys and the
+/// protection policy loaded, the services built once, and the background services that
+/// must run beside them. The HTTP layer puts a router in front and runs the lot.
+public struct RampartRuntime: Sendable {
+    /// Where things are and what to switch on.
+    public struct Settings: Sendable {
+        public var dataDirectory: String
+        public var storeLocation: StoreLocation
+        /// The protection policy file; nil: `<data-dir>/policy.json` (created from the defaults).
+        public var policyPath: String?
+        /// Where SMS messages go: the development outbox file, or a production webhook.
+        public var smsWebhookURL: String?
+        /// Keep the evidence ledger (off only to measure what it costs).
+        public var ledger: Bool
+        /// How often a signed tree head is published when the ledger has grown.
+        public var treeHeadInterval: Duration
+
+        public init(
+            dataDirectory: String, storeLocation: StoreLocation, policyPath: String?, smsWebhookURL: String?, ledger: Bool,
+            treeHeadInterval: Duration
+        ) {
+            self.dataDirectory = dataDirectory
+            self.storeLocation = storeLocation
+            self.policyPath = policyPath
+            self.smsWebhookURL = smsWebhookURL
+            self.ledger = ledger
+            self.treeHeadInterval = treeHeadInterval
+        }
+    }
+
+    public let services: RampartServices
+    /// Long-running services (database client, checkpoints, key rotation, enforcement sync,
+    /// tree heads), in the order they start.
+    public let backgroundServices: [any Service]
+    /// What the ledger records as the protection in force when serving starts.
+    public let protection: ProtectionInForce
+
+    /// Opens the store (SQLite or PostgreSQL; not yet migrated), loads or creates the keys
+    /// and the policy, wires the SMS sender, and builds the services.
+    public static func open(_ settings: Settings, logger: Logger) throws -> RampartRuntime {
+        let opened = try OpenedStore.open(settings.storeLocation, logger: logger)
+        let clock = SystemWallClock()
+        let secrets = SecretStore(dataDirectory: settings.dataDirectory)
+        let keyring = try secrets.idKeyring(now: clock.now())
+        logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
+        let signingMaster = try secrets.requestSigningKeyring(now: clock.now()).current.key
+        let ledgerKey = try secrets.ledgerSigningKey(now: clock.now())
+        let payments = TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
+        let (policy, policyPath) = try PolicyFile.load(explicitPath: settings.policyPath, dataDirectory: settings.dataDirectory)
+        let policySHA256 = SecretTokens.sha256Hex(String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data(), as: UTF8.self))
+        logger.info("protection policy loaded", metadata: ["path": "\(policyPath)", "sha256": "\(policySHA256)"])
+        let sms: any SMSSender =
+            if let url = settings.smsWebhookURL {
+                WebhookSMSSender(url: url)
+            } else {
+                OutboxSMSSender(dataDirectory: settings.dataDirectory, logger: logger)
+            }
+        let dependencies = RampartDependencies(
+            store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
+            clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: settings.ledger,
+            treeHeadInterval: settings.treeHeadInterval, logger: logger)
+        let services = RampartServices(dependencies, logger: logger)
+        var background: [any Service] = []
+        if let client = opened.postgresClient { background.append(client) }
+        if let checkpointer = opened.checkpointer { background.append(WALCheckpointService(checkpointer: checkpointer, logger: logger)) }
+        background.append(KeyRotationService(
+            secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
+            logger: logger))
+        background.append(services.enforcement)
+        if settings.ledger { background.append(dependencies.treeHeads) }
+        return RampartRuntime(
+            services: services, backgroundServices: background,
+            protection: ProtectionInForce(
+                policyPath: policyPath, policySHA256: policySHA256, ledgerPublicKey: Data(ledgerKey.publicKey.rawRepresentation)))
+    }
+}
