@@ -27,20 +27,18 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     }
 
     public struct Weights: Sendable, Codable, Equatable {
-        /// Multiplier by relationship degree: keys `1st`, `2nd`, `3rd+` (own profile is free).
+        /// Multiplier by relationship degree: keys `1st`, `2nd`, `3rd+` (own profile is free),
+        /// and optionally `colleague`: a member beyond the 2nd degree who shares a company or
+        /// school with the viewer (default 0.3), as new members look for the people they know.
         public var degree: [String: Double]
-        /// Units per data category served in a profile view.
+        /// Units per data category of one member served, on any surface (profile, search
+        /// card, connection-list card): a data point costs its category's weight times the
+        /// degree's.
         public var categories: [String: Double]
-        /// Units per search result page.
-        public var searchPage: Double
-        /// Units per page of someone else's connection list.
-        public var connectionList: Double
 
-        public init(degree: [String: Double], categories: [String: Double], searchPage: Double, connectionList: Double) {
+        public init(degree: [String: Double], categories: [String: Double]) {
             self.degree = degree
             self.categories = categories
-            self.searchPage = searchPage
-            self.connectionList = connectionList
         }
     }
 
@@ -94,6 +92,19 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         }
     }
 
+    /// People search: how deep one query may be paged.
+    public struct Search: Sendable, Codable, Equatable {
+        /// Results one query returns at most, by tier (keys `free`, `premium`, `recruiter`):
+        /// as large networks cap a search, so a query has a bottom.
+        public var depth: [String: Int]
+
+        public init(depth: [String: Int] = ["free": 100, "premium": 300, "recruiter": 1_000]) {
+            self.depth = depth
+        }
+
+        public func depth(for tier: Tier) -> Int { depth[tier.rawValue] ?? 100 }
+    }
+
     /// Signed first-party requests: what happens to an API request that is not signed.
     public struct Signatures: Sendable, Codable, Equatable {
         public enum Enforcement: String, Sendable, Codable {
@@ -118,6 +129,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     public var visibility: Visibility
     public var budgets: Budgets
     public var sealing: Sealing
+    public var search: Search
     public var signatures: Signatures
     /// The detection engine: signals, the response ladder, hard limits, SMS limits.
     public var detection: DetectionPolicy
@@ -125,7 +137,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     public var identity: IdentityPolicy
 
     public init(
-        version: Int, visibility: Visibility, budgets: Budgets, sealing: Sealing = .init(), signatures: Signatures = .init(),
+        version: Int, visibility: Visibility, budgets: Budgets, sealing: Sealing = .init(), search: Search = .init(), signatures: Signatures = .init(),
         detection: DetectionPolicy = .init(), identity: IdentityPolicy = .init()
     ) {
         self.identity = identity
@@ -133,12 +145,13 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         self.visibility = visibility
         self.budgets = budgets
         self.sealing = sealing
+        self.search = search
         self.signatures = signatures
         self.detection = detection
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, visibility, budgets, sealing, signatures, detection, identity
+        case version, visibility, budgets, sealing, search, signatures, detection, identity
     }
 
     /// Sections added after version 1 take their defaults when a policy file predates them.
@@ -148,6 +161,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         visibility = try container.decode(Visibility.self, forKey: .visibility)
         budgets = try container.decode(Budgets.self, forKey: .budgets)
         sealing = try container.decodeIfPresent(Sealing.self, forKey: .sealing) ?? Sealing()
+        search = try container.decodeIfPresent(Search.self, forKey: .search) ?? Search()
         signatures = try container.decodeIfPresent(Signatures.self, forKey: .signatures) ?? Signatures()
         detection = try container.decodeIfPresent(DetectionPolicy.self, forKey: .detection) ?? DetectionPolicy()
         identity = try container.decodeIfPresent(IdentityPolicy.self, forKey: .identity) ?? IdentityPolicy()
@@ -162,13 +176,16 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         for degree in ["1st", "2nd", "3rd+"] {
             guard let weight = budgets.weights.degree[degree], weight >= 0 else { throw fail("budgets.weights.degree.\(degree) must be ≥ 0") }
         }
+        if let colleague = budgets.weights.degree["colleague"], !(colleague >= 0) { throw fail("budgets.weights.degree.colleague must be ≥ 0") }
         for category in DataCategory.allCases {
             guard let weight = budgets.weights.categories[category.rawValue], weight >= 0 else {
                 throw fail("budgets.weights.categories.\(category.rawValue) must be ≥ 0")
             }
         }
-        guard budgets.weights.searchPage >= 0, budgets.weights.connectionList >= 0 else {
-            throw fail("budgets.weights.searchPage and connectionList must be ≥ 0")
+        for tier in Tier.allCases {
+            guard let depth = search.depth[tier.rawValue], (10...10_000).contains(depth) else {
+                throw fail("search.depth.\(tier.rawValue) must be between 10 and 10000")
+            }
         }
         for tier in Tier.allCases {
             guard let limits = budgets.tiers[tier.rawValue], limits.day > 0, limits.month >= limits.day else {
@@ -222,13 +239,16 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
 /// The policy's weights as arrays, for the per-request cost of a view: no string hashing
 /// on the hot path. Build once per policy.
 public struct ExposureCosts: Sendable {
-    private let degree: (first: Double, second: Double, third: Double)
+    private let degree: (first: Double, second: Double, third: Double, colleague: Double)
     /// Cost of every combination of categories, indexed by `CategorySet.rawValue`.
     private let byCategories: [Double]
 
     public init(_ policy: AccessPolicy) {
         let weights = policy.budgets.weights
-        degree = (weights.degree["1st"] ?? 1, weights.degree["2nd"] ?? 1, weights.degree["3rd+"] ?? 1)
+        degree = (
+            weights.degree["1st"] ?? 1, weights.degree["2nd"] ?? 1, weights.degree["3rd+"] ?? 1,
+            weights.degree["colleague"] ?? min(0.3, weights.degree["3rd+"] ?? 1)
+        )
         let perCategory = DataCategory.allCases.map { weights.categories[$0.rawValue] ?? 0 }
         byCategories = (0..<128).map { raw in
             let set = CategorySet(rawValue: UInt8(raw))
@@ -245,5 +265,11 @@ public struct ExposureCosts: Sendable {
         case .second: return self.degree.second * base
         case .thirdOrMore: return self.degree.third * base
         }
+    }
+
+    /// As ``profile(degree:categories:)`` for a member beyond the 2nd degree who shares a
+    /// company or school with the viewer (`colleague` weight).
+    public func colleague(categories: CategorySet) -> Double {
+        degree.colleague * byCategories[Int(categories.rawValue & 0x7F)]
     }
 }

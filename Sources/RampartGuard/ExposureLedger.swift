@@ -28,7 +28,8 @@ public final class ExposureLedger: Sendable {
         public func warns(at share: Double) -> Bool { dayShare >= share || monthShare >= share }
     }
 
-    /// One charge as stored with an access event, for replay.
+    /// One charge as stored with an access event, for replay: `key` is one key, or several
+    /// items written by ``ChargeItem/encode(_:)``.
     public struct Charge: Sendable, Equatable {
         public var holder: String
         public var key: String
@@ -82,19 +83,32 @@ public final class ExposureLedger: Sendable {
     /// The caller checks ``standing(_:limits:)`` first and refuses when exhausted.
     @discardableResult
     public func charge(_ holder: String, key: String, cost: Double, limits: AccessPolicy.Limits) -> Standing {
+        charge(holder, items: [ChargeItem(key: key, cost: cost)], limits: limits).standing
+    }
+
+    /// Charges several items of one response under one lock; returns the standing after them
+    /// and how many of the items that count as members were new to `holder` in the last 24
+    /// hours (nothing paid for that key yet): what the engine counts as reach.
+    public func charge(_ holder: String, items: [ChargeItem], limits: AccessPolicy.Limits) -> (standing: Standing, fresh: Int) {
         let now = clock.now()
         return holders.withLock { holders in
-            Self.recorded(&holders[holder, default: Holder()], key: key, cost: cost, limits: limits, now: now)
+            // One lookup, mutated in place: copying a holder out and back would copy its arrays.
+            Self.recorded(&holders[holder, default: Holder()], items: items, limits: limits, now: now)
         }
+    }
+
+    private static func recorded(_ state: inout Holder, items: [ChargeItem], limits: AccessPolicy.Limits, now: Date) -> (standing: Standing, fresh: Int) {
+        var fresh = 0
+        for item in items {
+            advance(&state, to: now)
+            if item.countsAsMember, state.dayPaid[item.key] == nil { fresh += 1 }
+            record(&state, key: item.key, cost: item.cost, at: now)
+        }
+        return (standing(state, limits: limits, now: now), fresh)
     }
 
     private static func advanced(_ state: inout Holder, limits: AccessPolicy.Limits, now: Date) -> Standing {
         advance(&state, to: now)
-        return standing(state, limits: limits, now: now)
-    }
-
-    private static func recorded(_ state: inout Holder, key: String, cost: Double, limits: AccessPolicy.Limits, now: Date) -> Standing {
-        record(&state, key: key, cost: cost, at: now)
         return standing(state, limits: limits, now: now)
     }
 
@@ -105,7 +119,9 @@ public final class ExposureLedger: Sendable {
         holders.withLock { holders in
             var touched = Set<String>()
             for charge in charges where charge.at <= now {
-                Self.record(&holders[charge.holder, default: Holder()], key: charge.key, cost: charge.cost, at: charge.at)
+                for item in ChargeItem.decode(charge.key, total: charge.cost) {
+                    Self.record(&holders[charge.holder, default: Holder()], key: item.key, cost: item.cost, at: charge.at)
+                }
                 touched.insert(charge.holder)
             }
             for holder in touched {

@@ -142,10 +142,9 @@ extension Visibility {
     /// What a card can show.
     public static let cardCategories: CategorySet = [.identity, .position]
 
-    /// Whether a card of this profile can look different at another relationship degree
-    /// (its identity or position is not shown to all members). When it cannot, listing it
-    /// needs no degree lookup.
-    public static func cardDependsOnDegree(_ profile: Profile) -> Bool {
-        profile.privacy[.identity] != .members || profile.privacy[.position] != .members
+    /// Whether what search may find this profile by can differ with the viewer's degree
+    /// (a searchable category not shown to all members).
+    public static func searchDependsOnDegree(_ profile: Profile) -> Bool {
+        [DataCategory.identity, .position, .experience, .education, .skills].contains { profile.privacy[$0] != .members }
     }
 }

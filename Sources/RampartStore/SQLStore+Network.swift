@@ -225,24 +225,27 @@ extension SQLStore {
         encoder.outputFormatting = [.sortedKeys]
         func json(_ value: some Encodable) throws -> SQLValue { .text(String(decoding: try encoder.encode(value), as: UTF8.self)) }
         let privacy = Dictionary(uniqueKeysWithValues: profile.privacy.audiences.map { ($0.key.rawValue, $0.value.rawValue) })
-        let schools = "|" + profile.education.map { FilterKey.make($0.school) }.joined(separator: "|") + "|"
+        // Only what the member shows every member is indexed (``SearchMatch``); the service
+        // checks each result again against what its viewer may see.
+        let everyone = { (category: DataCategory) in profile.privacy[category] == .members }
+        let position = everyone(.position)
+        let schools = everyone(.education) ? "|" + profile.education.map { FilterKey.make($0.school) }.joined(separator: "|") + "|" : "||"
         return [
             .int(profile.accountID.rawValue), .text(profile.name), profile.photoURL.map(SQLValue.text) ?? .null,
             .text(profile.headline), .text(profile.company), .text(profile.location), .text(profile.about),
             try json(profile.experience), try json(profile.education), try json(profile.skills),
             profile.email.map(SQLValue.text) ?? .null, profile.contactPhone.map(SQLValue.text) ?? .null,
-            try json(privacy), .bool(profile.publicCard), .text(FilterKey.make(profile.company)),
-            .text(FilterKey.make(profile.headline)), .text(FilterKey.make(profile.location)), .text(schools),
+            try json(privacy), .bool(profile.publicCard), .text(position ? FilterKey.make(profile.company) : ""),
+            .text(position ? FilterKey.make(profile.headline) : ""), .text(position ? FilterKey.make(profile.location) : ""), .text(schools),
             .text(searchDocument(profile)), .int(date.millisecondsSince1970),
         ]
     }
 
-    /// What full-text search indexes: name, headline, company (current and past),
-    /// schools and skills, tokenised the same way queries are.
+    /// What full-text search indexes: name, headline, company (current and past), schools
+    /// and skills, as far as the member shows them to every member, tokenised the same way
+    /// queries are.
     static func searchDocument(_ profile: Profile) -> String {
-        SearchText.document(
-            [profile.name, profile.headline, profile.company, profile.location]
-                + profile.experience.map(\.company) + profile.education.map(\.school) + profile.skills)
+        SearchText.document(SearchMatch.parts(of: profile) { profile.privacy[$0] == .members })
     }
 
     static func fts5Query(_ terms: [[String]]) -> String {

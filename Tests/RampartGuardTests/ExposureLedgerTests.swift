@@ -100,8 +100,7 @@ struct AccessPolicyTests {
             version: 1, visibility: .init(defaults: ["contact": .connections]),
             budgets: .init(
                 weights: .init(
-                    degree: ["1st": 0.05, "2nd": 0.6, "3rd+": 1], categories: Dictionary(uniqueKeysWithValues: DataCategory.allCases.map { ($0.rawValue, 0.2) }),
-                    searchPage: 0.5, connectionList: 1),
+                    degree: ["1st": 0.05, "2nd": 0.6, "3rd+": 1], categories: Dictionary(uniqueKeysWithValues: DataCategory.allCases.map { ($0.rawValue, 0.2) })),
                 tiers: ["free": .init(day: 60, month: 1000), "premium": .init(day: 150, month: 2500), "recruiter": .init(day: 300, month: 5000)],
                 warnAt: 0.8))
         edit(&policy)

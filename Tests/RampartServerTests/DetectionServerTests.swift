@@ -65,8 +65,9 @@ import Testing
             let suspended = try #require(suspendedAt, "never suspended: \(seen) \(String(describing: server.dependencies.detection.explanation(account: crawler.account.rawValue)))")
             #expect(seen["challenge_required", default: 0] >= 1)
             #expect(seen["throttled", default: 0] >= 1)
-            // Served at 4 a minute once throttled (most of them degraded); the budget is lifted here.
-            #expect(seen["served", default: 0] < 250, "served \(seen) before suspension at \(suspended)")
+            // Served at 4 a minute once throttled (most of them degraded); the budget is lifted
+            // here. A new account has no network, so views outside it are no evidence.
+            #expect(seen["served", default: 0] < 300, "served \(seen) before suspension at \(suspended)")
             // The session is gone; logging in again says why and how to appeal.
             let (after, _, _) = try await client.json(.get, "/api/v1/me", token: crawler.token)
             #expect(after == .unauthorized)

@@ -57,7 +57,9 @@ import Testing
         var servedInSimulator: [CategorySet] = []
         for target in 0..<Self.count {
             clock.seconds += pace
-            let client = SimClient(account: 1, member: nil, ip: ip, device: 7, session: 9, tier: .free)
+            var client = SimClient(account: 1, member: nil, ip: ip, device: 7, session: 9, tier: .free)
+            // Freshly registered, as the crawler on the server: no network yet.
+            client.newMember = true
             switch defense.handle(SimRequest(client: client, action: .view(target: target)), world: world) {
             case .served(let categories):
                 inSimulator.append("served")

@@ -43,6 +43,7 @@ struct EnforcementEntry: EvidenceEntry {
         case .connectionList(_, let page, _): "connection list page \(page + 1)"
         case .listing: "listing"
         case .pageAsset: "page asset"
+        case .reach: "members seen"
         case .misuse: "misuse"
         case .other: "other"
         }

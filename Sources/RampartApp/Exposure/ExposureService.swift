@@ -20,9 +20,10 @@ public struct ExposureService: Sendable {
     /// The policy's weights, precomputed for the per-request cost.
     public var costs: ExposureCosts { screening.costs }
 
-    /// Charges one access; returns the mark to record with its access event and the standing.
-    public func charge(_ requester: Requester, key: String, cost: Double) -> (BudgetMark, ExposureLedger.Standing) {
-        screening.charge(requester.screened(at: clock.now()), key: key, cost: cost)
+    /// Charges the data points one access served; returns the mark to record with its access
+    /// event (nil when nothing was priced) and the standing.
+    public func charge(_ requester: Requester, served: [ServedData]) -> (BudgetMark?, ExposureLedger.Standing) {
+        screening.charge(requester.screened(at: clock.now()), served: served)
     }
 
     /// Replays the charges of the current month (and the last 24 hours) from the store.

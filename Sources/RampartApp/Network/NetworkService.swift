@@ -96,8 +96,9 @@ public struct NetworkService: Sendable {
         let own = target == requester.id
         var relation = try await relation(requester, target)
         guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
+        var proximity = GuardEvent.Proximity.own
         if !own {
-            let proximity = try await proximity(of: profile, to: requester, degree: relation.degree)
+            proximity = try await self.proximity(of: profile, to: requester, degree: relation.degree)
             relation.degradeLevel = try await screenAgainstBudget(.profileView(target: target.rawValue, proximity: proximity), requester)
         }
         let visible = Visibility.view(of: profile, for: relation)
@@ -111,10 +112,9 @@ public struct NetworkService: Sendable {
         var undegraded = relation
         undegraded.degradeLevel = 0
         let charged = relation.degradeLevel == 0 ? visible.categories : Visibility.view(of: profile, for: undegraded).categories
-        let cost = exposure.costs.profile(degree: relation.degree, categories: charged)
         let standing = try await record(
             .profileView, requester, target: target, categories: Set(visible.categories.categories), subjects: [target],
-            charge: own ? nil : (ChargeKey.profile(target.rawValue), cost))
+            served: own ? nil : [ServedData(member: target.rawValue, degree: relation.degree, categories: charged, colleague: proximity == .work)])
         return ShownProfile(
             token: self.token(for: target, viewer: requester.id), visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
     }
@@ -155,6 +155,9 @@ public struct NetworkService: Sendable {
         }
     }
 
+    /// One page of people search: only members who match on what this viewer may see, no
+    /// deeper than the viewer's tier allows (``AccessPolicy/Search``), each card charged
+    /// to the viewer's exposure budget as the data points it shows.
     public func search(_ request: SearchRequest, requester: Requester) async throws -> SearchPage {
         func filter(_ value: String?, _ name: String) throws(RampartError) -> String? {
             guard let value else { return nil }
@@ -163,24 +166,58 @@ public struct NetworkService: Sendable {
             return cleaned.isEmpty ? nil : cleaned
         }
         guard request.text.count <= 200 else { throw RampartError.invalid(.invalidQuery, "A search may have at most 200 characters.") }
-        let offset = try await openCursor(request.cursor, requester)
-        let query = ProfileQuery(
+        var query = ProfileQuery(
             terms: SearchText.queryTerms(request.text), company: try filter(request.company, "company"),
             title: try filter(request.title, "title"), school: try filter(request.school, "school"),
-            location: try filter(request.location, "location"), limit: Self.pageSize + 1, offset: offset)
+            location: try filter(request.location, "location"))
         guard !query.isEmpty else {
             throw RampartError.invalid(.invalidQuery, "Type a name, title, company, school or skill to search for.")
         }
-        try await screenAgainstBudget(.searchPage(page: offset / Self.pageSize), requester)
-        let ids = try await store.searchProfiles(query)
-        let page = Array(ids.prefix(Self.pageSize))
-        let cards = try await cards(for: page, requester: requester)
-        let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
-            ? codec.seal(.searchCursor, Int64(offset + Self.pageSize), for: requester.id) : nil
+        let list = ListCursor.list(of: query)
+        let start = try await openCursor(request.cursor, requester, list: list)
+        let tier = requester.account.effectiveTier(at: clock.now())
+        let depth = min(exposure.policy.search.depth(for: tier), ListCursor.maxServed)
+        try await screenAgainstBudget(.searchPage(page: start.served / Self.pageSize), requester)
+        let wanted = min(Self.pageSize, max(0, depth - start.served))
+        var found: [Profile] = []
+        var raw = start.raw
+        var more = false
+        // The store's results may hold members this viewer may not find: read on (a few
+        // batches at most) until the page is full and one more match shows there is a next.
+        for _ in 0..<Self.searchBatches where wanted > 0 && !more {
+            query.offset = raw
+            query.limit = Self.pageSize * 2
+            let ids = try await store.searchProfiles(query)
+            for profile in try await storedProfiles(ids) {
+                if found.count == wanted {
+                    more = true
+                    break
+                }
+                raw += 1
+                if try await findable(profile, by: query, requester, tier) { found.append(profile) }
+            }
+            if ids.count < query.limit || raw > ListCursor.maxRaw - query.limit { break }
+        }
+        let served = start.served + found.count
+        let cards = try await cards(for: found, requester: requester, tier: tier)
+        let next = more && served < depth ? codec.seal(.searchCursor, ListCursor(list: list, served: served, raw: raw).value, for: requester.id) : nil
         let standing = try await record(
-            .searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: page,
-            charge: (ChargeKey.searchPage("\(AccessEventID.random().rawValue)"), exposure.policy.budgets.weights.searchPage))
-        return SearchPage(results: cards, nextCursor: next, budget: standing)
+            .searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: found.map(\.accountID),
+            served: cards.map(\.served))
+        return SearchPage(results: cards.map { ($0.token, $0.card) }, nextCursor: next, budget: standing)
+    }
+
+    /// Store batches one search page reads at most.
+    static let searchBatches = 4
+
+    /// Whether a search result may be shown to this viewer: it matches the query on the
+    /// fields the viewer may see (a member who hides their name is not found by it).
+    private func findable(_ profile: Profile, by query: ProfileQuery, _ requester: Requester, _ tier: Tier) async throws -> Bool {
+        guard profile.accountID != requester.id else { return true }
+        var degree = RelationshipDegree.thirdOrMore
+        if Visibility.searchDependsOnDegree(profile) { degree = try await store.degree(from: requester.id, to: profile.accountID) }
+        let viewer = ViewerRelation(tier: tier, degree: degree)
+        return SearchMatch.matches(query, profile) { Visibility.admits(profile.privacy[$0], viewer) }
     }
 
     // MARK: Connections
@@ -190,7 +227,9 @@ public struct NetworkService: Sendable {
         var owner = requester.id
         if let token { owner = try await openProfileToken(token, requester) }
         let own = owner == requester.id
-        let offset = try await openCursor(cursor, requester)
+        let list = ListCursor.list(connectionsOf: owner)
+        let start = try await openCursor(cursor, requester, list: list)
+        let offset = start.raw
         var relation = try await relation(requester, owner)
         let action = GuardEvent.Action.connectionList(owner: owner.rawValue, page: offset / Self.pageSize, own: own)
         relation.degradeLevel = try await own ? screen(action, requester) : screenAgainstBudget(action, requester)
@@ -201,18 +240,22 @@ public struct NetworkService: Sendable {
         }
         let ids = try await store.connections(of: owner, limit: Self.pageSize + 1, offset: offset)
         let page = Array(ids.prefix(Self.pageSize))
-        let cards = try await cards(for: page, requester: requester)
+        let tier = requester.account.effectiveTier(at: clock.now())
+        let cards = try await cards(for: try await storedProfiles(page), requester: requester, tier: tier, knownDegree: own ? .first : nil)
         let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
-            ? codec.seal(.searchCursor, Int64(offset + Self.pageSize), for: requester.id) : nil
+            ? codec.seal(.searchCursor, ListCursor(list: list, served: 0, raw: offset + Self.pageSize).value, for: requester.id) : nil
         var categories = Self.union(cards.map(\.card))
-        if !own { categories.insert(.connections) }
-        let standing = try await record(
-            .connectionList, requester, target: owner, categories: categories, subjects: page,
-            charge: own ? nil : (ChargeKey.connectionList(owner: owner.rawValue, offset: offset), exposure.policy.budgets.weights.connectionList))
+        var served = cards.map(\.served)
+        if !own {
+            categories.insert(.connections)
+            // The list itself is the owner's `connections` data point.
+            served.append(ServedData(member: owner.rawValue, degree: relation.degree, categories: .connections))
+        }
+        let standing = try await record(.connectionList, requester, target: owner, categories: categories, subjects: page, served: served)
         let shown = ShownProfile(
             token: self.token(for: owner, viewer: requester.id), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
             connectionCount: try await store.connectionCount(of: owner), pendingInvitation: nil)
-        return ConnectionPage(owner: shown, connections: cards, nextCursor: next, budget: standing)
+        return ConnectionPage(owner: shown, connections: cards.map { ($0.token, $0.card) }, nextCursor: next, budget: standing)
     }
 
     public func sendInvitation(to token: String, message: String, requester: Requester) async throws -> InvitationSummary {
@@ -306,8 +349,12 @@ public struct NetworkService: Sendable {
         case .this: return .own
         case .first, .second: return .network
         case .thirdOrMore:
-            guard let mine = try await store.profile(of: requester.id) else { return .outside }
-            return Self.workplaces(target).isDisjoint(with: Self.workplaces(mine)) ? .outside : .work
+            if let mine = try await store.profile(of: requester.id), !Self.workplaces(target).isDisjoint(with: Self.workplaces(mine)) {
+                return .work
+            }
+            // A new member has nobody yet: everyone is outside their network, so the share
+            // of views outside it says nothing about them.
+            return try await store.connectionCount(of: requester.id) < GuardEvent.Proximity.smallestNetwork ? .noNetwork : .outside
         }
     }
 
@@ -325,29 +372,55 @@ public struct NetworkService: Sendable {
             degree: try await store.degree(from: requester.id, to: target))
     }
 
-    private func cards(for ids: [AccountID], requester: Requester) async throws -> [(token: String, card: VisibleProfile)] {
-        let stored = Dictionary(
-            try await store.profiles(of: ids).map { ($0.accountID, exposure.withDefaults($0)) }, uniquingKeysWith: { first, _ in first })
-        let tier = requester.account.effectiveTier(at: clock.now())
-        var result: [(token: String, card: VisibleProfile)] = []
-        for id in ids {
-            var profile = stored[id]
-            if profile == nil { profile = try await profileOrDefault(id) }
-            guard let profile else { continue }
-            // Most cards show the same to every member: look the degree up only when it matters.
-            var degree = RelationshipDegree.thirdOrMore
-            if id == requester.id {
-                degree = .this
-            } else if Visibility.cardDependsOnDegree(profile) {
+    /// A card for each profile as this viewer may see it, with the data points it serves.
+    /// `knownDegree`: every profile is at this degree (the viewer's own connections).
+    private func cards(for profiles: [Profile], requester: Requester, tier: Tier, knownDegree: RelationshipDegree? = nil) async throws
+        -> [(token: String, card: VisibleProfile, served: ServedData)]
+    {
+        var result: [(token: String, card: VisibleProfile, served: ServedData)] = []
+        // The viewer's companies and schools, read once, for pricing colleagues' cards.
+        var mine: Set<String>?
+        for profile in profiles {
+            let id = profile.accountID
+            var degree = RelationshipDegree.this
+            if let knownDegree, id != requester.id {
+                degree = knownDegree
+            } else if id != requester.id {
                 degree = try await store.degree(from: requester.id, to: id)
             }
-            result.append((token(for: id, viewer: requester.id), Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree))))
+            let card = Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree))
+            var colleague = false
+            if degree == .thirdOrMore {
+                if mine == nil { mine = try await store.profile(of: requester.id).map(Self.workplaces) ?? [] }
+                colleague = !(mine ?? []).isDisjoint(with: Self.workplaces(profile))
+            }
+            result.append((
+                token(for: id, viewer: requester.id), card,
+                ServedData(member: id.rawValue, degree: degree, categories: card.categories, colleague: colleague)
+            ))
         }
         return result
     }
 
+    /// The profiles of these accounts, in order, with the policy's default audiences (a
+    /// member who never edited their profile still has a name).
+    private func storedProfiles(_ ids: [AccountID]) async throws -> [Profile] {
+        let stored = Dictionary(
+            try await store.profiles(of: ids).map { ($0.accountID, exposure.withDefaults($0)) }, uniquingKeysWith: { first, _ in first })
+        var profiles: [Profile] = []
+        for id in ids {
+            if let profile = stored[id] {
+                profiles.append(profile)
+            } else if let profile = try await profileOrDefault(id) {
+                profiles.append(profile)
+            }
+        }
+        return profiles
+    }
+
     private func summary(_ invitation: Invitation, other: AccountID, requester: Requester) async throws -> InvitationSummary {
-        let card = try await cards(for: [other], requester: requester).first?.card
+        let tier = requester.account.effectiveTier(at: clock.now())
+        let card = try await cards(for: try await storedProfiles([other]), requester: requester, tier: tier).first?.card
             ?? Visibility.card(of: Profile(accountID: other, name: Visibility.hiddenName), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
         return InvitationSummary(
             token: token(for: invitation.id, viewer: requester.id), invitation: invitation,
@@ -369,14 +442,16 @@ public struct NetworkService: Sendable {
         return AccountID(rawValue: raw)
     }
 
-    private func openCursor(_ cursor: String?, _ requester: Requester) async throws(RampartError) -> Int {
-        guard let cursor, !cursor.isEmpty else { return 0 }
-        guard let offset = await gate.open(cursor, as: .searchCursor, for: requester),
-            (0...Int64(Self.maxOffset)).contains(offset)
+    /// Where a page starts: the beginning without a cursor; else the cursor, sealed for this
+    /// viewer, still fresh, and made for this very list.
+    private func openCursor(_ cursor: String?, _ requester: Requester, list: UInt32) async throws(RampartError) -> ListCursor {
+        guard let cursor, !cursor.isEmpty else { return ListCursor(list: list, served: 0, raw: 0) }
+        guard let value = await gate.open(cursor, as: .searchCursor, for: requester), value >= 0,
+            case let opened = ListCursor(value: value), opened.list == list & 0x7FFF_FFFF, opened.raw <= Self.maxOffset * 4
         else {
-            throw .invalid(.invalidCursor, "This page link has expired. Search again.")
+            throw .invalid(.invalidCursor, "This page link has expired or belongs to another list. Search again.")
         }
-        return Int(offset)
+        return opened
     }
 
     /// For a profile link this viewer was given that has since expired: the member's name,
@@ -395,16 +470,17 @@ public struct NetworkService: Sendable {
         return try await profileOrDefault(AccountID(rawValue: sealed.rawValue))?.name
     }
 
-    /// Charges the viewer's budget (when `charge` is given) and records the access event
-    /// with the charge and the budget after it. Returns the budget standing.
+    /// Charges the viewer's budget for the data points `served` (nil: nothing is charged,
+    /// e.g. their own data) and records the access event with the charge and the budget
+    /// after it. Returns the budget standing.
     private func record(
         _ kind: AccessEvent.Kind, _ requester: Requester, target: AccountID?, categories: Set<DataCategory>, subjects: [AccountID],
-        charge: (key: String, cost: Double)?
+        served: [ServedData]?
     ) async throws -> ExposureLedger.Standing? {
         var mark: BudgetMark?
         var standing: ExposureLedger.Standing?
-        if let charge {
-            (mark, standing) = exposure.charge(requester, key: charge.key, cost: charge.cost)
+        if let served {
+            (mark, standing) = exposure.charge(requester, served: served)
         }
         try await sink.record(AccessEvent(
             viewer: requester.id, target: target, kind: kind, categories: categories, subjects: subjects,

@@ -67,10 +67,10 @@ public struct Protection: Sendable {
         }
     }
 
-    /// A browser fetched a page's stylesheet with this session cookie.
-    public func notePageAsset(sessionToken: String?, client: ClientInfo) {
-        guard let sessionToken else { return }
-        screening.notePageAsset(session: StableHash.of(SecretTokens.sha256Hex(sessionToken)), ip: IPAddress(client.ip ?? ""))
+    /// A signed-in member's browser fetched a page's stylesheet: credits their session,
+    /// account and device.
+    public func notePageAsset(_ requester: Requester) {
+        screening.notePageAsset(by: requester.screened(at: clock.now()))
     }
 
     // MARK: Recording a decision

@@ -61,6 +61,9 @@ public final class DetectionEngine: Sendable {
             let shared = risk * tuning.share(scope)
             if shared > highest.risk || highest.slot < 0 { highest = (shared, scope, slot) }
         }
+        // An observation (a stylesheet fetched, members just shown) is evidence, not a
+        // request: the ladder moves on the next request, which is carried out in full.
+        if event.action.isObservation { return (.allow, highest) }
         guard let actor = keys.actorSlot else {
             // A signed-out request: nothing to challenge or suspend; limits only.
             if let retryAfter { return (decision(.throttle(retryAfter: retryAfter), rung: .throttle, risk: highest.risk), highest) }
@@ -120,6 +123,11 @@ public final class DetectionEngine: Sendable {
         switch event.action {
         case .pageAsset:
             activity.sawAsset = true
+        case .reach(let members):
+            if !scope.isShared {
+                activity.reachHour += Float(members)
+                activity.reachDay += Float(members)
+            }
         case .misuse:
             activity.misuse += 1
         default:
@@ -160,7 +168,7 @@ public final class DetectionEngine: Sendable {
             }
         case .listing:
             activity.lastListAt = now
-        case .pageAsset, .misuse, .other:
+        case .pageAsset, .misuse, .reach, .other:
             break
         }
         if event.channel == .web, event.action != .pageAsset, activity.pagesWithoutAssets < .max {

@@ -15,6 +15,11 @@ public enum DetectionSignal: String, Sendable, CaseIterable, Codable {
     case hourlyBreadth
     /// Distinct profiles opened in about the last day.
     case dailyBreadth
+    /// Distinct members seen in any form — profiles, search cards, list cards — in about the
+    /// last hour: a harvester of cards never opens a profile.
+    case hourlyReach
+    /// As ``hourlyReach``, in about the last day.
+    case dailyReach
     /// Share of profile views outside the viewer's network, company and schools.
     case outOfNetwork
     /// Search result pages walked one after the other.
@@ -55,6 +60,8 @@ public enum DetectionSignal: String, Sendable, CaseIterable, Codable {
             .regularTiming: scale(0.5, 0.85, 25),
             .hourlyBreadth: scale(40, 150, 35),
             .dailyBreadth: scale(150, 600, 40),
+            .hourlyReach: scale(120, 400, 30),
+            .dailyReach: scale(400, 1_500, 40),
             .outOfNetwork: scale(0.75, 0.98, 15),
             .searchPaging: scale(6, 30, 25),
             .listWalking: scale(6, 30, 25),
@@ -84,6 +91,8 @@ public enum DetectionSignal: String, Sendable, CaseIterable, Codable {
             return "requests arrive at machine-regular intervals (burstiness \(String(format: "%.2f", -value)); people are above 0)"
         case .hourlyBreadth: return "about \(count) different profiles opened in the last hour"
         case .dailyBreadth: return "about \(count) different profiles opened in the last day"
+        case .hourlyReach: return "about \(count) different members seen (profiles, search and list cards) in the last hour"
+        case .dailyReach: return "about \(count) different members seen (profiles, search and list cards) in the last day"
         case .outOfNetwork: return "\(share)% of profiles viewed are outside the member's network, company and schools"
         case .searchPaging: return "about \(count) search result pages walked in sequence in the last hour"
         case .listWalking: return "about \(count) other members' connection lists walked in the last hour"

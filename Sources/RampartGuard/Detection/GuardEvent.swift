@@ -12,6 +12,12 @@ public struct GuardEvent: Sendable, Equatable {
         case work
         /// Nobody they are related to.
         case outside
+        /// The viewer has no network yet to measure against (a new member): neither inside
+        /// nor outside.
+        case noNetwork
+
+        /// Connections below which a member has no network to measure against.
+        public static let smallestNetwork = 5
     }
 
     public enum Action: Sendable, Equatable {
@@ -25,10 +31,21 @@ public struct GuardEvent: Sendable, Equatable {
         case listing
         /// A page's stylesheet or image, fetched by a browser rendering it.
         case pageAsset
+        /// A response just served showed this many members the requester had not seen in the
+        /// last 24 hours (in any form: profile, search card, list card). Not a request.
+        case reach(members: Int)
         /// A request with a bad or missing signature, or a sealed ID that was not this viewer's.
         case misuse
         /// Anything else a signed-in member does.
         case other
+
+        /// Evidence about the requester rather than a request to decide on.
+        var isObservation: Bool {
+            switch self {
+            case .pageAsset, .reach: true
+            default: false
+            }
+        }
     }
 
     public enum Channel: UInt8, Sendable, Equatable {

@@ -23,12 +23,15 @@ struct KeyActivity {
     var outsideViews: Float = 0
     var orphanViews: Float = 0
     var newProfilesHour: Float = 0
+    /// Members seen for the first time in 24 hours, in any form (profiles, cards, lists).
+    var reachHour: Float = 0
     var sequentialPages: Float = 0
     var listsWalked: Float = 0
     var forgedForwarding: Float = 0
     var registrations: Float = 0
     // Per-day counters.
     var newProfilesDay: Float = 0
+    var reachDay: Float = 0
     var misuse: Float = 0
     // Inter-arrival times (exponentially weighted mean and variance).
     var gapMean: Float = 0
@@ -80,12 +83,14 @@ struct KeyActivity {
         outsideViews *= hourFactor
         orphanViews *= hourFactor
         newProfilesHour *= hourFactor
+        reachHour *= hourFactor
         sequentialPages *= hourFactor
         listsWalked *= hourFactor
         forgedForwarding *= hourFactor
         registrations *= hourFactor
         perDay *= dayFactor
         newProfilesDay *= dayFactor
+        reachDay *= dayFactor
         misuse *= dayFactor
         budgetRefusals *= dayFactor
     }
@@ -167,6 +172,8 @@ struct KeyActivity {
         case .regularTiming: return burstiness.map { -$0 } ?? 0
         case .hourlyBreadth: return Double(newProfilesHour)
         case .dailyBreadth: return Double(newProfilesDay)
+        case .hourlyReach: return Double(reachHour)
+        case .dailyReach: return Double(reachDay)
         case .outOfNetwork: return profileViews >= 20 ? Double(outsideViews / profileViews) : 0
         case .searchPaging: return Double(sequentialPages)
         case .listWalking: return Double(listsWalked)

@@ -76,10 +76,12 @@ public struct ScreeningPipeline: Sendable {
         _ = engine.evaluate(GuardEvent(.misuse, ip: ip, forgedForwarding: forgedForwarding))
     }
 
-    /// A browser fetched a page's stylesheet in this session.
-    public func notePageAsset(session: UInt64, ip: IPAddress?) {
+    /// A signed-in member's browser fetched a page's stylesheet: credits the session, the
+    /// account and the device (pages are counted on all three). Anonymous fetches are not
+    /// noted at all: they would let anyone add keys to the engine's table.
+    public func notePageAsset(by requester: ScreenedRequester) {
         guard mode != .off else { return }
-        _ = engine.evaluate(GuardEvent(.pageAsset, channel: .web, session: session, ip: ip))
+        _ = engine.evaluate(event(.pageAsset, by: requester, cluster: identity.sharedCluster(of: requester.account)))
     }
 
     /// The event the engine weighs for a request; `cluster` is the account's shared cluster.
@@ -98,14 +100,27 @@ public struct ScreeningPipeline: Sendable {
         return withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits)
     }
 
-    /// Charges one served request to the requester's budget; returns the mark its access
-    /// event records and the standing after it (their cluster's, when linked).
+    /// Charges what one response served to the requester's budget, data point by data
+    /// point, and tells the engine how many members the requester had not seen in the last
+    /// 24 hours (their reach, in any form: profile, card, list). Returns the mark its access
+    /// event records (nil when nothing was priced) and the standing after it (their
+    /// cluster's, when linked).
     @discardableResult
-    public func charge(_ requester: ScreenedRequester, key: String, cost: Double) -> (BudgetMark, ExposureLedger.Standing) {
+    public func charge(_ requester: ScreenedRequester, served: [ServedData]) -> (BudgetMark?, ExposureLedger.Standing) {
         let limits = policy.limits(for: requester.tier)
-        let own = budgets.charge(requester.holder, key: key, cost: cost, limits: limits)
+        let cluster = identity.sharedCluster(of: requester.account)
+        let items = costs.items(served)
+        guard !items.isEmpty else {
+            return (nil, withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits))
+        }
+        let (own, fresh) = budgets.charge(requester.holder, items: items, limits: limits)
+        if mode != .off, fresh > 0 {
+            _ = engine.evaluate(event(.reach(members: fresh), by: requester, cluster: cluster))
+        }
+        let cost = items.reduce(0) { $0 + $1.cost }
+        let key = items.count == 1 ? items[0].key : ChargeItem.encode(items)
         let mark = BudgetMark(holder: requester.holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed)
-        return (mark, withCluster(requester.account, identity.sharedCluster(of: requester.account), own, limits))
+        return (mark, withCluster(requester.account, cluster, own, limits))
     }
 
     /// The account's own standing plus what the other accounts of its cluster used.
@@ -181,14 +196,4 @@ public struct Screening: Sendable, Equatable {
 /// its accounts'). Stored with every charge, so the spelling is part of the data.
 public enum BudgetHolder {
     public static func name(_ account: Int64) -> String { "account:\(account)" }
-}
-
-/// Keys of budget charges: seeing the same thing again under one key is free.
-public enum ChargeKey {
-    /// One member's profile.
-    public static func profile(_ target: Int64) -> String { "p:\(target)" }
-    /// One page of search results (`unique`: a new key per page served).
-    public static func searchPage(_ unique: String) -> String { "s:\(unique)" }
-    /// One page of a member's connection list.
-    public static func connectionList(owner: Int64, offset: Int) -> String { "c:\(owner):\(offset)" }
 }

@@ -71,7 +71,13 @@ struct WebProtectionController {
     }
 
     @Sendable func stylesheet(_ request: Request, context: AppRequestContext) async throws -> Response {
-        protection.notePageAsset(sessionToken: request.cookies[WebCookies.session]?.value, client: context.client(request))
+        // Credits the member's account and device, not only the session: the engine counts
+        // pages on all three. Only a live web session counts (no keys for made-up cookies).
+        if let token = request.cookies[WebCookies.session]?.value,
+            let member = try? await accounts.authenticate(sessionToken: token, client: context.client(request)), member.session.kind == .web
+        {
+            protection.notePageAsset(member)
+        }
         guard let data = Self.stylesheetData else { throw RampartError.notFound() }
         // Revalidated on every page (a 304 when unchanged), so every rendered page fetches it.
         if request.headers[.ifNoneMatch] == Self.stylesheetTag {

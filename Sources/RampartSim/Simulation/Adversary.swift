@@ -29,6 +29,15 @@ public struct AdversaryStrategy: Sendable, Equatable {
     public var sharesIDs: Bool
     /// Share of requests with a forged signature.
     public var forgedShare: Double
+    /// What it walks: profiles (the classic crawl), search cards, connection lists, or
+    /// carefully, like a person (searches, a few pages, a profile now and then).
+    public var harvest: Harvest = .profiles
+    /// Drives a browser (web pages, stylesheets loaded) rather than a script on the API.
+    public var browser = false
+
+    public enum Harvest: Sendable, Equatable {
+        case profiles, cards, lists, careful
+    }
 
     public static let naive = AdversaryStrategy(
         name: "naive crawler", parallelAccounts: 1, addresses: 1, meanGap: 0.5, regular: true, sleepsAtNight: false, searchesFirst: false,
@@ -55,8 +64,23 @@ public struct AdversaryStrategy: Sendable, Equatable {
         name: "case replay", parallelAccounts: 5, addresses: 5, meanGap: 3, regular: false, sleepsAtNight: false, searchesFirst: true,
         premium: true, maxAccounts: 40, deviceReuse: 0.5, cardReuse: 0.5, sharesIDs: false, forgedShare: 0.02)
 
+    /// Walks search result pages, ten cards a page, ten pages a query, never a profile.
+    public static let cardWalker = AdversaryStrategy(
+        name: "card walker", parallelAccounts: 3, addresses: 3, meanGap: 8, regular: false, sleepsAtNight: false, searchesFirst: true,
+        premium: false, maxAccounts: 10, deviceReuse: 0, cardReuse: 0, sharesIDs: false, forgedShare: 0, harvest: .cards)
+    /// Walks other members' connection lists page by page, from member to member.
+    public static let listWalker = AdversaryStrategy(
+        name: "connection-list walker", parallelAccounts: 3, addresses: 3, meanGap: 8, regular: false, sleepsAtNight: false,
+        searchesFirst: false, premium: false, maxAccounts: 10, deviceReuse: 0, cardReuse: 0, sharesIDs: false, forgedShare: 0, harvest: .lists)
+    /// The walker that beat the live server: three accounts on three networks, a real
+    /// browser's headers and stylesheets, 2–6 s pauses, 1–3 result pages a query, a profile
+    /// now and then, asleep at night.
+    public static let carefulWalker = AdversaryStrategy(
+        name: "careful walker", parallelAccounts: 3, addresses: 3, meanGap: 4, regular: false, sleepsAtNight: true, searchesFirst: true,
+        premium: false, maxAccounts: 10, deviceReuse: 0, cardReuse: 0, sharesIDs: false, forgedShare: 0, harvest: .careful, browser: true)
+
     public static let all: [AdversaryStrategy] = [
-        naive, slowAndLow, distributed, premiumAbuse, humanMimic, banEvader, idSharingFarm, caseReplay,
+        naive, slowAndLow, distributed, premiumAbuse, humanMimic, banEvader, idSharingFarm, caseReplay, cardWalker, listWalker, carefulWalker,
     ]
 
     /// The scenario's command-line name: "naive-crawler", "case-replay", ...
@@ -67,9 +91,14 @@ public struct AdversaryStrategy: Sendable, Equatable {
 
 /// What one adversary took and what it cost, under one defense.
 public struct AdversaryOutcome: Sendable, Equatable, Encodable {
+    /// Distinct members any of whose data was taken (profile or card).
     public var distinctProfiles: Int
-    /// Distinct profiles taken per data category.
+    /// Distinct members taken per data category.
     public var byCategory: [String: Int]
+    /// Distinct members whose name and position (headline, company) were both taken.
+    public var namePosition: Int = 0
+    /// Distinct data points (member × category) taken.
+    public var dataPoints: Int = 0
     public var requests: Int
     public var accountsRegistered: Int
     public var accountsBurned: Int
@@ -93,6 +122,11 @@ final class AdversaryRun {
         /// account's search cursor would be an ID handoff, which is the ID-sharing farm's.
         var viewsSinceSearch = 10
         var searchPage = 0
+        /// Pages left in the current query or connection list, and the list's owner.
+        var pagesLeft = 0
+        var listOwner = 0
+        /// Cards of the last page served, from which a careful walker opens a profile.
+        var lastResults: [Int32] = []
     }
 
     let strategy: AdversaryStrategy
@@ -103,6 +137,8 @@ final class AdversaryRun {
     private var accounts: [Account] = []
     private var order: [Int32]
     private var cursor = 0
+    /// Connection lists walked (list walker), in crawl order.
+    private var listCursor = 0
     private var taken: [UInt8]
     private var categoryTaken: [[Bool]]
     private(set) var outcome: AdversaryOutcome
@@ -144,15 +180,31 @@ final class AdversaryRun {
         client.ip = address(for: index)
         let harvester = !strategy.sharesIDs || index == 0
         var request: SimRequest
-        if strategy.searchesFirst, harvester, accounts[index].viewsSinceSearch >= 10 {
-            request = SimRequest(client: client, action: .search(page: accounts[index].searchPage))
-            accounts[index].searchPage = (accounts[index].searchPage + 1) % 100
-            accounts[index].viewsSinceSearch = 0
-        } else {
-            let target = Int(order[cursor % order.count])
-            request = SimRequest(client: client, action: .view(target: target))
-            request.foreignID = strategy.sharesIDs && !harvester
-            accounts[index].viewsSinceSearch += 1
+        switch strategy.harvest {
+        case .cards:
+            request = SimRequest(client: client, action: nextSearchPage(index, pagesPerQuery: 10))
+        case .careful:
+            // A profile from the last page now and then; else the next page or a new query.
+            let shown = accounts[index].lastResults
+            if !shown.isEmpty, rng.chance(0.25) {
+                accounts[index].lastResults = []
+                request = SimRequest(client: client, action: .view(target: Int(shown[rng.below(shown.count)])))
+            } else {
+                request = SimRequest(client: client, action: nextSearchPage(index, pagesPerQuery: 1 + rng.below(3)))
+            }
+        case .lists:
+            request = SimRequest(client: client, action: nextListPage(index))
+        case .profiles:
+            if strategy.searchesFirst, harvester, accounts[index].viewsSinceSearch >= 10 {
+                request = SimRequest(client: client, action: .search(page: accounts[index].searchPage, results: nextResults(10)))
+                accounts[index].searchPage = (accounts[index].searchPage + 1) % 100
+                accounts[index].viewsSinceSearch = 0
+            } else {
+                let target = Int(order[cursor % order.count])
+                request = SimRequest(client: client, action: .view(target: target))
+                request.foreignID = strategy.sharesIDs && !harvester
+                accounts[index].viewsSinceSearch += 1
+            }
         }
         request.forgedSignature = strategy.forgedShare > 0 && rng.chance(strategy.forgedShare)
         outcome.requests += 1
@@ -160,9 +212,13 @@ final class AdversaryRun {
         var wait = gap()
         switch verdict {
         case .served(let categories):
-            if case .view(let target) = request.action {
+            switch request.action {
+            case .view(let target):
                 take(target, categories)
-                cursor += 1
+                if strategy.harvest == .profiles { cursor += 1 }
+            case .search(_, let results), .connections(_, _, let results):
+                for member in results { take(Int(member), categories) }
+                accounts[index].lastResults = results
             }
         case .refused(let refusal):
             switch refusal {
@@ -186,9 +242,48 @@ final class AdversaryRun {
         accounts[index].nextAt = now + wait
     }
 
+    /// The next ten members of the crawl order: what the queries the adversary designed to
+    /// cover the corpus bring up next.
+    private func nextResults(_ count: Int) -> [Int32] {
+        let results = (0..<count).map { order[(cursor + $0) % order.count] }
+        cursor += count
+        return results
+    }
+
+    /// The next page of the account's current query (a new query after `pagesPerQuery`).
+    private func nextSearchPage(_ index: Int, pagesPerQuery: Int) -> SimRequest.Action {
+        if accounts[index].pagesLeft <= 0 {
+            accounts[index].pagesLeft = pagesPerQuery
+            accounts[index].searchPage = 0
+        }
+        let page = accounts[index].searchPage
+        accounts[index].searchPage += 1
+        accounts[index].pagesLeft -= 1
+        return .search(page: page, results: nextResults(10))
+    }
+
+    /// The next page of a connection list; the next member's list when one is done.
+    private func nextListPage(_ index: Int) -> SimRequest.Action {
+        if accounts[index].pagesLeft <= 0 {
+            let owner = Int(order[listCursor % order.count])
+            listCursor += 1
+            accounts[index].listOwner = owner
+            accounts[index].searchPage = 0
+            accounts[index].pagesLeft = min(100, (world.connections(of: owner).count + 9) / 10)
+        }
+        let owner = accounts[index].listOwner
+        let page = accounts[index].searchPage
+        let all = world.connections(of: owner)
+        let results = Array(all.dropFirst(page * 10).prefix(10))
+        accounts[index].searchPage += 1
+        accounts[index].pagesLeft -= 1
+        return .connections(owner: owner, page: page, results: results)
+    }
+
     /// Seconds to the account's next request.
     private func gap() -> Double {
         var gap = strategy.regular ? strategy.meanGap : -log(max(1e-12, 1 - rng.unit())) * strategy.meanGap
+        if strategy.harvest == .careful { gap = 2 + 4 * rng.unit() }
         if strategy.sleepsAtNight {
             let hour = (clock.seconds + gap).truncatingRemainder(dividingBy: 86_400) / 3_600
             if hour >= 23 || hour < 7 { gap += (hour >= 23 ? 31 - hour : 7 - hour) * 3_600 }
@@ -212,8 +307,14 @@ final class AdversaryRun {
         let device = !devices.isEmpty && rng.chance(strategy.deviceReuse) ? devices[rng.below(devices.count)] : rng.next()
         devices.append(device)
         let phone = "+1555\(String(format: "%07d", rng.below(10_000_000)))"
-        let client = SimClient(
+        var client = SimClient(
             account: id, member: nil, ip: address(for: accounts.count), device: device, session: rng.next(), tier: strategy.premium ? .recruiter : .free)
+        // Freshly registered: no network yet, as on the server.
+        client.newMember = true
+        if strategy.browser {
+            client.channel = .web
+            client.loadsAssets = true
+        }
         var active = defense.register(account: id, phone: phone, ip: client.ip, device: device)
         if active, strategy.premium {
             let card = !cards.isEmpty && rng.chance(strategy.cardReuse) ? cards[rng.below(cards.count)] : "card-\(rng.next())"
@@ -244,6 +345,9 @@ final class AdversaryRun {
         for (index, category) in DataCategory.allCases.enumerated() {
             outcome.byCategory[category.rawValue] = categoryTaken[index].reduce(0) { $0 + ($1 ? 1 : 0) }
         }
+        outcome.dataPoints = outcome.byCategory.values.reduce(0, +)
+        let identity = categoryTaken[0], position = categoryTaken[1]
+        outcome.namePosition = zip(identity, position).reduce(0) { $0 + ($1.0 && $1.1 ? 1 : 0) }
         let finished = outcome.distinctProfiles >= world.members
         let outOfAccounts = !accounts.contains(where: \.active)
         let starved = endSeconds - lastServed > 86_400

@@ -11,13 +11,37 @@ public struct SimClient: Sendable {
     public var device: UInt64
     public var session: UInt64
     public var tier: Tier
+    /// A browser (web pages) or a script on the API.
+    public var channel: GuardEvent.Channel = .api
+    /// A browser that renders pages, so fetches each page's stylesheet.
+    public var loadsAssets = false
+    /// No network yet (everyone is third degree or more): a member in their first weeks, or
+    /// an account an adversary just registered.
+    public var newMember = false
 }
 
 /// One request in the simulation.
 public struct SimRequest: Sendable {
     public enum Action: Sendable, Equatable {
+        /// A member's profile.
         case view(target: Int)
-        case search(page: Int)
+        /// A page of search results (0 = the first of its query): the members whose cards it shows.
+        case search(page: Int, results: [Int32])
+        /// A page of `owner`'s connection list: the members whose cards it shows.
+        case connections(owner: Int, page: Int, results: [Int32])
+
+        var isProfile: Bool {
+            if case .view = self { return true }
+            return false
+        }
+
+        /// The members a served page shows (a profile's one member, or its cards).
+        var shown: [Int32] {
+            switch self {
+            case .view(let target): [Int32(target)]
+            case .search(_, let results), .connections(_, _, let results): results
+            }
+        }
     }
 
     public var client: SimClient
@@ -30,6 +54,7 @@ public struct SimRequest: Sendable {
 
 /// What happened to a request.
 public enum SimVerdict: Sendable, Equatable {
+    /// Served: the categories of each member shown (a profile's, or each card's).
     case served(CategorySet)
     case refused(Refusal)
 
@@ -77,11 +102,17 @@ private let servedCategoryTable: [[CategorySet]] = {
     }
 }()
 
-/// What a defense that never degrades serves for `request`: a search page, or every
-/// category the viewer's relationship to the profile shows.
+/// What a card shows (search results, connection lists), by the product's ``Visibility``.
+let cardCategories = Visibility.card(
+    of: Profile(accountID: AccountID(rawValue: 1), name: "Member", headline: "Engineer", company: "Company", location: "City"),
+    for: ViewerRelation(tier: .free, degree: .thirdOrMore)
+).categories
+
+/// What a defense that never degrades serves for `request`: cards, or every category the
+/// viewer's relationship to the profile shows.
 func servedInFull(_ request: SimRequest, world: SimWorld) -> SimVerdict {
-    guard case .view(let target) = request.action else { return .served([]) }
-    return .served(servedCategories(degree: world.proximity(of: target, to: request.client.member).degree, degradeLevel: 0))
+    guard case .view(let target) = request.action else { return .served(cardCategories) }
+    return .served(servedCategories(degree: world.degree(of: target, to: request.client), degradeLevel: 0))
 }
 
 /// No protection at all: every request is served in full.
@@ -134,7 +165,7 @@ public final class PerAccountQuota: Defense {
     }
 
     public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
-        guard case .view = request.action else { return .served([]) }
+        guard case .view = request.action else { return .served(cardCategories) }
         let window = Int(clock.seconds / (30 * 86_400))
         var entry = used[request.client.account] ?? (window, 0)
         if entry.window != window { entry = (window, 0) }

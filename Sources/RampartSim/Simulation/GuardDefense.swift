@@ -20,11 +20,9 @@ public final class GuardDefense: Defense {
     private var devices: [UInt64: [Int64]] = [:]
     private var cards: [String: [Int64]] = [:]
     private let recent: RecentRegistrations
-    /// Budget holder names and profile charge keys, made once: the ledger keys by string,
-    /// and formatting one per request was a third of the simulation's time.
+    /// Budget holder names, made once: the ledger keys by string, and formatting one per
+    /// request was a large share of the simulation's time.
     private var holders: [Int64: String] = [:]
-    private var profileKeys: [Int: String] = [:]
-    private var searchPages = 0
 
     public init(clock: SimClock, policy: AccessPolicy) {
         self.clock = clock
@@ -39,22 +37,20 @@ public final class GuardDefense: Defense {
         let client = request.client
         if suspended.contains(client.account) { return .refused(.suspended) }
         let requester = ScreenedRequester(
-            account: client.account, tier: client.tier, channel: .api, session: client.session, device: client.device, ip: client.ip,
+            account: client.account, tier: client.tier, channel: client.channel, session: client.session, device: client.device, ip: client.ip,
             holder: holder(client.account))
         if request.forgedSignature || request.foreignID {
             pipeline.noteMisuse(by: requester)
             return .refused(.refusedID)
         }
         let action: GuardEvent.Action
-        var degree = RelationshipDegree.thirdOrMore
         switch request.action {
-        case .search(let page):
+        case .search(let page, _):
             action = .searchPage(page: page)
+        case .connections(let owner, let page, _):
+            action = .connectionList(owner: Int64(owner), page: page, own: false)
         case .view(let target):
-            let proximity = world.proximity(of: target, to: client.member)
-            degree = proximity.degree
-            action = .profileView(
-                target: Int64(target), proximity: proximity.degree == .first ? .network : proximity.sharesWork ? .work : .outside)
+            action = .profileView(target: Int64(target), proximity: Self.proximity(of: target, to: client, world: world))
         }
         let screening = pipeline.screen(action, by: requester, paidByBudget: true)
         switch screening.verdict {
@@ -69,16 +65,31 @@ public final class GuardDefense: Defense {
             recent.suspended(account: client.account, ip: client.ip, userAgent: client.member == nil ? Self.scriptAgent : nil, at: clock.now())
             return .refused(.suspended)
         case .serve(let degradeLevel):
-            guard case .view(let target) = request.action else {
-                searchPages += 1
-                pipeline.charge(requester, key: ChargeKey.searchPage(String(searchPages)), cost: policy.budgets.weights.searchPage)
-                return .served([])
+            // Priced as the server prices it: every member shown, data point by data point,
+            // at the undegraded view.
+            var served = request.action.shown.map { member in
+                let degree = world.degree(of: Int(member), to: client)
+                let categories = request.action.isProfile ? servedCategories(degree: degree, degradeLevel: 0) : cardCategories
+                let colleague = world.proximity(of: Int(member), to: client.member).sharesWork
+                return ServedData(member: Int64(member), degree: degree, categories: categories, colleague: colleague)
             }
-            // Charged as the undegraded view, as the server does.
-            let full = servedCategories(degree: degree, degradeLevel: 0)
-            pipeline.charge(requester, key: profileKey(target), cost: pipeline.costs.profile(degree: degree, categories: full))
-            return .served(servedCategories(degree: degree, degradeLevel: degradeLevel))
+            if case .connections(let owner, _, _) = request.action {
+                served.append(ServedData(member: Int64(owner), degree: world.degree(of: owner, to: client), categories: .connections))
+            }
+            pipeline.charge(requester, served: served)
+            if client.loadsAssets { pipeline.notePageAsset(by: requester) }
+            guard case .view(let target) = request.action else { return .served(cardCategories) }
+            return .served(servedCategories(degree: world.degree(of: target, to: client), degradeLevel: degradeLevel))
         }
+    }
+
+    /// Where a profile stands relative to the viewer, as the server works it out.
+    static func proximity(of target: Int, to client: SimClient, world: SimWorld) -> GuardEvent.Proximity {
+        let (degree, sharesWork) = world.proximity(of: target, to: client.member)
+        if degree == .this { return .own }
+        if degree == .first, !client.newMember { return .network }
+        if sharesWork { return .work }
+        return client.newMember ? .noNetwork : .outside
     }
 
     public func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool {
@@ -127,11 +138,5 @@ public final class GuardDefense: Defense {
         return made
     }
 
-    private func profileKey(_ target: Int) -> String {
-        if let known = profileKeys[target] { return known }
-        let made = ChargeKey.profile(Int64(target))
-        profileKeys[target] = made
-        return made
-    }
 
 }

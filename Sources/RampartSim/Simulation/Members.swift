@@ -5,20 +5,25 @@ import RampartGuard
 /// How an ordinary member uses the network.
 public enum Persona: String, Sendable, CaseIterable, Encodable {
     case casual, jobSeeker = "job seeker", recruiter, powerUser = "power user"
+    /// In their first weeks: no network yet, searching for colleagues and classmates.
+    case newMember = "new member"
 
-    /// Visits a day, actions per visit, and the share of views outside their network.
-    var habits: (visitsPerDay: Double, actions: ClosedRange<Int>, strangers: Double) {
+    /// Visits a day, actions per visit, the share of views outside their network, and one
+    /// search in every `searchEvery` actions.
+    var habits: (visitsPerDay: Double, actions: ClosedRange<Int>, strangers: Double, searchEvery: Int) {
         switch self {
-        case .casual: (0.25, 2...6, 0.1)
-        case .jobSeeker: (1, 4...12, 0.3)
-        case .recruiter: (2, 8...20, 0.7)
-        case .powerUser: (2, 4...12, 0.15)
+        case .casual: (0.25, 2...6, 0.1, 5)
+        case .jobSeeker: (1, 4...12, 0.3, 4)
+        // Heavy and legitimate: many searches, two result pages, mostly strangers.
+        case .recruiter: (3, 10...30, 0.8, 3)
+        case .powerUser: (2, 4...12, 0.15, 5)
+        case .newMember: (2, 5...15, 1, 2)
         }
     }
 
     static func draw(_ rng: inout SeededGenerator) -> Persona {
         let roll = rng.unit()
-        return roll < 0.7 ? .casual : roll < 0.8 ? .jobSeeker : roll < 0.85 ? .recruiter : .powerUser
+        return roll < 0.67 ? .casual : roll < 0.77 ? .jobSeeker : roll < 0.82 ? .recruiter : roll < 0.97 ? .powerUser : .newMember
     }
 }
 
@@ -33,6 +38,8 @@ public struct MemberFriction: Sendable, Equatable, Encodable {
     public var suspended: Int
     /// Refused by a quota or an exposure budget.
     public var refusedByLimit: Int
+    /// The same, per persona (keyed by its name).
+    public var personas: [String: MemberFriction] = [:]
 
     public func share(_ count: Int) -> Double { members == 0 ? 0 : Double(count) / Double(members) }
 }
@@ -45,6 +52,8 @@ final class MemberRun {
         var actionsLeft: Int
         var session: UInt64
         var flags: UInt8
+        /// Cards of the member's last search, from which they open profiles.
+        var lastResults: [Int32] = []
     }
 
     private static let challenged: UInt8 = 1, throttled: UInt8 = 2, degraded: UInt8 = 4, suspended: UInt8 = 8, limited: UInt8 = 16
@@ -88,9 +97,12 @@ final class MemberRun {
         requests += 1
         switch defense.handle(request, world: world) {
         case .served(let categories):
-            if case .view(let target) = request.action {
-                let expected = servedCategories(degree: world.proximity(of: target, to: member).degree, degradeLevel: 0)
+            switch request.action {
+            case .view(let target):
+                let expected = servedCategories(degree: world.degree(of: target, to: request.client), degradeLevel: 0)
                 if categories != expected { state.flags |= Self.degraded }
+            case .search(_, let results), .connections(_, _, let results):
+                state.lastResults = results
             }
         case .refused(let refusal):
             switch refusal {
@@ -112,18 +124,47 @@ final class MemberRun {
     }
 
     private func action(for member: Int, _ state: State) -> SimRequest {
-        let client = SimClient(
+        let persona = state.persona
+        var client = SimClient(
             account: Int64(member) + 1, member: member, ip: IPAddress(ipv4: 0x0A00_0000 | UInt32(member)),
-            device: UInt64(member) &* 0x9E37_79B9 &+ 1, session: state.session, tier: state.persona == .recruiter ? .recruiter : world.tier[member])
-        if state.actionsLeft % 5 == 1 { return SimRequest(client: client, action: .search(page: 0)) }
-        let connections = world.connections(of: member)
+            device: UInt64(member) &* 0x9E37_79B9 &+ 1, session: state.session, tier: persona == .recruiter ? .recruiter : world.tier[member])
+        // Seven in ten use a browser (pages and their stylesheets), the rest the app (API).
+        if member % 10 < 7 || persona == .newMember {
+            client.channel = .web
+            client.loadsAssets = true
+        }
+        client.newMember = persona == .newMember
+        if state.actionsLeft % persona.habits.searchEvery == 1 || state.lastResults.isEmpty {
+            let page = persona == .recruiter && rng.chance(0.3) ? 1 : 0
+            return SimRequest(client: client, action: .search(page: page, results: searchResults(for: member, persona)))
+        }
+        // Mostly someone from the last search; else their network or anyone.
+        let connections = client.newMember ? [] : world.connections(of: member)
         let target: Int
-        if !connections.isEmpty, !rng.chance(state.persona.habits.strangers) {
+        if rng.chance(0.5) {
+            target = Int(state.lastResults[rng.below(state.lastResults.count)])
+        } else if !connections.isEmpty, !rng.chance(persona.habits.strangers) {
             target = Int(connections[connections.startIndex + rng.below(connections.count)])
         } else {
             target = rng.below(world.members)
         }
         return SimRequest(client: client, action: .view(target: target))
+    }
+
+    /// Ten members a member's search brings up: colleagues for a new member; for others
+    /// some of their network and strangers, as their habits go.
+    private func searchResults(for member: Int, _ persona: Persona) -> [Int32] {
+        if persona == .newMember {
+            let colleagues = world.colleagues(of: member, limit: 10, rng: &rng)
+            if !colleagues.isEmpty { return colleagues }
+        }
+        let connections = persona == .newMember ? [] : world.connections(of: member)
+        return (0..<10).map { _ in
+            if !connections.isEmpty, !rng.chance(persona.habits.strangers) {
+                return connections[connections.startIndex + rng.below(connections.count)]
+            }
+            return Int32(rng.below(world.members))
+        }
     }
 
     /// The next visit: Poisson in the member's rate, moved into waking hours (07–23).
@@ -136,9 +177,17 @@ final class MemberRun {
     }
 
     func friction() -> MemberFriction {
+        var total = Self.friction(of: states[...], requests: requests)
+        for persona in Persona.allCases {
+            total.personas[persona.rawValue] = Self.friction(of: states.filter { $0.persona == persona }[...], requests: nil)
+        }
+        return total
+    }
+
+    private static func friction(of states: ArraySlice<State>, requests: Int?) -> MemberFriction {
         func count(_ flag: UInt8) -> Int { states.reduce(0) { $0 + ($1.flags & flag != 0 ? 1 : 0) } }
         return MemberFriction(
-            members: states.count, requests: requests, challenged: count(Self.challenged), throttled: count(Self.throttled),
+            members: states.count, requests: requests ?? 0, challenged: count(Self.challenged), throttled: count(Self.throttled),
             degraded: count(Self.degraded), suspended: count(Self.suspended), refusedByLimit: count(Self.limited))
     }
 }

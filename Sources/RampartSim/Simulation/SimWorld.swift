@@ -10,6 +10,9 @@ public struct SimWorld: Sendable {
     /// First school per member (-1 for none).
     let school: [Int32]
     let tier: [Tier]
+    /// Members by current employer, and by first school.
+    let staff: [Int32: [Int32]]
+    let alumni: [Int32: [Int32]]
     /// Connections, both directions, as CSR: member i's are `neighbours[offsets[i]..<offsets[i+1]]`.
     let offsets: [Int32]
     let neighbours: [Int32]
@@ -42,6 +45,12 @@ public struct SimWorld: Sendable {
             fill[b] += 1
         }
         self.employer = employer
+        var staff: [Int32: [Int32]] = [:]
+        for (member, company) in employer.enumerated() where company >= 0 { staff[company, default: []].append(Int32(member)) }
+        self.staff = staff
+        var alumni: [Int32: [Int32]] = [:]
+        for (member, place) in school.enumerated() where place >= 0 { alumni[place, default: []].append(Int32(member)) }
+        self.alumni = alumni
         self.school = school
         self.tier = tier
         self.offsets = offsets
@@ -56,6 +65,24 @@ public struct SimWorld: Sendable {
 
     func areConnected(_ a: Int, _ b: Int) -> Bool {
         connections(of: a).contains(Int32(b))
+    }
+
+    /// The degree of `target` from a client: a new member has no connections yet.
+    func degree(of target: Int, to client: SimClient) -> RelationshipDegree {
+        let degree = proximity(of: target, to: client.member).degree
+        return client.newMember && degree == .first ? .thirdOrMore : degree
+    }
+
+    /// Members who work at `member`'s employer or went to their school (up to `limit`, at
+    /// random), for a new member looking for the people they know.
+    func colleagues(of member: Int, limit: Int, rng: inout SeededGenerator) -> [Int32] {
+        let groups = [employer[member] >= 0 ? staff[employer[member]] : nil, school[member] >= 0 ? alumni[school[member]] : nil]
+            .compactMap { $0 }.filter { $0.count > 1 }
+        guard !groups.isEmpty else { return [] }
+        return (0..<limit).map { _ in
+            let group = groups[rng.below(groups.count)]
+            return group[rng.below(group.count)]
+        }.filter { $0 != Int32(member) }
     }
 
     /// How close `target` is to `viewer`, as the detection engine weighs it.

@@ -1,4 +1,5 @@
 import Foundation
+import RampartCore
 
 /// The simulation's findings: per adversary and defense what was taken and what it cost, and
 /// the friction members met. Written as `report.json` (byte-identical for the same seed),
@@ -34,26 +35,55 @@ public struct SimulationReport: Sendable, Encodable {
         return String(format: "%.1f days", seconds / 86_400)
     }
 
+    /// Data points the corpus holds: every member × every category.
+    private var corpusDataPoints: Int { members * DataCategory.allCases.count }
+
+    private func pointsPercent(_ count: Int) -> String {
+        String(format: "%.2f%%", 100 * Double(count) / Double(max(1, corpusDataPoints)))
+    }
+
+    /// How many times less the Guard let out than the best baseline (by name and position).
+    private func advantage(_ adversary: AdversaryResults) -> String {
+        guard let guarded = adversary.results["Rampart Guard"] else { return "–" }
+        let baselines = defenses.filter { $0 != "Rampart Guard" && $0 != "none" }.compactMap { adversary.results[$0]?.namePosition }
+        guard let best = baselines.min() else { return "–" }
+        if guarded.namePosition == 0 { return best == 0 ? "–" : "∞" }
+        return String(format: "%.1f×", Double(best) / Double(guarded.namePosition))
+    }
+
     public func markdown(command: String) -> String {
         var lines = [
             "# Rampart efficacy report", "",
             "`\(command)`", "",
-            "\(members) members, \(connections) connections, \(days) days, seed \(seed). Each adversary runs alone against a fresh copy of each defense; members run alone likewise.",
+            "\(members) members, \(connections) connections, \(days) days, seed \(seed). Each adversary runs alone against a fresh copy of each defense; members run alone likewise. Exposure is counted in data points (member × category) on every surface: profiles, search cards, connection-list cards.",
             "",
-            "## Exfiltration before containment (share of all profiles taken)", "",
+            "## Members whose name and position were taken before containment (share of all members)", "",
+            "| adversary | " + defenses.joined(separator: " | ") + " | best baseline ÷ Guard |",
+            "| --- |" + String(repeating: " ---: |", count: defenses.count + 1),
+        ]
+        for adversary in adversaries {
+            let cells = defenses.map { name in adversary.results[name].map { percent($0.namePosition) } ?? "–" }
+            lines.append("| \(adversary.name) | " + cells.joined(separator: " | ") + " | \(advantage(adversary)) |")
+        }
+        lines += [
+            "", "## Data points taken (share of all members × 7 categories)", "",
             "| adversary | " + defenses.joined(separator: " | ") + " |",
             "| --- |" + String(repeating: " ---: |", count: defenses.count),
         ]
         for adversary in adversaries {
-            let cells = defenses.map { name in adversary.results[name].map { percent($0.distinctProfiles) } ?? "–" }
+            let cells = defenses.map { name in adversary.results[name].map { pointsPercent($0.dataPoints) } ?? "–" }
             lines.append("| \(adversary.name) | " + cells.joined(separator: " | ") + " |")
         }
-        lines += ["", "## Under Rampart's Guard", "", "| adversary | profiles | contact details | time to containment | accounts burned | purchases | requests |", "| --- | ---: | ---: | --- | ---: | ---: | ---: |"]
+        lines += [
+            "", "## Under Rampart's Guard", "",
+            "| adversary | name and position | data points | members seen in any form | contact details | time to containment | accounts burned | purchases | requests |",
+            "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+        ]
         for adversary in adversaries {
             guard let outcome = adversary.results["Rampart Guard"] else { continue }
             lines.append(
-                "| \(adversary.name) | \(outcome.distinctProfiles) | \(outcome.byCategory["contact"] ?? 0) | \(Self.duration(outcome.containedAfterSeconds)) | "
-                    + "\(outcome.accountsBurned) of \(outcome.accountsRegistered) | \(outcome.purchases) | \(outcome.requests) |")
+                "| \(adversary.name) | \(outcome.namePosition) | \(outcome.dataPoints) | \(outcome.distinctProfiles) | \(outcome.byCategory["contact"] ?? 0) | "
+                    + "\(Self.duration(outcome.containedAfterSeconds)) | \(outcome.accountsBurned) of \(outcome.accountsRegistered) | \(outcome.purchases) | \(outcome.requests) |")
         }
         lines += ["", "## Member friction (share of all members, ever, in the period)", "", "| defense | challenged | throttled | degraded | suspended | refused by a limit | requests |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for name in defenses {
@@ -62,7 +92,20 @@ public struct SimulationReport: Sendable, Encodable {
                 "| \(name) | \(percent(friction.challenged)) | \(percent(friction.throttled)) | \(percent(friction.degraded)) | "
                     + "\(percent(friction.suspended)) | \(percent(friction.refusedByLimit)) | \(friction.requests) |")
         }
-        lines += ["", "Charts: `exfiltration.svg` (profiles taken per day, per adversary and defense), `friction.svg` (member friction per defense).", ""]
+        if let guarded = memberFriction["Rampart Guard"] {
+            lines += [
+                "", "## Member friction under Rampart's Guard, by persona (members ever affected, and share of the persona)", "",
+                "| persona | members | challenged | throttled | degraded | suspended | refused by a limit |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for persona in Persona.allCases {
+                guard let friction = guarded.personas[persona.rawValue] else { continue }
+                func cell(_ count: Int) -> String { String(format: "%d (%.2f%%)", count, 100 * friction.share(count)) }
+                lines.append(
+                    "| \(persona.rawValue) | \(friction.members) | \(cell(friction.challenged)) | \(cell(friction.throttled)) | \(cell(friction.degraded)) | "
+                        + "\(cell(friction.suspended)) | \(cell(friction.refusedByLimit)) |")
+            }
+        }
+        lines += ["", "Charts: `exfiltration.svg` (members whose data was taken, per day, per adversary and defense), `friction.svg` (member friction per defense).", ""]
         return lines.joined(separator: "\n")
     }
 
@@ -76,7 +119,7 @@ public struct SimulationReport: Sendable, Encodable {
         var svg = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-            "<text x=\"10\" y=\"18\" font-size=\"14\">Share of all profiles taken, day by day (\(members) members, \(days) days)</text>",
+            "<text x=\"10\" y=\"18\" font-size=\"14\">Share of all members whose data was taken (profiles or cards), day by day (\(members) members, \(days) days)</text>",
         ]
         for (index, name) in defenses.enumerated() {
             svg.append("<rect x=\"\(10 + index * 150)\" y=\"28\" width=\"12\" height=\"4\" fill=\"\(Self.colors[index % Self.colors.count])\"/>")
