@@ -31,8 +31,7 @@ let benchmarks: @Sendable () -> Void = {
         budgets: .init(
             weights: .init(
                 degree: ["1st": 0.05, "2nd": 0.6, "3rd+": 1.0],
-                categories: ["identity": 0.2, "position": 0.2, "experience": 0.3, "education": 0.1, "skills": 0.1, "contact": 0.5, "connections": 0.3],
-                searchPage: 0.5, connectionList: 1),
+                categories: ["identity": 0.2, "position": 0.2, "experience": 0.3, "education": 0.1, "skills": 0.1, "contact": 0.5, "connections": 0.3]),
             tiers: ["free": .init(day: 60, month: 1_000), "premium": .init(day: 150, month: 2_500), "recruiter": .init(day: 1e12, month: 1e12)],
             warnAt: 0.8))
     let keys = (0..<5_000).map { "p:\($0)" }

@@ -1,0 +1,133 @@
+import Foundation
+import RampartCore
+import RampartGuard
+import Testing
+
+/// Exposure counted in data points (member × category) on every surface, and the signals
+/// that see a whole person: reach across cards and profiles, a stylesheet credited to the
+/// account, no out-of-network evidence against a member who has no network yet.
+@Suite("Data-point exposure")
+struct DataPointExposureTests {
+    let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
+
+    private func pipeline() throws -> ScreeningPipeline {
+        let policy = try AccessPolicy.decode(Data(Self.shippedPolicy.utf8))
+        return ScreeningPipeline(
+            policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
+            clock: clock)
+    }
+
+    private let walker = ScreenedRequester(account: 42, tier: .free, channel: .web, session: 7, device: 8, ip: IPAddress("10.1.2.3"))
+
+    private func cards(_ members: Range<Int64>, degree: RelationshipDegree = .thirdOrMore) -> [ServedData] {
+        members.map { ServedData(member: $0, degree: degree, categories: [.identity, .position]) }
+    }
+
+    @Test func aSearchPageIsChargedForEveryCardItShows() throws {
+        let pipeline = try pipeline()
+        let (mark, standing) = pipeline.charge(walker, served: cards(0..<10))
+        // Ten strangers' names and positions: 10 × (0.2 + 0.2) × 1.0.
+        #expect(abs(standing.dayUsed - 4) < 1e-9)
+        #expect(abs((mark?.cost ?? 0) - 4) < 1e-9)
+        // The same page again is free; the profile of a member already seen as a card costs
+        // only the categories the card did not show.
+        #expect(abs(pipeline.charge(walker, served: cards(0..<10)).1.dayUsed - 4) < 1e-9)
+        let profile = ServedData(member: 3, degree: .thirdOrMore, categories: [.identity, .position, .experience, .education, .skills])
+        #expect(abs(pipeline.charge(walker, served: [profile]).1.dayUsed - 4.5) < 1e-9)
+    }
+
+    @Test func aFreeAccountSeesAboutOneHundredFiftyStrangersCardsADay() throws {
+        let pipeline = try pipeline()
+        var seen = 0
+        for page in 0..<1_000 {
+            let screening = pipeline.screen(.searchPage(page: page % 10), by: walker, paidByBudget: true)
+            if case .budgetExhausted = screening.verdict { break }
+            pipeline.charge(walker, served: cards(Int64(page * 10)..<Int64(page * 10 + 10)))
+            seen += 10
+            clock.advance(by: 20)
+        }
+        // 60 units at 0.4 a card: 150, and the page that crosses the line.
+        #expect((150...160).contains(seen), "\(seen)")
+    }
+
+    @Test func colleaguesCardsCostLessThanStrangers() throws {
+        let pipeline = try pipeline()
+        let colleagues = (0..<10).map { ServedData(member: Int64($0), degree: .thirdOrMore, categories: [.identity, .position], colleague: true) }
+        #expect(abs(pipeline.charge(walker, served: colleagues).1.dayUsed - 1.2) < 1e-9)
+    }
+
+    @Test func aConnectionListIsTheOwnersConnectionsDataPointAndACardPerConnection() throws {
+        let pipeline = try pipeline()
+        var served = cards(100..<110)
+        served.append(ServedData(member: 5, degree: .thirdOrMore, categories: .connections))
+        let (mark, standing) = pipeline.charge(walker, served: served)
+        #expect(abs(standing.dayUsed - 4.3) < 1e-9)
+        // Stored with the access event and replayed item by item at start.
+        let replayed = ExposureLedger(clock: clock)
+        replayed.replay([ExposureLedger.Charge(holder: walker.holder, key: try #require(mark?.key), cost: try #require(mark?.cost), at: clock.now())])
+        let limits = pipeline.policy.limits(for: .free)
+        #expect(abs(replayed.standing(walker.holder, limits: limits).dayUsed - 4.3) < 1e-9)
+        #expect(abs(replayed.charge(walker.holder, key: ChargeKey.profile(100), cost: 0.4, limits: limits).dayUsed - 4.3) < 1e-9)
+    }
+
+    @Test func cardsCountTowardReachWhichTheEngineWeighs() throws {
+        let pipeline = try pipeline()
+        for page in 0..<60 {
+            pipeline.charge(ScreenedRequester(account: 42, tier: .recruiter, channel: .api, session: 7, device: 8, ip: nil),
+                            served: cards(Int64(page * 10)..<Int64(page * 10 + 10)))
+            clock.advance(by: 30)
+        }
+        let readings = pipeline.engine.explanation(account: 42)?.readings.map(\.signal) ?? []
+        #expect(readings.contains(.hourlyReach))
+    }
+
+    @Test func aStylesheetCreditsTheAccountNotOnlyTheSession() throws {
+        let pipeline = try pipeline()
+        pipeline.notePageAsset(by: walker)
+        // Pages from another tab's session of the same member: the account has loaded assets.
+        var otherTab = walker
+        otherTab.session = 99
+        for page in 0..<45 {
+            _ = pipeline.screen(.searchPage(page: 0), by: otherTab, paidByBudget: false)
+            _ = page
+            clock.advance(by: 60)
+        }
+        let readings = pipeline.engine.explanation(account: 42)?.readings.map(\.signal) ?? []
+        #expect(!readings.contains(.pagesWithoutAssets))
+    }
+
+    @Test func reachIsEvidenceAndTheNextRequestCarriesTheDecision() throws {
+        let pipeline = try pipeline()
+        let recruiter = ScreenedRequester(account: 42, tier: .recruiter, channel: .api, session: 7, device: 8, ip: nil)
+        // Thousands of cards in an hour, charged after they were served.
+        for page in 0..<300 {
+            pipeline.charge(recruiter, served: cards(Int64(page * 10)..<Int64(page * 10 + 10)))
+            clock.advance(by: 10)
+        }
+        // The charge moved no rung itself (nothing would carry it out); the next request
+        // climbs, so the server records and enforces it.
+        let next = pipeline.screen(.searchPage(page: 0), by: recruiter, paidByBudget: false)
+        #expect(next.decision.escalated)
+        #expect(next.verdict == .challenge)
+    }
+
+    @Test func viewsOfStrangersAreNoEvidenceAgainstAMemberWithoutANetwork() {
+        func readings(_ proximity: GuardEvent.Proximity) -> [DetectionSignal] {
+            let engine = DetectionEngine(clock: clock)
+            for target in 0..<40 {
+                _ = engine.evaluate(GuardEvent(.profileView(target: Int64(target), proximity: proximity), account: 1))
+                clock.advance(by: 90)
+            }
+            return engine.explanation(account: 1)?.readings.map(\.signal) ?? []
+        }
+        #expect(readings(.outside).contains(.outOfNetwork))
+        #expect(!readings(.noNetwork).contains(.outOfNetwork))
+    }
+
+    /// The shipped policy file (the server's), read from the app's resources.
+    static let shippedPolicy: String = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/RampartApp/Resources/policy.json")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? "{}"
+    }()
+}

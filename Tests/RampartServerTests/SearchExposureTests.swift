@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import RampartCore
+import RampartGuard
+import RampartStore
+import Testing
+
+@testable import RampartApp
+@testable import RampartServer
+
+/// The attacks of the card harvest, performed against the server: walking search pages for
+/// names and positions, finding members by what they hide, and replaying a cursor on
+/// another list. Each failed before exposure was counted in data points.
+@Suite struct SearchExposureTests {
+    private static func names(_ body: [String: Any]) -> [String] {
+        ((body["results"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+    }
+
+    private static func query(_ text: String, cursor: String? = nil) -> String {
+        var items = [URLQueryItem(name: "q", value: text)]
+        if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
+        var components = URLComponents()
+        components.queryItems = items
+        return "/api/v1/search?" + (components.percentEncodedQuery ?? "")
+    }
+
+    @Test func aCardWalkerGetsNoMoreNamesThanItsBudgetBuys() async throws {
+        let server = try await TestServer.make()
+        _ = try await server.addMembers(400)
+        try await server.test { client in
+            let walker = try await client.register(on: server, name: "Walker")
+            var seen = Set<String>()
+            var refusal: String?
+            // Names and positions by query after query, every page of each.
+            walk: for prefix in (1...9).map({ "member \($0)" }) + ["analyst", "globex", "shanghai", "fudan", "excel"] {
+                var cursor: String?
+                repeat {
+                    let (status, body, _) = try await client.json(.get, Self.query(prefix, cursor: cursor), token: walker.token)
+                    guard status == .ok else {
+                        refusal = body.errorCode
+                        break walk
+                    }
+                    seen.formUnion(Self.names(body))
+                    cursor = body["nextCursor"] as? String
+                    server.clock.advance(by: 5)
+                } while cursor != nil
+            }
+            #expect(refusal == "budget_exhausted")
+            // 60 units at 0.4 a stranger's card: 150, plus the page that crossed the line.
+            // (At 0.5 a page of ten, the old price, the walker took all 400.)
+            #expect(seen.count <= 160, "\(seen.count) names")
+            #expect(seen.count >= 140, "\(seen.count) names")
+        }
+    }
+
+    @Test func searchHasABottomForEachTier() async throws {
+        let server = try await TestServer.make()
+        _ = try await server.addMembers(150)
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Reader")
+            var served = 0
+            var cursor: String?
+            repeat {
+                let (status, body, _) = try await client.json(.get, Self.query("member", cursor: cursor), token: member.token)
+                #expect(status == .ok)
+                served += Self.names(body).count
+                cursor = body["nextCursor"] as? String
+            } while cursor != nil
+            #expect(served == 100)
+        }
+    }
+
+    @Test func aMemberIsFoundOnlyByWhatTheViewerMaySee() async throws {
+        let server = try await TestServer.make()
+        let now = server.clock.now()
+        let hidden = try #require(try await server.addMembers(2, company: "Quuxcorp").first)
+        var profile = try #require(try await server.store.profile(of: hidden))
+        profile.name = "Zebulon Hidden"
+        profile.education = [Education(school: "Quuxford", degree: "BA", field: "History", startYear: 2010, endYear: 2014)]
+        profile.skills = ["quuxology"]
+        profile.privacy = PrivacySettings([.identity: .onlyMe, .education: .connections, .skills: .onlyMe])
+        try await server.store.saveProfile(profile, at: now)
+        try await server.test { client in
+            let viewer = try await client.register(on: server, name: "Viewer")
+            for path in [Self.query("zebulon"), Self.query("quuxology"), "/api/v1/search?school=Quuxford", Self.query("hidden")] {
+                let (status, body, _) = try await client.json(.get, path, token: viewer.token)
+                #expect(status == .ok)
+                #expect(Self.names(body).isEmpty, "\(path) found \(Self.names(body))")
+            }
+            // What the member shows everyone still finds them (as a member with no name).
+            let (_, byCompany, _) = try await client.json(.get, "/api/v1/search?company=Quuxcorp", token: viewer.token)
+            #expect(Self.names(byCompany).contains(Visibility.hiddenName))
+        }
+    }
+
+    @Test func aCursorWorksOnlyForTheListItCameFrom() async throws {
+        let server = try await TestServer.make()
+        let members = try await server.addMembers(30)
+        try await server.test { client in
+            let viewer = try await client.register(on: server, name: "Viewer")
+            let (_, first, _) = try await client.json(.get, Self.query("member"), token: viewer.token)
+            let cursor = try #require(first["nextCursor"] as? String)
+            let (same, _, _) = try await client.json(.get, Self.query("member", cursor: cursor), token: viewer.token)
+            #expect(same == .ok)
+            let (other, otherError, _) = try await client.json(.get, Self.query("analyst", cursor: cursor), token: viewer.token)
+            #expect(other == .badRequest)
+            #expect(otherError.errorCode == "invalid_cursor")
+            let list = "/api/v1/connections?profileId=\(server.link(to: members[0], for: viewer))&cursor=\(cursor)"
+            let (listStatus, listError, _) = try await client.json(.get, list, token: viewer.token)
+            #expect(listStatus == .badRequest)
+            #expect(listError.errorCode == "invalid_cursor")
+            // And it expires.
+            server.clock.advance(by: 16 * 60)
+            let (late, _, _) = try await client.json(.get, Self.query("member", cursor: cursor), token: viewer.token)
+            #expect(late == .badRequest)
+        }
+    }
+}
