@@ -15,14 +15,27 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
     }
 
     public struct Limits: Sendable, Codable, Equatable {
+        /// Exposure units per rolling hour: a day's budget cannot be taken in a burst
+        /// (default: a quarter of `day`).
+        public var hour: Double
         /// Exposure units per rolling 24 hours.
         public var day: Double
         /// Exposure units per calendar month (UTC).
         public var month: Double
 
-        public init(day: Double, month: Double) {
+        public init(hour: Double? = nil, day: Double, month: Double) {
+            self.hour = hour ?? day / 4
             self.day = day
             self.month = month
+        }
+
+        private enum CodingKeys: String, CodingKey { case hour, day, month }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let day = try container.decode(Double.self, forKey: .day)
+            self.init(
+                hour: try container.decodeIfPresent(Double.self, forKey: .hour), day: day, month: try container.decode(Double.self, forKey: .month))
         }
     }
 
@@ -188,8 +201,8 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
             }
         }
         for tier in Tier.allCases {
-            guard let limits = budgets.tiers[tier.rawValue], limits.day > 0, limits.month >= limits.day else {
-                throw fail("budgets.tiers.\(tier.rawValue) needs day > 0 and month ≥ day")
+            guard let limits = budgets.tiers[tier.rawValue], limits.hour > 0, limits.day >= limits.hour, limits.month >= limits.day else {
+                throw fail("budgets.tiers.\(tier.rawValue) needs hour > 0, day ≥ hour and month ≥ day")
             }
         }
         guard (0.0..<1.0).contains(budgets.warnAt), budgets.warnAt > 0 else { throw fail("budgets.warnAt must be between 0 and 1") }

@@ -3,8 +3,8 @@ import RampartCore
 import Synchronization
 
 /// Counts exposure — which members' data, in which categories, a budget holder has been
-/// shown — over a rolling 24 hours and a calendar month (UTC), and says when a limit is
-/// reached. Rate limits count requests; this counts what was seen.
+/// shown — over a rolling hour, a rolling 24 hours and a calendar month (UTC), and says
+/// when a limit is reached. Rate limits count requests; this counts what was seen.
 ///
 /// Charges carry a key (the member shown, or a search page): seeing the same member again
 /// in the same window costs only what was not already paid for. Everything is in memory
@@ -13,6 +13,8 @@ import Synchronization
 public final class ExposureLedger: Sendable {
     /// Where a budget holder stands after a charge (or a check).
     public struct Standing: Sendable, Equatable {
+        public var hourUsed: Double = 0
+        public var hourLimit: Double = .infinity
         public var dayUsed: Double
         public var dayLimit: Double
         public var monthUsed: Double
@@ -22,9 +24,12 @@ public final class ExposureLedger: Sendable {
 
         public var dayShare: Double { dayUsed / dayLimit }
         public var monthShare: Double { monthUsed / monthLimit }
-        public var exhausted: Bool { dayUsed >= dayLimit || monthUsed >= monthLimit }
+        public var exhausted: Bool { hourExhausted || dayUsed >= dayLimit || monthUsed >= monthLimit }
+        /// Only the hour's allowance is spent: the member pauses, the day is not over.
+        public var hourExhausted: Bool { hourUsed >= hourLimit }
 
-        /// Whether the member should be told they are near a limit.
+        /// Whether the member should be told they are near a limit (the day's or the month's:
+        /// the hour's frees up soon, and warning on it would only nag).
         public func warns(at share: Double) -> Bool { dayShare >= share || monthShare >= share }
     }
 
@@ -55,6 +60,9 @@ public final class ExposureLedger: Sendable {
         var day: [Entry] = []
         var head = 0
         var dayUsed = 0.0
+        /// The first day entry of the last hour, and the sum from it.
+        var hourHead = 0
+        var hourUsed = 0.0
         var dayPaid: [String: Double] = [:]
         var monthStart = Date.distantPast
         var monthEnd = Date.distantPast
@@ -65,6 +73,7 @@ public final class ExposureLedger: Sendable {
     private let clock: any WallClock
     private let holders = Mutex<[String: Holder]>([:])
     private static let window: TimeInterval = 86_400
+    private static let hour: TimeInterval = 3_600
 
     public init(clock: any WallClock) {
         self.clock = clock
@@ -144,6 +153,7 @@ public final class ExposureLedger: Sendable {
         if dayExtra > 0 {
             state.day.append(Entry(key: key, cost: dayExtra, at: at))
             state.dayUsed += dayExtra
+            state.hourUsed += dayExtra
             state.dayPaid[key, default: 0] += dayExtra
         }
     }
@@ -157,6 +167,11 @@ public final class ExposureLedger: Sendable {
             state.monthUsed = 0
             state.monthPaid.removeAll(keepingCapacity: true)
         }
+        // The hour first: whatever leaves the day has left the hour too.
+        while state.hourHead < state.day.count, now.timeIntervalSince(state.day[state.hourHead].at) >= hour {
+            state.hourUsed -= state.day[state.hourHead].cost
+            state.hourHead += 1
+        }
         while state.head < state.day.count, now.timeIntervalSince(state.day[state.head].at) >= window {
             let old = state.day[state.head]
             state.dayUsed -= old.cost
@@ -168,15 +183,31 @@ public final class ExposureLedger: Sendable {
         }
         if state.head > 64, state.head * 2 > state.day.count {
             state.day.removeFirst(state.head)
+            state.hourHead -= state.head
             state.head = 0
         }
         if state.dayUsed < 1e-9 { state.dayUsed = 0 }
+        if state.hourUsed < 1e-9 { state.hourUsed = 0 }
     }
 
     private static func standing(_ state: Holder, limits: AccessPolicy.Limits, now: Date) -> Standing {
-        var standing = Standing(dayUsed: state.dayUsed, dayLimit: limits.day, monthUsed: state.monthUsed, monthLimit: limits.month)
+        var standing = Standing(
+            hourUsed: state.hourUsed, hourLimit: limits.hour, dayUsed: state.dayUsed, dayLimit: limits.day, monthUsed: state.monthUsed,
+            monthLimit: limits.month)
         var retry: Date?
         if state.monthUsed >= limits.month { retry = state.monthEnd }
+        if state.hourUsed >= limits.hour {
+            // Frees up when enough of the hour's oldest charges leave the hour.
+            var used = state.hourUsed
+            var index = state.hourHead
+            var at = now
+            while used >= limits.hour, index < state.day.count {
+                used -= state.day[index].cost
+                at = state.day[index].at.addingTimeInterval(hour)
+                index += 1
+            }
+            retry = max(retry ?? at, at)
+        }
         if state.dayUsed >= limits.day {
             // Frees up when enough of the oldest charges leave the 24-hour window.
             var used = state.dayUsed

@@ -39,13 +39,16 @@ struct PolicyCommand: AsyncParsableCommand {
             }
             let stranger = ExposureCosts(policy).profile(
                 degree: .thirdOrMore, categories: [.identity, .position, .experience, .education, .skills])
-            print("\(path) is valid. A stranger's full profile costs \(String(format: "%.2f", stranger)) units.")
+            let card = ExposureCosts(policy).profile(degree: .thirdOrMore, categories: [.identity, .position])
+            print("\(path) is valid. A stranger's full profile costs \(String(format: "%.2f", stranger)) units, a stranger's card \(String(format: "%.2f", card)).")
             for tier in Tier.allCases {
                 let limits = policy.limits(for: tier)
-                let perDay = stranger > 0 ? Int(limits.day / stranger) : Int.max
-                let perMonth = stranger > 0 ? Int(limits.month / stranger) : Int.max
+                func count(_ units: Double, _ cost: Double) -> Int { cost > 0 ? Int(units / cost) : Int.max }
                 let name = tier.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                print("  \(name)" + String(format: "%6.0f a day (~%d strangers' profiles), %6.0f a month (~%d)", limits.day, perDay, limits.month, perMonth))
+                print("  \(name)" + String(
+                    format: "%5.0f an hour (~%d profiles or ~%d cards), %5.0f a day (~%d or ~%d), %6.0f a month (~%d or ~%d)", limits.hour,
+                    count(limits.hour, stranger), count(limits.hour, card), limits.day, count(limits.day, stranger), count(limits.day, card), limits.month,
+                    count(limits.month, stranger), count(limits.month, card)))
             }
             let detection = policy.detection
             let ladder = detection.ladder

@@ -10,8 +10,10 @@ import Testing
 struct DataPointExposureTests {
     let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
 
-    private func pipeline() throws -> ScreeningPipeline {
-        let policy = try AccessPolicy.decode(Data(Self.shippedPolicy.utf8))
+    /// The shipped policy; `budgetsOnly`: the engine weighs but is not acted on.
+    private func pipeline(budgetsOnly: Bool = false) throws -> ScreeningPipeline {
+        var policy = try AccessPolicy.decode(Data(Self.shippedPolicy.utf8))
+        if budgetsOnly { policy.detection.mode = .record }
         return ScreeningPipeline(
             policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
             clock: clock)
@@ -36,17 +38,24 @@ struct DataPointExposureTests {
         #expect(abs(pipeline.charge(walker, served: [profile]).1.dayUsed - 4.5) < 1e-9)
     }
 
-    @Test func aFreeAccountSeesAboutOneHundredFiftyStrangersCardsADay() throws {
-        let pipeline = try pipeline()
+    @Test func aFreeAccountSeesAboutFortyStrangersCardsAnHourAndOneHundredFiftyADay() throws {
+        let pipeline = try pipeline(budgetsOnly: true)
         var seen = 0
+        var inFirstHour: Int?
         for page in 0..<1_000 {
             let screening = pipeline.screen(.searchPage(page: page % 10), by: walker, paidByBudget: true)
-            if case .budgetExhausted = screening.verdict { break }
+            if case .budgetExhausted(let standing) = screening.verdict {
+                guard standing.dayUsed < standing.dayLimit, let retry = standing.retryAt else { break }
+                inFirstHour = inFirstHour ?? seen
+                clock.advance(by: retry.timeIntervalSince(clock.now()))
+                continue
+            }
             pipeline.charge(walker, served: cards(Int64(page * 10)..<Int64(page * 10 + 10)))
             seen += 10
             clock.advance(by: 20)
         }
-        // 60 units at 0.4 a card: 150, and the page that crosses the line.
+        // 15 units an hour and 60 a day at 0.4 a card, each with the page that crosses the line.
+        #expect(inFirstHour == 40)
         #expect((150...160).contains(seen), "\(seen)")
     }
 

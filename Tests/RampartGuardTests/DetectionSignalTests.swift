@@ -146,7 +146,7 @@ struct DetectionSignalTests {
     @Test func aRegistrationBurstMarksTheAccountsItCreates() throws {
         let engine = DetectionEngine(clock: clock)
         for account in 100..<106 {
-            engine.registered(account: Int64(account), ip: try #require(IPAddress("198.51.100.\(account - 90)")))
+            engine.registered(account: Int64(account), ip: IPAddress("198.51.100.\(account - 90)"))
             clock.advance(by: 60)
         }
         _ = engine.evaluate(GuardEvent(.other, account: 100))
@@ -229,10 +229,10 @@ struct SMSLimitTests {
         for number in 0..<20 { #expect(engine.smsAllowance(phone: "+1\(200 + number)5550000", ip: ip) == nil) }
         #expect(engine.smsAllowance(phone: "+13005550000", ip: ip)?.limit == "IP address")
         // A refused send spends nothing: that number can still get its code from elsewhere.
-        #expect(engine.smsAllowance(phone: "+13005550000", ip: try #require(IPAddress("192.0.2.1"))) == nil)
+        #expect(engine.smsAllowance(phone: "+13005550000", ip: IPAddress("192.0.2.1")) == nil)
         for host in 1..<41 {
-            _ = engine.smsAllowance(phone: "+1\(400 + host)5550000", ip: try #require(IPAddress("203.0.113.\(100 + host)")))
+            _ = engine.smsAllowance(phone: "+1\(400 + host)5550000", ip: IPAddress("203.0.113.\(100 + host)"))
         }
-        #expect(engine.smsAllowance(phone: "+19995550000", ip: try #require(IPAddress("203.0.113.250")))?.limit == "subnet")
+        #expect(engine.smsAllowance(phone: "+19995550000", ip: IPAddress("203.0.113.250"))?.limit == "subnet")
     }
 }

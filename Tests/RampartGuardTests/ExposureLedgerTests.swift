@@ -7,7 +7,36 @@ import Testing
 @Suite("ExposureLedger")
 struct ExposureLedgerTests {
     let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))  // 2027-01-15 08:00 UTC
-    let limits = AccessPolicy.Limits(day: 10, month: 25)
+    /// Day and month windows on their own (the hour as large as the day).
+    let limits = AccessPolicy.Limits(hour: 10, day: 10, month: 25)
+    let hourly = AccessPolicy.Limits(hour: 4, day: 10, month: 25)
+
+    @Test func theHourWindowRefusesABurstAndFreesUpWithinTheHour() {
+        let ledger = ExposureLedger(clock: clock)
+        for index in 0..<3 { ledger.charge("a", key: "p:\(index)", cost: 1, limits: hourly) }
+        clock.advance(by: 600)
+        let standing = ledger.charge("a", key: "p:3", cost: 1, limits: hourly)
+        #expect(standing.hourExhausted)
+        #expect(standing.exhausted)
+        #expect(!standing.warns(at: 0.8))
+        // The first three leave the hour 50 minutes later; that is when one more fits.
+        #expect(standing.retryAt == clock.now().addingTimeInterval(3_000))
+        clock.advance(by: 3_000)
+        let later = ledger.standing("a", limits: hourly)
+        #expect(later.hourUsed == 1)
+        #expect(later.dayUsed == 4)
+        #expect(!later.exhausted)
+    }
+
+    @Test func aDaysPauseEmptiesTheHourToo() {
+        // Charges that leave the day in one step must leave the hour as well.
+        let ledger = ExposureLedger(clock: clock)
+        for index in 0..<4 { ledger.charge("a", key: "p:\(index)", cost: 1, limits: hourly) }
+        clock.advance(by: 2 * 86_400)
+        let standing = ledger.charge("a", key: "p:9", cost: 1, limits: hourly)
+        #expect(standing.hourUsed == 1)
+        #expect(!standing.exhausted)
+    }
 
     @Test func chargesAddUpAndTheLimitIsReported() {
         let ledger = ExposureLedger(clock: clock)

@@ -42,22 +42,35 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
         try await server.test { client in
             let scraper = try await client.register(on: server, name: "Crawler")
             var served = 0
+            var firstStop: Int?
             var stopped: (status: HTTPResponse.Status, body: [String: Any], headers: HTTPFields)?
             outer: for profile in profiles {
-                let (status, body, headers) = try await client.json(
-                    .get, "/api/v1/profiles/\(server.link(to: profile, for: scraper))", token: scraper.token)
-                if status != .ok {
-                    stopped = (status, body, headers)
-                    break outer
+                while true {
+                    let (status, body, headers) = try await client.json(
+                        .get, "/api/v1/profiles/\(server.link(to: profile, for: scraper))", token: scraper.token)
+                    if status == .ok { break }
+                    let retry = try #require(headers[.retryAfter].flatMap(Double.init))
+                    // The hour's allowance: wait and go on; the day's: stop.
+                    guard retry <= 3_600 else {
+                        stopped = (status, body, headers)
+                        break outer
+                    }
+                    firstStop = firstStop ?? served
+                    #expect(body.errorCode == "budget_exhausted")
+                    #expect((body["error"] as? [String: Any])?["message"].map { "\($0)".contains("hourly") } == true)
+                    server.clock.advance(by: retry)
                 }
                 served += 1
+                server.clock.advance(by: 2)
             }
+            // The free hourly budget is 15 units; a full stranger's profile costs 0.9 here.
+            #expect(firstStop == 17)
             let refusal = try #require(stopped)
             #expect(refusal.status == .tooManyRequests)
             #expect(refusal.body.errorCode == "budget_exhausted")
             let retry = try #require(refusal.headers[.retryAfter].flatMap(Int.init))
             #expect(retry > 3_600 && retry <= 86_400)
-            // The free daily budget is 60 units; a full stranger's profile costs 0.9 here.
+            // The free daily budget is 60 units.
             #expect(served == 67)
             // Search is refused too once the budget is spent.
             let (search, searchError, _) = try await client.json(.get, "/api/v1/search?q=member", token: scraper.token)
@@ -74,8 +87,10 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
             var firstWarning: Int?
             for (index, profile) in profiles.enumerated() {
                 let (_, _, headers) = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
-                #expect(headers[budgetHeader]?.hasPrefix("day=") == true)
+                #expect(headers[budgetHeader]?.hasPrefix("hour=") == true)
                 if firstWarning == nil, headers[warningHeader] != nil { firstWarning = index + 1 }
+                // A dozen an hour: under the hourly allowance, which never warns.
+                server.clock.advance(by: 300)
             }
             // 48 units (80% of 60) at 0.9 a view: the 54th view crosses it.
             #expect(firstWarning == 54)
@@ -101,6 +116,8 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
                         .get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                     if status != .ok { refused += 1 }
                     if headers[warningHeader] != nil { warnings += 1 }
+                    // Over the day, not all in one minute.
+                    server.clock.advance(by: 600)
                 }
                 for _ in 0..<2 {
                     let (_, _, headers) = try await client.json(.get, "/api/v1/search?q=analyst", token: member.token)
@@ -123,6 +140,7 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
             for profile in profiles.prefix(66) {
                 let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                 #expect(status == .ok)
+                server.clock.advance(by: 300)
             }
         }
         // A new server on the same database: the budget is rebuilt from the access events.
@@ -256,6 +274,8 @@ extension ExposureBudgetTests {
                     #expect(response.status == .ok)
                     if String(buffer: response.body).contains("of your daily allowance") { warned = true }
                 }
+                // A dozen an hour: within the hourly allowance.
+                server.clock.advance(by: 300)
             }
             #expect(warned)
             try await client.execute(uri: "/members/\(server.link(to: profiles[67], for: member))", method: .get, headers: cookie) { response in

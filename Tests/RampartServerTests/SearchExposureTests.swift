@@ -31,13 +31,27 @@ import Testing
         try await server.test { client in
             let walker = try await client.register(on: server, name: "Walker")
             var seen = Set<String>()
+            var inFirstHour: Int?
             var refusal: String?
-            // Names and positions by query after query, every page of each.
+            // Names and positions by query after query, every page of each; when the hour's
+            // allowance is spent it waits, as a patient script would, until the day's is.
             walk: for prefix in (1...9).map({ "member \($0)" }) + ["analyst", "globex", "shanghai", "fudan", "excel"] {
                 var cursor: String?
                 repeat {
-                    let (status, body, _) = try await client.json(.get, Self.query(prefix, cursor: cursor), token: walker.token)
+                    let (status, body, headers) = try await client.json(.get, Self.query(prefix, cursor: cursor), token: walker.token)
                     guard status == .ok else {
+                        let retry = headers[.retryAfter].flatMap(Double.init) ?? 0
+                        if body.errorCode == "budget_exhausted", retry <= 3_600 {
+                            inFirstHour = inFirstHour ?? seen.count
+                            server.clock.advance(by: retry)
+                            continue
+                        }
+                        if body.errorCode == "invalid_cursor", cursor != nil {
+                            // The cursor expired while it waited: the query again from the
+                            // top (pages already paid for are free).
+                            cursor = nil
+                            continue
+                        }
                         refusal = body.errorCode
                         break walk
                     }
@@ -47,8 +61,10 @@ import Testing
                 } while cursor != nil
             }
             #expect(refusal == "budget_exhausted")
-            // 60 units at 0.4 a stranger's card: 150, plus the page that crossed the line.
-            // (At 0.5 a page of ten, the old price, the walker took all 400.)
+            // 15 units an hour at 0.4 a stranger's card: 37, plus the page that crossed it.
+            #expect((37...50).contains(inFirstHour ?? 0), "\(String(describing: inFirstHour)) in the first hour")
+            // 60 units a day: 150, plus the page that crossed the line. (At 0.5 a page of
+            // ten, the old price, the walker took all 400.)
             #expect(seen.count <= 160, "\(seen.count) names")
             #expect(seen.count >= 140, "\(seen.count) names")
         }
@@ -59,6 +75,9 @@ import Testing
         _ = try await server.addMembers(150)
         try await server.test { client in
             let member = try await client.register(on: server, name: "Reader")
+            // A colleague of everyone found (cards at the colleague weight: the whole depth
+            // fits in the hour's allowance).
+            try await server.store.saveProfile(Profile(accountID: member.account, name: "Reader", company: "Globex"), at: server.clock.now())
             var served = 0
             var cursor: String?
             repeat {

@@ -46,16 +46,18 @@ public struct ExposureService: Sendable {
 
     static func exhausted(_ standing: ExposureLedger.Standing, now: Date) -> RampartError {
         let retry = standing.retryAt ?? now.addingTimeInterval(3_600)
-        let which = standing.monthUsed >= standing.monthLimit ? "monthly" : "daily"
+        let which = standing.monthUsed >= standing.monthLimit ? "monthly" : standing.dayUsed >= standing.dayLimit ? "daily" : "hourly"
         return RampartError(
             .tooManyRequests, code: .budgetExhausted,
             message: "You have used your \(which) allowance for viewing members' information. It frees up at \(Self.time(retry)) (in \(Self.wait(retry.timeIntervalSince(now)))).",
             retryAfter: max(1, retry.timeIntervalSince(now)))
     }
 
-    /// A header value: `day=12.5/60; month=40.0/1000`.
+    /// A header value: `hour=4.0/15; day=12.5/60; month=40.0/1000`.
     public static func header(_ standing: ExposureLedger.Standing) -> String {
-        String(format: "day=%.1f/%.0f; month=%.1f/%.0f", standing.dayUsed, standing.dayLimit, standing.monthUsed, standing.monthLimit)
+        String(
+            format: "hour=%.1f/%.0f; day=%.1f/%.0f; month=%.1f/%.0f", standing.hourUsed, standing.hourLimit, standing.dayUsed, standing.dayLimit,
+            standing.monthUsed, standing.monthLimit)
     }
 
     /// The warning shown at `warnAt` of a budget, or nil below it.

@@ -60,11 +60,22 @@ public struct GuardEvent: Sendable, Equatable {
         case none
         /// At or past `budgets.warnAt` of the day's or the month's budget.
         case warned
+        /// Only the hour's allowance is spent: the budget refuses this request, but the day
+        /// is not marked (a member reading in a burst pauses; a script keeps asking, which
+        /// the refusals count).
+        case paused
         /// Spent: the budget refuses this request.
         case exhausted
 
         public init(_ standing: ExposureLedger.Standing, warnAt share: Double) {
-            self = standing.exhausted ? .exhausted : standing.warns(at: share) ? .warned : .none
+            let dayOrMonth = standing.dayUsed >= standing.dayLimit || standing.monthUsed >= standing.monthLimit
+            if dayOrMonth {
+                self = .exhausted
+            } else if standing.warns(at: share) {
+                self = .warned
+            } else {
+                self = standing.hourExhausted ? .paused : .none
+            }
         }
     }
 

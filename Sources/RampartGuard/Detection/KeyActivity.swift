@@ -105,9 +105,9 @@ struct KeyActivity {
             lastBudgetDay = day
         }
         guard budget != .none else { return }
-        budgetDayMask |= 1
+        if budget != .paused { budgetDayMask |= 1 }
         let hour = Int32(clamping: Int64((now / Self.hour).rounded(.down)))
-        if budget == .exhausted, hour != lastRefusalHour {
+        if budget == .exhausted || budget == .paused, hour != lastRefusalHour {
             lastRefusalHour = hour
             budgetRefusals += 1
         }

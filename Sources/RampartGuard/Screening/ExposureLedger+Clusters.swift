@@ -11,6 +11,7 @@ extension ExposureLedger {
         var total = own
         for member in members where member != account {
             let other = standing(holder(member), limits: limits)
+            total.hourUsed += other.hourUsed
             total.dayUsed += other.dayUsed
             total.monthUsed += other.monthUsed
             if let retry = other.retryAt { total.retryAt = max(total.retryAt ?? retry, retry) }

@@ -34,7 +34,7 @@ struct NetworkAPIController {
         api.post("premium", use: buyPremium)
     }
 
-    /// Adds the exposure budget headers: `Rampart-Budget: day=…/…; month=…/…` always, and
+    /// Adds the exposure budget headers: `Rampart-Budget: hour=…/…; day=…/…; month=…/…` always, and
     /// `Rampart-Budget-Warning` from 80% (the policy's `warnAt`) of a budget.
     private func budgeted(_ response: Response, _ standing: ExposureLedger.Standing?) -> Response {
         guard let standing else { return response }

@@ -75,7 +75,10 @@ final class MemberRun {
         states.reserveCapacity(members)
         queue = TimeQueue()
         for member in 0..<members {
-            let persona = Persona.draw(&rng)
+            var persona = Persona.draw(&rng)
+            // New members look for colleagues and classmates: drawn among members with a
+            // company or a school to look by (the others behave as casual members).
+            if persona == .newMember, !world.hasWorkplace(member) { persona = .casual }
             let first = Self.nextVisit(after: 0, persona, &rng)
             states.append(State(persona: persona, nextAt: first, actionsLeft: 0, session: rng.next(), flags: 0))
             queue.push(first, Int32(member))

@@ -76,13 +76,22 @@ public struct SimWorld: Sendable {
     /// Members who work at `member`'s employer or went to their school (up to `limit`, at
     /// random), for a new member looking for the people they know.
     func colleagues(of member: Int, limit: Int, rng: inout SeededGenerator) -> [Int32] {
-        let groups = [employer[member] >= 0 ? staff[employer[member]] : nil, school[member] >= 0 ? alumni[school[member]] : nil]
-            .compactMap { $0 }.filter { $0.count > 1 }
+        let groups = colleagueGroups(of: member)
         guard !groups.isEmpty else { return [] }
         return (0..<limit).map { _ in
             let group = groups[rng.below(groups.count)]
             return group[rng.below(group.count)]
         }.filter { $0 != Int32(member) }
+    }
+
+    /// Whether a member has colleagues or classmates to look for.
+    func hasWorkplace(_ member: Int) -> Bool { !colleagueGroups(of: member).isEmpty }
+
+    /// The staff of the member's employer and the alumni of their school, when they have
+    /// anyone else in them.
+    private func colleagueGroups(of member: Int) -> [[Int32]] {
+        [employer[member] >= 0 ? staff[employer[member]] : nil, school[member] >= 0 ? alumni[school[member]] : nil]
+            .compactMap { $0 }.filter { $0.count > 1 }
     }
 
     /// How close `target` is to `viewer`, as the detection engine weighs it.
