@@ -16,7 +16,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
 
     public struct Limits: Sendable, Codable, Equatable {
         /// Exposure units per rolling hour: a day's budget cannot be taken in a burst
-        /// (default: a quarter of `day`).
+        /// (default: a fifth of `day`).
         public var hour: Double
         /// Exposure units per rolling 24 hours.
         public var day: Double
@@ -24,7 +24,7 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         public var month: Double
 
         public init(hour: Double? = nil, day: Double, month: Double) {
-            self.hour = hour ?? day / 4
+            self.hour = hour ?? day / 5
             self.day = day
             self.month = month
         }

@@ -63,8 +63,8 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
                 served += 1
                 server.clock.advance(by: 2)
             }
-            // The free hourly budget is 15 units; a full stranger's profile costs 0.9 here.
-            #expect(firstStop == 17)
+            // The free hourly budget is 12 units; a full stranger's profile costs 0.9 here.
+            #expect(firstStop == 14)
             let refusal = try #require(stopped)
             #expect(refusal.status == .tooManyRequests)
             #expect(refusal.body.errorCode == "budget_exhausted")
@@ -89,8 +89,8 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
                 let (_, _, headers) = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                 #expect(headers[budgetHeader]?.hasPrefix("hour=") == true)
                 if firstWarning == nil, headers[warningHeader] != nil { firstWarning = index + 1 }
-                // A dozen an hour: under the hourly allowance, which never warns.
-                server.clock.advance(by: 300)
+                // Eleven an hour: under the hourly allowance, which never warns.
+                server.clock.advance(by: 330)
             }
             // 48 units (80% of 60) at 0.9 a view: the 54th view crosses it.
             #expect(firstWarning == 54)
@@ -140,7 +140,7 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
             for profile in profiles.prefix(66) {
                 let (status, _, _) = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                 #expect(status == .ok)
-                server.clock.advance(by: 300)
+                server.clock.advance(by: 330)
             }
         }
         // A new server on the same database: the budget is rebuilt from the access events.
@@ -274,8 +274,8 @@ extension ExposureBudgetTests {
                     #expect(response.status == .ok)
                     if String(buffer: response.body).contains("of your daily allowance") { warned = true }
                 }
-                // A dozen an hour: within the hourly allowance.
-                server.clock.advance(by: 300)
+                // Eleven an hour: within the hourly allowance.
+                server.clock.advance(by: 330)
             }
             #expect(warned)
             try await client.execute(uri: "/members/\(server.link(to: profiles[67], for: member))", method: .get, headers: cookie) { response in

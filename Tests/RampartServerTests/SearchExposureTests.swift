@@ -61,8 +61,8 @@ import Testing
                 } while cursor != nil
             }
             #expect(refusal == "budget_exhausted")
-            // 15 units an hour at 0.4 a stranger's card: 37, plus the page that crossed it.
-            #expect((37...50).contains(inFirstHour ?? 0), "\(String(describing: inFirstHour)) in the first hour")
+            // 12 units an hour at 0.4 a stranger's card: 30, plus the page that crosses it.
+            #expect((30...40).contains(inFirstHour ?? 0), "\(String(describing: inFirstHour)) in the first hour")
             // 60 units a day: 150, plus the page that crossed the line. (At 0.5 a page of
             // ten, the old price, the walker took all 400.)
             #expect(seen.count <= 160, "\(seen.count) names")
@@ -133,6 +133,30 @@ import Testing
             server.clock.advance(by: 16 * 60)
             let (late, _, _) = try await client.json(.get, Self.query("member", cursor: cursor), token: viewer.token)
             #expect(late == .badRequest)
+        }
+    }
+}
+
+extension SearchExposureTests {
+    @Test func aRefusedWebSearchSaysWhyWithTheRefusalsStatus() async throws {
+        let server = try await TestServer.make()
+        _ = try await server.addMembers(60)
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Web searcher")
+            let cookie: HTTPFields = [.cookie: "rampart_session=\(member.token)"]
+            var statuses: [HTTPResponse.Status] = []
+            for page in 0..<6 {
+                try await client.execute(uri: "/search?q=member+\(page)", method: .get, headers: cookie) { response in
+                    statuses.append(response.status)
+                    if response.status == .tooManyRequests {
+                        #expect(String(buffer: response.body).contains("You have used your hourly allowance"))
+                    }
+                }
+            }
+            // Twelve units an hour, four a page of ten strangers: the fourth page is refused,
+            // as a page a tool can count, not a 200 with an error inside.
+            #expect(statuses.prefix(3).allSatisfy { $0 == .ok }, "\(statuses)")
+            #expect(statuses.contains(.tooManyRequests), "\(statuses)")
         }
     }
 }

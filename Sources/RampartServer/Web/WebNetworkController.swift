@@ -159,6 +159,9 @@ struct WebNetworkController {
                 "location": value("location"),
             ]
             let searched = ["q", "company", "title", "school", "location"].contains { !value($0).isEmpty }
+            // A refused search keeps the form and says why, with the refusal's status
+            // (429 for a spent budget, 400 for an expired page link), not a 200.
+            var status = HTTPResponse.Status.ok
             if searched {
                 do {
                     let page = try await network.search(
@@ -181,10 +184,11 @@ struct WebNetworkController {
                     }
                 } catch let error as RampartError where !Protection.isLadderRefusal(error) {
                     layout.error = error.message
+                    status = ErrorMiddleware.status(for: error)
                 }
             }
             model["layout"] = layout
-            return pages.page("search", model)
+            return pages.page("search", model, status: status)
         }
     }
 

@@ -141,10 +141,11 @@ final class MemberRun {
             let page = persona == .recruiter && rng.chance(0.3) ? 1 : 0
             return SimRequest(client: client, action: .search(page: page, results: searchResults(for: member, persona)))
         }
-        // Mostly someone from the last search; else their network or anyone.
+        // Mostly someone from the last search (a new member: always, the colleague or
+        // classmate they looked for); else their network or anyone.
         let connections = client.newMember ? [] : world.connections(of: member)
         let target: Int
-        if rng.chance(0.5) {
+        if client.newMember || rng.chance(0.5) {
             target = Int(state.lastResults[rng.below(state.lastResults.count)])
         } else if !connections.isEmpty, !rng.chance(persona.habits.strangers) {
             target = Int(connections[connections.startIndex + rng.below(connections.count)])
