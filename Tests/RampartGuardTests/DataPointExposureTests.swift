@@ -62,7 +62,7 @@ struct DataPointExposureTests {
     @Test func colleaguesCardsCostLessThanStrangers() throws {
         let pipeline = try pipeline()
         let colleagues = (0..<10).map { ServedData(member: Int64($0), degree: .thirdOrMore, categories: [.identity, .position], colleague: true) }
-        #expect(abs(pipeline.charge(walker, served: colleagues).1.dayUsed - 1.2) < 1e-9)
+        #expect(abs(pipeline.charge(walker, served: colleagues).1.dayUsed - 0.8) < 1e-9)
     }
 
     @Test func aConnectionListIsTheOwnersConnectionsDataPointAndACardPerConnection() throws {

@@ -72,7 +72,7 @@ public enum DetectionSignal: String, Sendable, CaseIterable, Codable {
             .forgedForwarding: scale(0, 1, 10),
             .sealedIDMisuse: scale(0, 5, 45),
             .registrationBurst: scale(0, 1, 20),
-            .budgetRefusals: scale(0, 6, 40),
+            .budgetRefusals: scale(0, 3, 40),
             .budgetDays: scale(1, 3, 50),
         ]
         return Dictionary(uniqueKeysWithValues: scales.map { ($0.key.rawValue, $0.value) })
