@@ -99,18 +99,12 @@ else
     missing "ledger verifier" "Ledger verifier" "pip pytest"
 fi
 
+# shellcheck source=scripts/lib/stop-server.sh
+source scripts/lib/stop-server.sh
 server_pid=""
 work=""
 cleanup() {
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_server "$server_pid"
     if [[ -n "$work" ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
