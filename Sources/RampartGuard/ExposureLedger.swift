@@ -197,31 +197,29 @@ public final class ExposureLedger: Sendable {
         var retry: Date?
         if state.monthUsed >= limits.month { retry = state.monthEnd }
         if state.hourUsed >= limits.hour {
-            // Frees up when enough of the hour's oldest charges leave the hour.
-            var used = state.hourUsed
-            var index = state.hourHead
-            var at = now
-            while used >= limits.hour, index < state.day.count {
-                used -= state.day[index].cost
-                at = state.day[index].at.addingTimeInterval(hour)
-                index += 1
-            }
+            let at = freesUp(state, from: state.hourHead, used: state.hourUsed, limit: limits.hour, window: hour, now: now)
             retry = max(retry ?? at, at)
         }
         if state.dayUsed >= limits.day {
-            // Frees up when enough of the oldest charges leave the 24-hour window.
-            var used = state.dayUsed
-            var index = state.head
-            var at = now
-            while used >= limits.day, index < state.day.count {
-                used -= state.day[index].cost
-                at = state.day[index].at.addingTimeInterval(window)
-                index += 1
-            }
+            let at = freesUp(state, from: state.head, used: state.dayUsed, limit: limits.day, window: window, now: now)
             retry = max(retry ?? at, at)
         }
         standing.retryAt = retry
         return standing
+    }
+
+    /// When enough of a window's oldest charges (from `index`) leave it to bring `used`
+    /// below `limit`.
+    private static func freesUp(_ state: Holder, from index: Int, used: Double, limit: Double, window: TimeInterval, now: Date) -> Date {
+        var used = used
+        var index = index
+        var at = now
+        while used >= limit, index < state.day.count {
+            used -= state.day[index].cost
+            at = state.day[index].at.addingTimeInterval(window)
+            index += 1
+        }
+        return at
     }
 
     /// Midnight UTC on the first of the month `date` falls in.
