@@ -61,11 +61,34 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         public var tiers: [String: Limits]
         /// Share of a budget at which the member is warned (0.8 = 80%).
         public var warnAt: Double
+        /// An account registered in a burst of registrations from one subnet gets this share
+        /// of its tier's limits for its first `burstAccountDays` days (a farm's accounts
+        /// are born in bursts; one person's is not). 1 turns it off.
+        public var burstAccountShare: Double
+        public var burstAccountDays: Double
 
-        public init(weights: Weights, tiers: [String: Limits], warnAt: Double) {
+        public init(weights: Weights, tiers: [String: Limits], warnAt: Double, burstAccountShare: Double = 0.25, burstAccountDays: Double = 7) {
             self.weights = weights
             self.tiers = tiers
             self.warnAt = warnAt
+            self.burstAccountShare = burstAccountShare
+            self.burstAccountDays = burstAccountDays
+        }
+
+        private enum CodingKeys: String, CodingKey { case weights, tiers, warnAt, burstAccountShare, burstAccountDays }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                weights: try container.decode(Weights.self, forKey: .weights), tiers: try container.decode([String: Limits].self, forKey: .tiers),
+                warnAt: try container.decode(Double.self, forKey: .warnAt),
+                burstAccountShare: try container.decodeIfPresent(Double.self, forKey: .burstAccountShare) ?? 0.25,
+                burstAccountDays: try container.decodeIfPresent(Double.self, forKey: .burstAccountDays) ?? 7)
+        }
+
+        /// `limits` as they apply to an account registered in a burst.
+        public func burstAccount(_ limits: Limits) -> Limits {
+            Limits(hour: limits.hour * burstAccountShare, day: limits.day * burstAccountShare, month: limits.month * burstAccountShare)
         }
     }
 
@@ -206,6 +229,9 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
             }
         }
         guard (0.0..<1.0).contains(budgets.warnAt), budgets.warnAt > 0 else { throw fail("budgets.warnAt must be between 0 and 1") }
+        guard budgets.burstAccountShare > 0, budgets.burstAccountShare <= 1, budgets.burstAccountDays >= 0, budgets.burstAccountDays <= 366 else {
+            throw fail("budgets.burstAccountShare must be in (0, 1] and budgets.burstAccountDays in [0, 366]")
+        }
         let lifetimes = [
             ("profileLinkHours", sealing.profileLinkHours), ("searchCursorMinutes", sealing.searchCursorMinutes),
             ("invitationDays", sealing.invitationDays), ("otherHours", sealing.otherHours),

@@ -120,6 +120,31 @@ struct DataPointExposureTests {
         #expect(next.verdict == .challenge)
     }
 
+    @Test func accountsBornInABurstGetAQuarterOfTheBudgetForAWeek() throws {
+        let pipeline = try pipeline(budgetsOnly: true)
+        let subnet = (1...6).map { IPAddress("100.64.9.\($0)") }
+        // Six registrations from one subnet within the hour (the burst starts past five).
+        for (index, ip) in subnet.enumerated() { pipeline.engine.registered(account: Int64(100 + index), ip: ip) }
+        pipeline.engine.registered(account: 200, ip: IPAddress("198.51.100.7"))
+        func cardsUntilRefused(_ account: Int64) -> Int {
+            let requester = ScreenedRequester(account: account, tier: .free, channel: .api, session: nil, device: nil, ip: nil)
+            var seen = 0
+            for page in 0..<100 {
+                if case .budgetExhausted = pipeline.screen(.searchPage(page: 0), by: requester, paidByBudget: true).verdict { break }
+                pipeline.charge(requester, served: cards(Int64(page * 10)..<Int64(page * 10 + 10)))
+                seen += 10
+            }
+            return seen
+        }
+        // The farm's sixth account: 3 units an hour, one page of strangers' cards.
+        #expect(cardsUntilRefused(105) == 10)
+        // One person registering alone: the whole hour's 12 units.
+        #expect(cardsUntilRefused(200) == 30)
+        // A week later the farm's account is an account like any other.
+        clock.advance(by: 8 * 86_400)
+        #expect(cardsUntilRefused(105) >= 30)
+    }
+
     @Test func viewsOfStrangersAreNoEvidenceAgainstAMemberWithoutANetwork() {
         func readings(_ proximity: GuardEvent.Proximity) -> [DetectionSignal] {
             let engine = DetectionEngine(clock: clock)

@@ -96,7 +96,7 @@ public struct ScreeningPipeline: Sendable {
 
     /// The requester's (their cluster's) budget standing, without charging.
     private func standing(of requester: ScreenedRequester, cluster: Int64?) -> ExposureLedger.Standing {
-        let limits = policy.limits(for: requester.tier)
+        let limits = limits(for: requester)
         return withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits)
     }
 
@@ -107,7 +107,7 @@ public struct ScreeningPipeline: Sendable {
     /// cluster's, when linked).
     @discardableResult
     public func charge(_ requester: ScreenedRequester, served: [ServedData]) -> (BudgetMark?, ExposureLedger.Standing) {
-        let limits = policy.limits(for: requester.tier)
+        let limits = limits(for: requester)
         let cluster = identity.sharedCluster(of: requester.account)
         let items = costs.items(served)
         guard !items.isEmpty else {
@@ -121,6 +121,17 @@ public struct ScreeningPipeline: Sendable {
         let key = items.count == 1 ? items[0].key : ChargeItem.encode(items)
         let mark = BudgetMark(holder: requester.holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed)
         return (mark, withCluster(requester.account, cluster, own, limits))
+    }
+
+    /// The requester's limits: its tier's, or a share of them while an account registered in
+    /// a burst is new (``AccessPolicy/Budgets/burstAccountShare``).
+    private func limits(for requester: ScreenedRequester) -> AccessPolicy.Limits {
+        let limits = policy.limits(for: requester.tier)
+        let budgets = policy.budgets
+        guard budgets.burstAccountShare < 1,
+            engine.registeredInBurst(account: requester.account, within: budgets.burstAccountDays * 86_400)
+        else { return limits }
+        return budgets.burstAccount(limits)
     }
 
     /// The account's own standing plus what the other accounts of its cluster used.
