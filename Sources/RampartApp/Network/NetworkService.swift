@@ -345,17 +345,12 @@ public struct NetworkService: Sendable {
     /// How close a profile is to the viewer: their network, their work (a shared company or
     /// school), or nobody they are related to. Reads the viewer's profile only for strangers.
     private func proximity(of target: Profile, to requester: Requester, degree: RelationshipDegree) async throws -> GuardEvent.Proximity {
-        switch degree {
-        case .this: return .own
-        case .first, .second: return .network
-        case .thirdOrMore:
-            if let mine = try await store.profile(of: requester.id), !Self.workplaces(target).isDisjoint(with: Self.workplaces(mine)) {
-                return .work
-            }
-            // A new member has nobody yet: everyone is outside their network, so the share
-            // of views outside it says nothing about them.
-            return try await store.connectionCount(of: requester.id) < GuardEvent.Proximity.smallestNetwork ? .noNetwork : .outside
-        }
+        guard degree == .thirdOrMore else { return GuardEvent.Proximity(degree: degree, sharesWork: false, viewerConnections: 0) }
+        let mine = try await store.profile(of: requester.id)
+        let sharesWork = mine.map { !Self.workplaces(target).isDisjoint(with: Self.workplaces($0)) } ?? false
+        // The viewer's connections are counted only for a stranger at no shared workplace.
+        let connections = sharesWork ? 0 : try await store.connectionCount(of: requester.id)
+        return GuardEvent.Proximity(degree: degree, sharesWork: sharesWork, viewerConnections: connections)
     }
 
     /// Companies and schools in a profile, normalised for comparison.

@@ -1,3 +1,5 @@
+import RampartCore
+
 /// One request as the detection engine sees it: who (account, session, device, address),
 /// what (the action and, for a profile, how close the target is to the viewer), and what
 /// the transport layer noticed about the client. Plain values: no HTTP types.
@@ -18,6 +20,23 @@ public struct GuardEvent: Sendable, Equatable {
 
         /// Connections below which a member has no network to measure against.
         public static let smallestNetwork = 5
+
+        /// Where a profile stands relative to its viewer, the one rule the server and the
+        /// simulator both use. `viewerConnections` matters only for a stranger who shares no
+        /// company or school (callers may skip looking it up otherwise): a new member has
+        /// nobody yet, so the share of views outside their network says nothing about them.
+        public init(degree: RelationshipDegree, sharesWork: Bool, viewerConnections: @autoclosure () throws -> Int) rethrows {
+            switch degree {
+            case .this: self = .own
+            case .first, .second: self = .network
+            case .thirdOrMore:
+                if sharesWork {
+                    self = .work
+                } else {
+                    self = try viewerConnections() < Self.smallestNetwork ? .noNetwork : .outside
+                }
+            }
+        }
     }
 
     public enum Action: Sendable, Equatable {

@@ -85,11 +85,9 @@ public final class GuardDefense: Defense {
 
     /// Where a profile stands relative to the viewer, as the server works it out.
     static func proximity(of target: Int, to client: SimClient, world: SimWorld) -> GuardEvent.Proximity {
-        let (degree, sharesWork) = world.proximity(of: target, to: client.member)
-        if degree == .this { return .own }
-        if degree == .first, !client.newMember { return .network }
-        if sharesWork { return .work }
-        return client.newMember ? .noNetwork : .outside
+        GuardEvent.Proximity(
+            degree: world.degree(of: target, to: client), sharesWork: world.proximity(of: target, to: client.member).sharesWork,
+            viewerConnections: client.newMember ? 0 : client.member.map { world.connections(of: $0).count } ?? 0)
     }
 
     public func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool {
