@@ -61,34 +61,37 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         public var tiers: [String: Limits]
         /// Share of a budget at which the member is warned (0.8 = 80%).
         public var warnAt: Double
-        /// An account registered in a burst of registrations from one subnet gets this share
-        /// of its tier's limits for its first `burstAccountDays` days (a farm's accounts
-        /// are born in bursts; one person's is not). 1 turns it off.
-        public var burstAccountShare: Double
-        public var burstAccountDays: Double
+        /// For an account in its first `newAccountDays` days, a stranger (beyond the 2nd
+        /// degree, sharing no company or school) costs this many times the usual: trust in
+        /// reaching strangers is earned by tenure. A harvester's accounts are fresh (and once
+        /// suspended, fresh again); a new member looks for colleagues and classmates, whose
+        /// price does not change. 1 turns it off.
+        public var newAccountStrangerFactor: Double
+        public var newAccountDays: Double
 
-        public init(weights: Weights, tiers: [String: Limits], warnAt: Double, burstAccountShare: Double = 0.25, burstAccountDays: Double = 7) {
+        public init(weights: Weights, tiers: [String: Limits], warnAt: Double, newAccountStrangerFactor: Double = 4, newAccountDays: Double = 7) {
             self.weights = weights
             self.tiers = tiers
             self.warnAt = warnAt
-            self.burstAccountShare = burstAccountShare
-            self.burstAccountDays = burstAccountDays
+            self.newAccountStrangerFactor = newAccountStrangerFactor
+            self.newAccountDays = newAccountDays
         }
 
-        private enum CodingKeys: String, CodingKey { case weights, tiers, warnAt, burstAccountShare, burstAccountDays }
+        private enum CodingKeys: String, CodingKey { case weights, tiers, warnAt, newAccountStrangerFactor, newAccountDays }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 weights: try container.decode(Weights.self, forKey: .weights), tiers: try container.decode([String: Limits].self, forKey: .tiers),
                 warnAt: try container.decode(Double.self, forKey: .warnAt),
-                burstAccountShare: try container.decodeIfPresent(Double.self, forKey: .burstAccountShare) ?? 0.25,
-                burstAccountDays: try container.decodeIfPresent(Double.self, forKey: .burstAccountDays) ?? 7)
+                newAccountStrangerFactor: try container.decodeIfPresent(Double.self, forKey: .newAccountStrangerFactor) ?? 4,
+                newAccountDays: try container.decodeIfPresent(Double.self, forKey: .newAccountDays) ?? 7)
         }
 
-        /// `limits` as they apply to an account registered in a burst.
-        public func burstAccount(_ limits: Limits) -> Limits {
-            Limits(hour: limits.hour * burstAccountShare, day: limits.day * burstAccountShare, month: limits.month * burstAccountShare)
+        /// What a stranger costs an account registered `age` seconds ago, as a multiple.
+        public func strangerFactor(accountAge age: TimeInterval?) -> Double {
+            guard let age, age < newAccountDays * 86_400 else { return 1 }
+            return newAccountStrangerFactor
         }
     }
 
@@ -229,8 +232,10 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
             }
         }
         guard (0.0..<1.0).contains(budgets.warnAt), budgets.warnAt > 0 else { throw fail("budgets.warnAt must be between 0 and 1") }
-        guard budgets.burstAccountShare > 0, budgets.burstAccountShare <= 1, budgets.burstAccountDays >= 0, budgets.burstAccountDays <= 366 else {
-            throw fail("budgets.burstAccountShare must be in (0, 1] and budgets.burstAccountDays in [0, 366]")
+        guard budgets.newAccountStrangerFactor >= 1, budgets.newAccountStrangerFactor <= 100, budgets.newAccountDays >= 0,
+            budgets.newAccountDays <= 366
+        else {
+            throw fail("budgets.newAccountStrangerFactor must be in [1, 100] and budgets.newAccountDays in [0, 366]")
         }
         let lifetimes = [
             ("profileLinkHours", sealing.profileLinkHours), ("searchCursorMinutes", sealing.searchCursorMinutes),

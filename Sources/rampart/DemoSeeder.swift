@@ -41,7 +41,9 @@ struct DemoSeeder {
                 let generated = world.member(index)
                 var profile = generated.profile
                 profile.accountID = ids[index]
-                let joined = now.addingTimeInterval(-Double(index % 1_500) * 86_400 - 3_600)
+                // Members of long standing (a month to four years): a new account pays more for
+                // strangers in its first week, and whoever tries the demo signs in as one of these.
+                let joined = now.addingTimeInterval(-Double(30 + index % 1_500) * 86_400)
                 let account = Account(
                     id: ids[index], phone: generated.phone, name: profile.name, passwordHash: passwordHash, createdAt: joined,
                     tier: generated.tier, tierExpiresAt: generated.tier == .free ? nil : now.addingTimeInterval(PremiumService.period))

@@ -120,29 +120,31 @@ struct DataPointExposureTests {
         #expect(next.verdict == .challenge)
     }
 
-    @Test func accountsBornInABurstGetAQuarterOfTheBudgetForAWeek() throws {
+    @Test func aNewAccountPaysFourTimesForStrangersButNotForColleaguesForAWeek() throws {
         let pipeline = try pipeline(budgetsOnly: true)
-        let subnet = (1...6).map { IPAddress("100.64.9.\($0)") }
-        // Six registrations from one subnet within the hour (the burst starts past five).
-        for (index, ip) in subnet.enumerated() { pipeline.engine.registered(account: Int64(100 + index), ip: ip) }
-        pipeline.engine.registered(account: 200, ip: IPAddress("198.51.100.7"))
-        func cardsUntilRefused(_ account: Int64) -> Int {
-            let requester = ScreenedRequester(account: account, tier: .free, channel: .api, session: nil, device: nil, ip: nil)
+        func cardsUntilRefused(_ account: Int64, registeredAt: Date?, colleagues: Bool = false) -> Int {
+            let requester = ScreenedRequester(account: account, tier: .free, channel: .api, session: nil, device: nil, ip: nil, registeredAt: registeredAt)
             var seen = 0
             for page in 0..<100 {
                 if case .budgetExhausted = pipeline.screen(.searchPage(page: 0), by: requester, paidByBudget: true).verdict { break }
-                pipeline.charge(requester, served: cards(Int64(page * 10)..<Int64(page * 10 + 10)))
+                var served = cards(Int64(page * 10)..<Int64(page * 10 + 10))
+                if colleagues { served = served.map { ServedData(member: $0.member, degree: $0.degree, categories: $0.categories, colleague: true) } }
+                pipeline.charge(requester, served: served)
                 seen += 10
             }
             return seen
         }
-        // The farm's sixth account: 3 units an hour, one page of strangers' cards.
-        #expect(cardsUntilRefused(105) == 10)
-        // One person registering alone: the whole hour's 12 units.
-        #expect(cardsUntilRefused(200) == 30)
-        // A week later the farm's account is an account like any other.
+        let joined = clock.now()
+        // A harvester's fresh account: a page of strangers' cards costs 16 of the hour's 12.
+        #expect(cardsUntilRefused(105, registeredAt: joined) == 10)
+        // An account of long standing (or a store that does not know): the whole hour's 12 units.
+        #expect(cardsUntilRefused(200, registeredAt: nil) == 30)
+        #expect(cardsUntilRefused(201, registeredAt: joined.addingTimeInterval(-30 * 86_400)) == 30)
+        // A new member looking for colleagues pays what anyone pays for them.
+        #expect(cardsUntilRefused(300, registeredAt: joined, colleagues: true) >= 100)
+        // A week later the fresh account is an account like any other.
         clock.advance(by: 8 * 86_400)
-        #expect(cardsUntilRefused(105) >= 30)
+        #expect(cardsUntilRefused(105, registeredAt: joined) >= 30)
     }
 
     @Test func viewsOfStrangersAreNoEvidenceAgainstAMemberWithoutANetwork() {

@@ -44,9 +44,12 @@ struct TestServer: Sendable {
 
     /// A server on an in-memory database. The detection engine is off unless a test asks
     /// for it: most tests script request loops that the engine would rightly call a crawler.
-    static func make(policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off) async throws -> TestServer {
+    /// Test accounts are minutes old, so a new account's higher price for strangers is off
+    /// unless a test asks for `tenure` (``AccessPolicy/Budgets/newAccountStrangerFactor``).
+    static func make(policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off, tenure: Bool = false) async throws -> TestServer {
         var policy = try policy ?? PolicyFile.shipped()
         policy.detection.mode = detection
+        if !tenure { policy.budgets.newAccountStrangerFactor = 1 }
         let store = SQLStore(driver: try SQLiteDriver.inMemory())
         let clock = ManualWallClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))
         try await ShippedAgreement.prepare(store, now: clock.now())

@@ -29,6 +29,7 @@ public struct Requester: Sendable {
         ScreenedRequester(
             account: account.id.rawValue, tier: account.effectiveTier(at: now), channel: session.kind == .web ? .web : .api,
             session: StableHash.of(session.tokenHash), device: StableHash.of(session.deviceHash), ip: IPAddress(client.ip ?? ""),
-            fingerprintAnomalies: client.fingerprintAnomalies, forgedForwarding: client.forgedForwarding)
+            fingerprintAnomalies: client.fingerprintAnomalies, forgedForwarding: client.forgedForwarding,
+            registeredAt: account.createdAt)
     }
 }

@@ -281,19 +281,6 @@ public final class DetectionEngine: Sendable {
             let burst = state.table[subnet].registrations > Float(policy.sms.registrationBurstPerSubnetPerHour)
             let slot = state.table.slot(for: EventKeys.key(.account, UInt64(bitPattern: account)))
             state.table[slot].registrationBurst = burst
-            if burst { state.table[slot].burstRegisteredAt = now }
-        }
-    }
-
-    /// Whether the account was registered in a burst of registrations from one subnet less
-    /// than `within` seconds ago.
-    public func registeredInBurst(account: Int64, within: TimeInterval) -> Bool {
-        guard within > 0 else { return false }
-        let now = clock.now().timeIntervalSinceReferenceDate
-        return state.withLock { state in
-            guard let slot = state.table.existingSlot(for: EventKeys.key(.account, UInt64(bitPattern: account))) else { return false }
-            let at = state.table[slot].burstRegisteredAt
-            return at > 0 && now - at < within
         }
     }
 

@@ -44,8 +44,6 @@ struct KeyActivity {
     var sawAsset = false
     var fingerprintAnomalies: UInt8 = 0
     var registrationBurst = false
-    /// When the account was registered in a burst (seconds since the reference date; 0: not).
-    var burstRegisteredAt = 0.0
     // Exposure-budget pressure: hours with a refusal (decays per day), and bit i of the day
     // mask set when warned or refused i days before `lastBudgetDay`.
     var budgetRefusals: Float = 0

@@ -96,7 +96,7 @@ public struct ScreeningPipeline: Sendable {
 
     /// The requester's (their cluster's) budget standing, without charging.
     private func standing(of requester: ScreenedRequester, cluster: Int64?) -> ExposureLedger.Standing {
-        let limits = limits(for: requester)
+        let limits = policy.limits(for: requester.tier)
         return withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits)
     }
 
@@ -107,9 +107,10 @@ public struct ScreeningPipeline: Sendable {
     /// cluster's, when linked).
     @discardableResult
     public func charge(_ requester: ScreenedRequester, served: [ServedData]) -> (BudgetMark?, ExposureLedger.Standing) {
-        let limits = limits(for: requester)
+        let limits = policy.limits(for: requester.tier)
         let cluster = identity.sharedCluster(of: requester.account)
-        let items = costs.items(served)
+        let age = requester.registeredAt.map { clock.now().timeIntervalSince($0) }
+        let items = costs.items(served, strangerFactor: policy.budgets.strangerFactor(accountAge: age))
         guard !items.isEmpty else {
             return (nil, withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits))
         }
@@ -121,17 +122,6 @@ public struct ScreeningPipeline: Sendable {
         let key = items.count == 1 ? items[0].key : ChargeItem.encode(items)
         let mark = BudgetMark(holder: requester.holder, key: key, cost: cost, dayUsed: own.dayUsed, monthUsed: own.monthUsed)
         return (mark, withCluster(requester.account, cluster, own, limits))
-    }
-
-    /// The requester's limits: its tier's, or a share of them while an account registered in
-    /// a burst is new (``AccessPolicy/Budgets/burstAccountShare``).
-    private func limits(for requester: ScreenedRequester) -> AccessPolicy.Limits {
-        let limits = policy.limits(for: requester.tier)
-        let budgets = policy.budgets
-        guard budgets.burstAccountShare < 1,
-            engine.registeredInBurst(account: requester.account, within: budgets.burstAccountDays * 86_400)
-        else { return limits }
-        return budgets.burstAccount(limits)
     }
 
     /// The account's own standing plus what the other accounts of its cluster used.
@@ -160,10 +150,12 @@ public struct ScreenedRequester: Sendable {
     /// The account's budget holder name (``BudgetHolder/name(_:)``); callers that screen
     /// one account many times may keep it rather than format it per request.
     public var holder: String
+    /// When the account was registered (nil: long ago, or unknown).
+    public var registeredAt: Date?
 
     public init(
         account: Int64, tier: Tier, channel: GuardEvent.Channel, session: UInt64?, device: UInt64?, ip: IPAddress?,
-        fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false, holder: String? = nil
+        fingerprintAnomalies: Int = 0, forgedForwarding: Bool = false, holder: String? = nil, registeredAt: Date? = nil
     ) {
         self.account = account
         self.tier = tier
@@ -174,6 +166,7 @@ public struct ScreenedRequester: Sendable {
         self.fingerprintAnomalies = fingerprintAnomalies
         self.forgedForwarding = forgedForwarding
         self.holder = holder ?? BudgetHolder.name(account)
+        self.registeredAt = registeredAt
     }
 }
 

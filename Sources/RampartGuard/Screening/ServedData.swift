@@ -63,13 +63,15 @@ public enum ChargeKey {
 }
 
 extension ExposureCosts {
-    /// The priced items of what one response served (own data is free).
-    public func items(_ served: [ServedData]) -> [ChargeItem] {
+    /// The priced items of what one response served (own data is free); strangers cost
+    /// `strangerFactor` times their price (a new account's, ``AccessPolicy/Budgets/newAccountStrangerFactor``).
+    public func items(_ served: [ServedData], strangerFactor: Double = 1) -> [ChargeItem] {
         var items: [ChargeItem] = []
         items.reserveCapacity(served.count)
         for data in served where data.degree != .this {
             func cost(_ categories: CategorySet) -> Double {
-                data.colleague && data.degree == .thirdOrMore ? colleague(categories: categories) : profile(degree: data.degree, categories: categories)
+                guard data.degree == .thirdOrMore else { return profile(degree: data.degree, categories: categories) }
+                return data.colleague ? colleague(categories: categories) : strangerFactor * profile(degree: data.degree, categories: categories)
             }
             var profileData = data.categories
             profileData.remove(.connections)

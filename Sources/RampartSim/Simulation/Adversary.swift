@@ -311,6 +311,7 @@ final class AdversaryRun {
             account: id, member: nil, ip: address(for: accounts.count), device: device, session: rng.next(), tier: strategy.premium ? .recruiter : .free)
         // Freshly registered: no network yet, as on the server.
         client.newMember = true
+        client.registeredAt = clock.seconds
         if strategy.browser {
             client.channel = .web
             client.loadsAssets = true

@@ -18,6 +18,8 @@ public struct SimClient: Sendable {
     /// No network yet (everyone is third degree or more): a member in their first weeks, or
     /// an account an adversary just registered.
     public var newMember = false
+    /// When the account was registered, in simulated seconds (nil: long before the start).
+    public var registeredAt: Double?
 }
 
 /// One request in the simulation.

@@ -38,7 +38,7 @@ public final class GuardDefense: Defense {
         if suspended.contains(client.account) { return .refused(.suspended) }
         let requester = ScreenedRequester(
             account: client.account, tier: client.tier, channel: client.channel, session: client.session, device: client.device, ip: client.ip,
-            holder: holder(client.account))
+            holder: holder(client.account), registeredAt: client.registeredAt.map { clock.start.addingTimeInterval($0) })
         if request.forgedSignature || request.foreignID {
             pipeline.noteMisuse(by: requester)
             return .refused(.refusedID)

@@ -137,6 +137,8 @@ final class MemberRun {
             client.loadsAssets = true
         }
         client.newMember = persona == .newMember
+        // New members joined as the period began: their whole first week falls inside it.
+        if client.newMember { client.registeredAt = 0 }
         if state.actionsLeft % persona.habits.searchEvery == 1 || state.lastResults.isEmpty {
             let page = persona == .recruiter && rng.chance(0.3) ? 1 : 0
             return SimRequest(client: client, action: .search(page: page, results: searchResults(for: member, persona)))
