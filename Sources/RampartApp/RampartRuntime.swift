@@ -21,11 +21,14 @@ public struct RampartRuntime: Sendable {
         public var ledger: Bool
         /// How often a signed tree head is published when the ledger has grown.
         public var treeHeadInterval: Duration
+        /// Test-mode payments or none (``PaymentMode``).
+        public var payments: PaymentMode
 
         public init(
             dataDirectory: String, storeLocation: StoreLocation, policyPath: String?, smsWebhookURL: String?, ledger: Bool,
-            treeHeadInterval: Duration
+            treeHeadInterval: Duration, payments: PaymentMode = .off
         ) {
+            self.payments = payments
             self.dataDirectory = dataDirectory
             self.storeLocation = storeLocation
             self.policyPath = policyPath
@@ -52,7 +55,12 @@ public struct RampartRuntime: Sendable {
         logger.info("ID keyring loaded", metadata: ["keyring": "\(keyring)"])
         let signingMaster = try secrets.requestSigningKeyring(now: clock.now()).current.key
         let ledgerKey = try secrets.ledgerSigningKey(now: clock.now())
-        let payments = TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
+        let payments: any PaymentProvider =
+            switch settings.payments {
+            case .test: TestModePaymentProvider(fingerprintKey: try secrets.paymentFingerprintKeyring(now: clock.now()).current.key, clock: clock)
+            case .off: UnavailablePaymentProvider()
+            }
+        logger.info("payments", metadata: ["mode": "\(settings.payments.rawValue)"])
         let (policy, policyPath) = try PolicyFile.load(explicitPath: settings.policyPath, dataDirectory: settings.dataDirectory)
         let policySHA256 = SecretTokens.sha256Hex(String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data(), as: UTF8.self))
         logger.info("protection policy loaded", metadata: ["path": "\(policyPath)", "sha256": "\(policySHA256)"])

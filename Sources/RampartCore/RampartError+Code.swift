@@ -90,6 +90,8 @@ extension RampartError.Code {
     /// The invitation was already answered or withdrawn.
     public static let invitationClosed: Self = "invitation_closed"
     public static let invitationNotFound: Self = "invitation_not_found"
+    /// The tier's invitations per day are used up (`budgets.invitationsPerDay`).
+    public static let invitationLimit: Self = "invitation_limit"
     /// An invitation answer other than accept, decline or withdraw.
     public static let invalidAction: Self = "invalid_action"
 
@@ -99,6 +101,8 @@ extension RampartError.Code {
     public static let tierDowngrade: Self = "tier_downgrade"
     public static let invalidCard: Self = "invalid_card"
     public static let cardDeclined: Self = "card_declined"
+    /// No payment processor is configured (`rampart serve --payments off`).
+    public static let paymentsUnavailable: Self = "payments_unavailable"
 
     // MARK: Signed requests and sealed IDs
     public static let signatureRequired: Self = "signature_required"

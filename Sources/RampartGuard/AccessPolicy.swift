@@ -68,16 +68,28 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
         /// price does not change. 1 turns it off.
         public var newAccountStrangerFactor: Double
         public var newAccountDays: Double
+        /// Invitations one account may send in 24 hours, by tier (keys `free`, `premium`,
+        /// `recruiter`): each accepted one makes a stranger 1st degree, 1/20 of the price.
+        public var invitationsPerDay: [String: Int]
 
-        public init(weights: Weights, tiers: [String: Limits], warnAt: Double, newAccountStrangerFactor: Double = 4, newAccountDays: Double = 7) {
+        public init(
+            weights: Weights, tiers: [String: Limits], warnAt: Double, newAccountStrangerFactor: Double = 4, newAccountDays: Double = 7,
+            invitationsPerDay: [String: Int] = Budgets.defaultInvitationsPerDay
+        ) {
             self.weights = weights
             self.tiers = tiers
             self.warnAt = warnAt
             self.newAccountStrangerFactor = newAccountStrangerFactor
             self.newAccountDays = newAccountDays
+            self.invitationsPerDay = invitationsPerDay
         }
 
-        private enum CodingKeys: String, CodingKey { case weights, tiers, warnAt, newAccountStrangerFactor, newAccountDays }
+        public static let defaultInvitationsPerDay = ["free": 30, "premium": 60, "recruiter": 150]
+
+        /// The tier's invitations per day.
+        public func invitationsPerDay(for tier: Tier) -> Int { invitationsPerDay[tier.rawValue] ?? Self.defaultInvitationsPerDay["free"] ?? 30 }
+
+        private enum CodingKeys: String, CodingKey { case weights, tiers, warnAt, newAccountStrangerFactor, newAccountDays, invitationsPerDay }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -85,7 +97,8 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
                 weights: try container.decode(Weights.self, forKey: .weights), tiers: try container.decode([String: Limits].self, forKey: .tiers),
                 warnAt: try container.decode(Double.self, forKey: .warnAt),
                 newAccountStrangerFactor: try container.decodeIfPresent(Double.self, forKey: .newAccountStrangerFactor) ?? 4,
-                newAccountDays: try container.decodeIfPresent(Double.self, forKey: .newAccountDays) ?? 7)
+                newAccountDays: try container.decodeIfPresent(Double.self, forKey: .newAccountDays) ?? 7,
+                invitationsPerDay: try container.decodeIfPresent([String: Int].self, forKey: .invitationsPerDay) ?? Self.defaultInvitationsPerDay)
         }
 
         /// What a stranger costs an account registered `age` seconds ago, as a multiple.
@@ -236,6 +249,9 @@ public struct AccessPolicy: Sendable, Codable, Equatable {
             budgets.newAccountDays <= 366
         else {
             throw fail("budgets.newAccountStrangerFactor must be in [1, 100] and budgets.newAccountDays in [0, 366]")
+        }
+        for (tier, count) in budgets.invitationsPerDay where Tier(rawValue: tier) == nil || count < 0 {
+            throw fail("budgets.invitationsPerDay.\(tier) must be a tier with a count ≥ 0")
         }
         let lifetimes = [
             ("profileLinkHours", sealing.profileLinkHours), ("searchCursorMinutes", sealing.searchCursorMinutes),

@@ -68,6 +68,8 @@ public final class ExposureLedger: Sendable {
         var monthEnd = Date.distantPast
         var monthUsed = 0.0
         var monthPaid: [String: Double] = [:]
+        /// When each request screened but not yet charged began (oldest first).
+        var inFlight: [Date] = []
     }
 
     private let clock: any WallClock
@@ -86,6 +88,44 @@ public final class ExposureLedger: Sendable {
             // One lookup, mutated in place: copying a holder out and back would copy its arrays.
             Self.advanced(&holders[holder, default: Holder()], limits: limits, now: now)
         }
+    }
+
+    /// How long a request may stay screened but uncharged before its reservation lapses (it
+    /// failed, or showed nothing).
+    public static let reservationLifetime: TimeInterval = 30
+
+    /// The standing of `holder` with every request it has in flight counted as `unit`, and,
+    /// unless that is exhausted, a reservation for one more: the screening step of a request
+    /// the budget pays for. Checking and charging apart, twenty requests sent at once at
+    /// 59 of 60 would all pass; this way the second sees the first. ``charge(_:items:limits:)``
+    /// and ``release(_:)`` end the oldest reservation.
+    public func reserve(_ holder: String, limits: AccessPolicy.Limits, unit: Double) -> Standing {
+        let now = clock.now()
+        return holders.withLock { holders in
+            Self.reserved(&holders[holder, default: Holder()], limits: limits, unit: unit, now: now)
+        }
+    }
+
+    /// Ends the oldest reservation of `holder` without a charge (the request showed nothing).
+    public func release(_ holder: String) {
+        holders.withLock { holders in
+            if holders[holder]?.inFlight.isEmpty == false { holders[holder]?.inFlight.removeFirst() }
+        }
+    }
+
+    private static func reserved(_ state: inout Holder, limits: AccessPolicy.Limits, unit: Double, now: Date) -> Standing {
+        var standing = advanced(&state, limits: limits, now: now)
+        state.inFlight.removeAll { now.timeIntervalSince($0) > reservationLifetime }
+        let pending = Double(state.inFlight.count) * unit
+        if pending > 0, !standing.exhausted {
+            standing.hourUsed += pending
+            standing.dayUsed += pending
+            standing.monthUsed += pending
+            // Exhausted only by requests in flight: free again as soon as they are charged.
+            if standing.exhausted { standing.retryAt = now.addingTimeInterval(1) }
+        }
+        if !standing.exhausted { state.inFlight.append(now) }
+        return standing
     }
 
     /// Charges `cost` units for showing `key` to `holder`; returns the standing after it.
@@ -107,6 +147,7 @@ public final class ExposureLedger: Sendable {
     }
 
     private static func recorded(_ state: inout Holder, items: [ChargeItem], limits: AccessPolicy.Limits, now: Date) -> (standing: Standing, fresh: Int) {
+        if !state.inFlight.isEmpty { state.inFlight.removeFirst() }
         var fresh = 0
         for item in items {
             advance(&state, to: now)

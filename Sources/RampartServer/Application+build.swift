@@ -17,7 +17,7 @@ public func buildRouter(
     let body = RequestBodyReader(limit: configuration.maxBodySize)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(
-        resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies), secureOrigin: configuration.secureCookies))
+        resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies, headers: configuration.clientIPHeader), secureOrigin: configuration.secureCookies))
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
     router.add(middleware: ErrorMiddleware(pages: pages))
@@ -48,7 +48,8 @@ public func buildApplication(
     let runtime = try RampartRuntime.open(
         .init(
             dataDirectory: configuration.dataDirectory, storeLocation: configuration.storeLocation, policyPath: configuration.policyPath,
-            smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval),
+            smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval,
+            payments: configuration.payments),
         logger: logger)
     let router = try await buildRouter(runtime.services, configuration: configuration, registry: registry, logger: logger)
     var app = Application(

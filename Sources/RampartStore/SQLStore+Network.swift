@@ -189,6 +189,13 @@ extension SQLStore: NetworkStore {
         )).map(Invitation.init(row:))
     }
 
+    public func invitationCount(sentBy account: AccountID, since date: Date) async throws -> Int {
+        let rows = try await driver.fetch(SQLQuery(
+            "SELECT COUNT(*) AS n FROM invitations WHERE sender_id = ? AND created_at >= ?",
+            [.int(account.rawValue), .int(date.millisecondsSince1970)]))
+        return Int(try rows.first?.int("n") ?? 0)
+    }
+
     public func resolveInvitation(_ id: InvitationID, as status: Invitation.Status, at date: Date) async throws {
         guard let invitation = try await invitation(id: id) else { throw StoreError.notFound }
         var statements = [

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import RampartApp
 import RampartGuard
 import RampartServer
 
@@ -37,6 +38,20 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("demo-members"), help: "Size of the demo world seeded into an empty database.")
     var demoMembers = 2_000
 
+    @Option(
+        name: .customLong("payments"),
+        help: "test (any valid-looking card buys premium, no money moves) or off (premium cannot be bought). Default: test with the demo world, off with --no-demo.")
+    var payments: String?
+
+    /// The payment mode: as given, else test only together with the demo world.
+    var paymentMode: PaymentMode {
+        get throws {
+            guard let payments else { return noDemo ? .off : .test }
+            guard let mode = PaymentMode(rawValue: payments) else { throw ValidationError("--payments is test or off.") }
+            return mode
+        }
+    }
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -47,6 +62,21 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("trusted-proxy"),
         help: "A load balancer or proxy (address or CIDR block) whose Forwarded / X-Forwarded-For headers are believed; repeat for several. Also RAMPART_TRUSTED_PROXIES (comma-separated).")
     var trustedProxies: [String] = []
+
+    @Option(
+        name: .customLong("client-ip-header"),
+        help: "The one header your trusted proxies write the client's address into: x-forwarded-for (nginx, HAProxy, most balancers) or forwarded (RFC 7239). The other is ignored: a client could send it through.")
+    var clientIPHeader = "x-forwarded-for"
+
+    var forwardingHeader: ClientAddressResolver.ForwardingHeaders {
+        get throws {
+            switch clientIPHeader.lowercased() {
+            case "x-forwarded-for": return .xForwardedFor
+            case "forwarded": return .forwarded
+            default: throw ValidationError("--client-ip-header is x-forwarded-for or forwarded.")
+            }
+        }
+    }
 
     /// The trusted proxies from the flags and the environment.
     var trustedNetworks: [IPNetwork] {
@@ -65,6 +95,8 @@ struct Serve: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format is text or json.") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         _ = try trustedNetworks
+        _ = try paymentMode
+        _ = try forwardingHeader
     }
 
     func run() async throws {
@@ -85,6 +117,8 @@ struct Serve: AsyncParsableCommand {
         configuration.policyPath = policyPath
         configuration.ledger = !noLedger
         configuration.trustedProxies = try trustedNetworks
+        configuration.payments = try paymentMode
+        configuration.clientIPHeader = try forwardingHeader
         if !noDemo {
             let members = demoMembers
             let dataDirectory = storage.dataDirectory

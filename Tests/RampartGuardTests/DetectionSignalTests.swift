@@ -203,6 +203,24 @@ struct DetectionSignalTests {
         #expect(engine.explanation(account: 4_999) != nil)
         #expect(engine.explanation(account: 0) == nil)
     }
+
+    @Test func aFloodOfNewKeysDoesNotFlushAChallengedAccountOrAnSMSLimitedNumber() {
+        var policy = DetectionPolicy()
+        policy.maxTrackedKeys = 500
+        let engine = DetectionEngine(policy: policy, clock: clock)
+        let scraper: Int64 = 77
+        for _ in 0..<5 { _ = engine.evaluate(GuardEvent(.misuse, account: scraper)) }
+        #expect(engine.evaluate(GuardEvent(.other, account: scraper)).action == .challenge)
+        for _ in 0..<5 { _ = engine.smsAllowance(phone: "+15550009999", ip: nil) }
+        #expect(engine.smsAllowance(phone: "+15550009999", ip: nil) != nil)
+        // The flusher: 6,000 made-up sessions and addresses, twelve times the table.
+        for key in 0..<6_000 {
+            _ = engine.evaluate(GuardEvent(.pageAsset, channel: .web, session: UInt64(1_000_000 + key), ip: IPAddress(ipv4: 0x0A00_0000 | UInt32(key))))
+        }
+        #expect(engine.trackedKeys.count == 500)
+        #expect(engine.evaluate(GuardEvent(.other, account: scraper)).action == .challenge)
+        #expect(engine.smsAllowance(phone: "+15550009999", ip: nil) != nil)
+    }
 }
 
 @Suite("SMS limits")

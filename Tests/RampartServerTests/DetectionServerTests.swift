@@ -140,7 +140,7 @@ import Testing
         try await server.test { client in
             let member = try await client.register(on: server, name: "Web Member")
             let csrf = "Q" + String(repeating: "c", count: 42)
-            let cookies = "rampart_session=\(member.token); rampart_csrf=\(csrf)"
+            let cookies = try await server.webCookie(for: member) + "; rampart_csrf=\(csrf)"
             let location = try await client.execute(uri: "/search?q=analyst", method: .get, headers: [.cookie: cookies]) { response in
                 #expect(response.status == .seeOther)
                 return try #require(response.headers[.location])
@@ -172,7 +172,12 @@ import Testing
 
     @Test func aNextParameterNeverLeavesTheSite() {
         #expect(WebProtectionController.safeNext("/search?q=x") == "/search?q=x")
-        for hostile in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "", nil] as [String?] {
+        // Browsers drop tabs and line breaks from URLs and read "\\" as "/".
+        let hostile: [String?] = [
+            "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "", nil, "/\t/evil.example", "/\n/evil.example",
+            "/\r\n/evil.example", "/ /evil.example", "/\u{00A0}/evil.example",
+        ]
+        for hostile in hostile {
             #expect(WebProtectionController.safeNext(hostile) == "/")
         }
     }

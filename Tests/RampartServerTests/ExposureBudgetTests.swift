@@ -267,7 +267,7 @@ extension ExposureBudgetTests {
         let profiles = try await server.addMembers(70)
         try await server.test { client in
             let member = try await client.register(on: server, name: "Web reader")
-            let cookie: HTTPFields = [.cookie: "rampart_session=\(member.token)"]
+            let cookie: HTTPFields = [.cookie: try await server.webCookie(for: member)]
             var warned = false
             for profile in profiles.prefix(67) {
                 try await client.execute(uri: "/members/\(server.link(to: profile, for: member))", method: .get, headers: cookie) { response in

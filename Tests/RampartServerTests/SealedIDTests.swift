@@ -91,9 +91,10 @@ import Testing
             let li = try await client.register(on: server, name: "Li Lei")
             let link = server.link(to: fang.account, for: li)
             let forgedLink = String(repeating: "A", count: 46)
+            let cookie = try await server.webCookie(for: li)
             server.clock.advance(by: 2 * 86_400)
             for (path, name) in [("/members/\(link)", "Fang Wang"), ("/members/\(forgedLink)", "")] {
-                try await client.execute(uri: path, method: .get, headers: [.cookie: "rampart_session=\(li.token)"]) { response in
+                try await client.execute(uri: path, method: .get, headers: [.cookie: cookie]) { response in
                     #expect(response.status == .notFound)
                     let html = String(buffer: response.body)
                     #expect(html.contains("<form"))

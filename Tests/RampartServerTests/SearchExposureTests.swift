@@ -155,7 +155,7 @@ extension SearchExposureTests {
         _ = try await server.addMembers(60)
         try await server.test { client in
             let member = try await client.register(on: server, name: "Web searcher")
-            let cookie: HTTPFields = [.cookie: "rampart_session=\(member.token)"]
+            let cookie: HTTPFields = [.cookie: try await server.webCookie(for: member)]
             var statuses: [HTTPResponse.Status] = []
             for page in 0..<6 {
                 try await client.execute(uri: "/search?q=member+\(page)", method: .get, headers: cookie) { response in

@@ -46,7 +46,9 @@ struct TestServer: Sendable {
     /// for it: most tests script request loops that the engine would rightly call a crawler.
     /// Test accounts are minutes old, so a new account's higher price for strangers is off
     /// unless a test asks for `tenure` (``AccessPolicy/Budgets/newAccountStrangerFactor``).
-    static func make(policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off, tenure: Bool = false) async throws -> TestServer {
+    static func make(
+        policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off, tenure: Bool = false, payments: (any PaymentProvider)? = nil
+    ) async throws -> TestServer {
         var policy = try policy ?? PolicyFile.shipped()
         policy.detection.mode = detection
         if !tenure { policy.budgets.newAccountStrangerFactor = 1 }
@@ -54,7 +56,7 @@ struct TestServer: Sendable {
         let clock = ManualWallClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))
         try await ShippedAgreement.prepare(store, now: clock.now())
         let sms = CapturingSMSSender()
-        let payments = TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
+        let payments = payments ?? TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
         let dependencies = RampartDependencies(
             store: store, sealingKeys: SealingKeys(.generate(at: clock.now())), signingKeys: SessionSigningKeys(master: SymmetricKey(size: .bits256)),
             sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4))
@@ -145,6 +147,17 @@ struct Member: Sendable {
 }
 
 extension TestServer {
+    /// A web session for `member` (signed in on its known device, as the login form would),
+    /// as a `Cookie` header value. The API token is no web cookie.
+    func webCookie(for member: Member) async throws -> String {
+        let credentials = AccountService.Credentials(
+            phone: member.phone, password: member.password, totp: nil, deviceToken: member.deviceId, sessionKind: .web)
+        guard case .signedIn(let signedIn) = try await services.accounts.login(credentials, client: ClientInfo(ip: "127.0.0.1", userAgent: nil)) else {
+            throw RampartError.unauthorized
+        }
+        return "rampart_session=\(signedIn.sessionToken)"
+    }
+
     /// A link to `target`'s profile as the server would hand it to `member` now.
     func link(to target: AccountID, for member: Member) -> String {
         codec.seal(.profile, target, for: member.account)

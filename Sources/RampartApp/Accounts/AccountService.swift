@@ -51,7 +51,12 @@ public struct AccountService: Sendable {
     private let hasher: PasswordHasher
     let clock: any WallClock
     let verification: VerificationPolicy
+    /// Wrong passwords and codes per address and per (number, address) pair: locks out
+    /// the guesser, never the owner elsewhere.
     private let loginFailures: AttemptLimiter
+    /// Wrong passwords for one number from any address: past twenty an hour, a short wait
+    /// for everyone but the owner's known devices.
+    private let numberFailures: AttemptLimiter
     /// SMS limits, registration bursts, suspensions and passed challenges.
     let engine: DetectionEngine
     /// Links accounts to others and screens them against suspended clusters.
@@ -76,6 +81,7 @@ public struct AccountService: Sendable {
         self.verification = verification
         self.logger = logger
         loginFailures = AttemptLimiter(clock: clock)
+        numberFailures = AttemptLimiter(policy: AttemptLimiter.Policy(freeFailures: 20, firstLockout: 2, maxLockout: 60), clock: clock)
     }
 
     /// Now, by the service's clock.
@@ -192,48 +198,53 @@ public struct AccountService: Sendable {
 
     public func login(_ credentials: Credentials, client: ClientInfo) async throws -> LoginOutcome {
         let phone = try PhoneNumber(parsing: credentials.phone)
+        // Registered and unregistered numbers are locked, slowed and refused alike, so the
+        // answers do not tell them apart.
         let ipKey = "ip:\(client.ip ?? "unknown")"
-        if let wait = loginFailures.retryAfter(ipKey) { throw RampartError.rateLimited(retryAfter: wait) }
-        guard let account = try await store.account(phone: phone) else {
+        let pairKey = "pair:\(phone.e164)|\(client.ip ?? "unknown")"
+        let numberKey = "number:\(phone.e164)"
+        let account = try await store.account(phone: phone)
+        let deviceHash = Self.validDeviceToken(credentials.deviceToken).map(SecretTokens.sha256Hex)
+        var ownersDevice = false
+        if let account, let deviceHash { ownersDevice = try await store.isKnownDevice(account: account.id, deviceHash: deviceHash) }
+        if let wait = loginFailures.retryAfter(ipKey) ?? loginFailures.retryAfter(pairKey) ?? (ownersDevice ? nil : numberFailures.retryAfter(numberKey)) {
+            throw RampartError.rateLimited(retryAfter: wait)
+        }
+        func failed(_ error: RampartError) -> RampartError {
+            loginFailures.recordFailure(ipKey)
+            loginFailures.recordFailure(pairKey)
+            numberFailures.recordFailure(numberKey)
+            return error
+        }
+        guard let account else {
             // Spend the same bcrypt time as a real check so timing does not reveal members.
             _ = try await hasher.verify(credentials.password, hash: Self.decoyHash)
-            loginFailures.recordFailure(ipKey)
-            throw Self.invalidCredentials
+            throw failed(Self.invalidCredentials)
         }
-        let accountKey = "account:\(account.id)"
-        if let wait = loginFailures.retryAfter(accountKey) { throw RampartError.rateLimited(retryAfter: wait) }
-        guard try await hasher.verify(credentials.password, hash: account.passwordHash) else {
-            loginFailures.recordFailure(accountKey)
-            loginFailures.recordFailure(ipKey)
-            throw Self.invalidCredentials
-        }
+        guard try await hasher.verify(credentials.password, hash: account.passwordHash) else { throw failed(Self.invalidCredentials) }
         if account.twoFactorEnabled {
             guard let code = credentials.totp, !code.isEmpty else {
                 throw RampartError(.unauthorized, code: .twoFactorRequired, message: "Enter the code from your authenticator app.")
             }
             guard try await acceptTOTP(code, for: account) else {
-                loginFailures.recordFailure(accountKey)
-                loginFailures.recordFailure(ipKey)
-                throw RampartError(.unauthorized, code: .twoFactorInvalid, message: "That authenticator code is not right.")
+                throw failed(RampartError(.unauthorized, code: .twoFactorInvalid, message: "That authenticator code is not right."))
             }
         }
-        loginFailures.recordSuccess(accountKey)
+        loginFailures.recordSuccess(pairKey)
         if let suspension = try await store.suspension(of: account.id) {
             try await evidence.append(LoginEntry(signIn: SignIn(account, session: nil, client: client), outcome: .refusedSuspended), account: account.id)
             throw suspended(account.id, suspension)
         }
         // The device cookie the browser brings, known to this account or not, may be a
         // suspended account's.
-        if let deviceToken = Self.validDeviceToken(credentials.deviceToken) {
-            let screening = try await identity.loggedIn(account.id, deviceHash: SecretTokens.sha256Hex(deviceToken))
+        if let deviceHash {
+            let screening = try await identity.loggedIn(account.id, deviceHash: deviceHash)
             if let suspension = try await identity.enforce(screening, account: account.id, stage: .login, client: client) {
                 throw suspended(account.id, suspension)
             }
         }
 
-        if let deviceToken = Self.validDeviceToken(credentials.deviceToken),
-            try await store.isKnownDevice(account: account.id, deviceHash: SecretTokens.sha256Hex(deviceToken))
-        {
+        if ownersDevice, let deviceToken = Self.validDeviceToken(credentials.deviceToken) {
             let sessionToken = SecretTokens.generate()
             let session = newSession(account: account.id, token: sessionToken, device: deviceToken, kind: credentials.sessionKind, client: client)
             try await store.createSession(session, confirming: nil, device: nil)
@@ -251,6 +262,11 @@ public struct AccountService: Sendable {
         try await checkCode(code, for: challenge)
         guard let accountID = challenge.accountID, let account = try await store.account(id: accountID) else {
             throw Self.challengeNotFound(.deviceConfirmation)
+        }
+        // Suspended between the password and the code: no session.
+        if let suspension = try await store.suspension(of: account.id) {
+            try await evidence.append(LoginEntry(signIn: SignIn(account, session: nil, client: client), outcome: .refusedSuspended), account: account.id)
+            throw suspended(account.id, suspension)
         }
         let now = clock.now()
         let deviceToken = SecretTokens.generate()
@@ -270,15 +286,16 @@ public struct AccountService: Sendable {
 
     // MARK: Sessions
 
-    /// The member a session token belongs to, or nil if it is unknown or revoked.
     /// The one authenticator: the member behind a session token (the API's bearer token, the
-    /// web's session cookie), or nil for an unknown, revoked or malformed token.
-    public func authenticate(sessionToken: String, client: ClientInfo) async throws -> Requester? {
+    /// web's session cookie), or nil for an unknown, revoked, expired or malformed token, and
+    /// for a token presented through another channel than it was issued for (a captured API
+    /// token is no web cookie: it would skip request signing).
+    public func authenticate(sessionToken: String, client: ClientInfo, channel: Session.Kind) async throws -> Requester? {
         guard sessionToken.utf8.count == 43, Base64URL.decode(sessionToken) != nil else { return nil }
-        guard let session = try await store.session(tokenHash: SecretTokens.sha256Hex(sessionToken)),
-            let account = try await store.account(id: session.accountID)
-        else { return nil }
+        guard let session = try await store.session(tokenHash: SecretTokens.sha256Hex(sessionToken)), session.kind == channel else { return nil }
         let now = clock.now()
+        guard SessionLifetime.isLive(session, at: now) else { return nil }
+        guard let account = try await store.account(id: session.accountID) else { return nil }
         if now.timeIntervalSince(session.lastSeenAt) > 60 {
             try await store.touchSession(session.id, at: now, ip: client.ip)
         }
@@ -365,8 +382,16 @@ public struct AccountService: Sendable {
         try await store.setTwoFactor(account: requester.account.id, secret: requester.account.totpSecret, enabled: true)
     }
 
+    /// Turns two-factor off after the password. Wrong passwords lock the account's attempts
+    /// as at login (five free, then doubling waits): a stolen session is no password oracle.
     public func disableTwoFactor(password: String, requester: Requester) async throws {
-        guard try await hasher.verify(password, hash: requester.account.passwordHash) else { throw Self.invalidCredentials }
+        let key = "disable-2fa:\(requester.account.id)"
+        if let wait = loginFailures.retryAfter(key) { throw RampartError.rateLimited(retryAfter: wait) }
+        guard try await hasher.verify(password, hash: requester.account.passwordHash) else {
+            loginFailures.recordFailure(key)
+            throw Self.invalidCredentials
+        }
+        loginFailures.recordSuccess(key)
         try await store.setTwoFactor(account: requester.account.id, secret: nil, enabled: false)
     }
 

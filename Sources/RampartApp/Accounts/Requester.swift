@@ -3,7 +3,7 @@ import RampartCore
 import RampartGuard
 
 /// A signed-in member making a request, and from where: the one name every service uses
-/// for its caller. Only the authenticator (``AccountService/authenticate(sessionToken:client:)``)
+/// for its caller. Only the authenticator (``AccountService/authenticate(sessionToken:client:channel:)``)
 /// makes one, for the API's bearer token and the web's session cookie alike.
 public struct Requester: Sendable {
     public var account: Account

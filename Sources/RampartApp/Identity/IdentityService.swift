@@ -103,10 +103,11 @@ public final class IdentityService: Sendable {
         return try await screen(account, links: links)
     }
 
-    /// A sealed ID issued to `owner` was used by `user`: the two work together.
-    public func handedOver(from owner: AccountID, to user: AccountID) async {
-        let link = IdentityLink(
-            owner.rawValue, user.rawValue, LinkEvidence(.sealedIDHandoff, detail: "a sealed ID issued to one was used by the other", at: clock.now()))
+    /// `ids` distinct sealed IDs issued to `owner` were used by `user` within a day: the two
+    /// work together (``HandoffTally``).
+    public func handedOver(from owner: AccountID, to user: AccountID, ids: Int) async {
+        let detail = "\(ids) distinct sealed IDs issued to one were used by the other within a day"
+        let link = IdentityLink(owner.rawValue, user.rawValue, LinkEvidence(.sealedIDHandoff, detail: detail, at: clock.now()))
         do {
             try await record([link])
         } catch {

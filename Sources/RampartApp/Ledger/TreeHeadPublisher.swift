@@ -41,6 +41,21 @@ public actor TreeHeadPublisher: Service {
         _ = try? await publish()
     }
 
+    /// How old the newest head must be before a request may have a new one signed: anyone
+    /// may ask, and each signature is a row in the store.
+    public static let onDemandInterval: TimeInterval = 10
+
+    /// The head for `GET /ledger/tree-head`: the newest, re-signed only when the ledger grew
+    /// and the newest is at least ``onDemandInterval`` old.
+    public func latest() async throws -> LedgerTreeHeadRow? {
+        if let last = try await store.latestTreeHead(),
+            clock.now().timeIntervalSince1970 * 1000 - Double(last.timestampMilliseconds) < Self.onDemandInterval * 1000
+        {
+            return last
+        }
+        return try await publish()
+    }
+
     /// The newest signed tree head, signing one first if the ledger grew since the last.
     public func publish() async throws -> LedgerTreeHeadRow? {
         let (size, root) = try await recorder.head()

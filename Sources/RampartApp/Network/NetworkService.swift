@@ -259,6 +259,15 @@ public struct NetworkService: Sendable {
     }
 
     public func sendInvitation(to token: String, message: String, requester: Requester) async throws -> InvitationSummary {
+        // Screened like any request (a burst of invitations is a burst), and capped per day:
+        // each accepted invitation makes a stranger 1st degree.
+        try await screen(.other, requester)
+        let cap = protection.screening.policy.budgets.invitationsPerDay(for: requester.account.effectiveTier(at: clock.now()))
+        if try await store.invitationCount(sentBy: requester.id, since: clock.now().addingTimeInterval(-86_400)) >= cap {
+            throw RampartError(
+                .tooManyRequests, code: .invitationLimit,
+                message: "You have sent \(cap) invitations in the last 24 hours, the most your plan allows. Try again tomorrow.", retryAfter: 3_600)
+        }
         let recipient = try await openProfileToken(token, requester, acceptShared: true)
         guard recipient != requester.id else {
             throw RampartError.invalid(.invalidInvitation, "You cannot invite yourself.")

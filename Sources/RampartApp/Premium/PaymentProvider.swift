@@ -42,6 +42,28 @@ public protocol PaymentProvider: Sendable {
     func charge(_ charge: PaymentCharge) async throws -> PaymentReceipt
 }
 
+/// Which payment provider a server runs with. There is no default that takes cards: test
+/// mode (which accepts any valid-looking number and moves no money) is chosen explicitly,
+/// or comes with the demo world.
+public enum PaymentMode: String, Sendable, CaseIterable {
+    /// ``TestModePaymentProvider``: for development and the demo world.
+    case test
+    /// ``UnavailablePaymentProvider``: premium cannot be bought until a processor is wired in.
+    case off
+}
+
+/// No payment processor configured: every purchase is refused with `payments_unavailable`,
+/// so a deployment never sells premium for a made-up card number.
+public struct UnavailablePaymentProvider: PaymentProvider {
+    public init() {}
+
+    public func charge(_ charge: PaymentCharge) async throws -> PaymentReceipt {
+        throw RampartError(
+            .unavailable, code: .paymentsUnavailable,
+            message: "Premium cannot be bought here yet: this server has no payment processor configured.")
+    }
+}
+
 /// Test mode: validates cards like a processor would (Luhn check, expiry, CVC) and never
 /// moves money. `4000 0000 0000 0002` is always declined; any other valid number succeeds.
 /// Fingerprints are HMAC-SHA256 of the card number under a key kept in the data directory.

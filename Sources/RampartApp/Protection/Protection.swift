@@ -58,10 +58,17 @@ public struct Protection: Sendable {
     }
 
     /// A refused request with a forged, foreign or unsigned ID or signature: evidence for
-    /// the engine. Its decision is not acted on here (the request is refused anyway).
-    public func noteMisuse(_ requester: Requester?, client: ClientInfo) {
+    /// the engine. The request is refused anyway; the decision is recorded as any other, so
+    /// a suspension decided here is stored (sessions revoked, appeal open) and in the ledger.
+    public func noteMisuse(_ requester: Requester?, client: ClientInfo) async {
         if let requester {
-            screening.noteMisuse(by: requester.screened(at: clock.now()))
+            let outcome = screening.noteMisuse(by: requester.screened(at: clock.now()))
+            guard outcome.isNoteworthy else { return }
+            do {
+                try await record(outcome, action: .misuse, requester: requester)
+            } catch {
+                logger.error("could not record a decision on misuse", metadata: ["account": "\(requester.id)", "error": "\(error)"])
+            }
         } else {
             screening.noteAnonymousMisuse(ip: IPAddress(client.ip ?? ""), forgedForwarding: client.forgedForwarding)
         }

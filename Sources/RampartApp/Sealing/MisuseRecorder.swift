@@ -12,15 +12,18 @@ public struct MisuseRecorder: Sendable {
     private let store: any MisuseSignalStore
     private let evidence: any EvidenceLog
     public let allowance: SharedLinkAllowance
+    /// When IDs used by the wrong account become a link between the two.
+    public let handoffs: HandoffTally
     private let clock: any WallClock
     private let protection: Protection
     private let identity: IdentityService
     private let logger: Logger
 
     public init(
-        store: any MisuseSignalStore, evidence: any EvidenceLog, allowance: SharedLinkAllowance, protection: Protection, identity: IdentityService,
-        clock: any WallClock, logger: Logger
+        store: any MisuseSignalStore, evidence: any EvidenceLog, allowance: SharedLinkAllowance, handoffs: HandoffTally, protection: Protection,
+        identity: IdentityService, clock: any WallClock, logger: Logger
     ) {
+        self.handoffs = handoffs
         self.protection = protection
         self.identity = identity
         self.store = store
@@ -31,19 +34,23 @@ public struct MisuseRecorder: Sendable {
     }
 
     /// Records the signal. `countsAsMisuse` is false for what honest members also do
-    /// (an old tab with an expired link, a shared link within the allowance).
+    /// (an old tab with an expired link, a shared link within the allowance). `relatedID`:
+    /// the ID sealed for `related` that was used, counted toward a handoff link.
     public func record(
-        _ kind: MisuseSignal.Kind, by requester: Requester?, client: ClientInfo, related: AccountID? = nil, detail: String,
-        countsAsMisuse: Bool = true
+        _ kind: MisuseSignal.Kind, by requester: Requester?, client: ClientInfo, related: AccountID? = nil, relatedID: Int64? = nil,
+        detail: String, countsAsMisuse: Bool = true
     ) async {
         let now = clock.now()
         if countsAsMisuse {
             if let account = requester?.id { allowance.noteMisuse(by: account, at: now) }
-            protection.noteMisuse(requester, client: client)
+            await protection.noteMisuse(requester, client: client)
         }
-        // A genuine ID of another account in this account's hands: the two work together.
-        if kind == .foreignID, let related, let user = requester?.id, related != user {
-            await identity.handedOver(from: related, to: user)
+        // Many genuine IDs of another account in this account's hands: the two work together
+        // (one shared link, or a handful, is what people do).
+        if kind == .foreignID, let related, let relatedID, let user = requester?.id, related != user,
+            handoffs.note(owner: related.rawValue, user: user.rawValue, id: UInt64(bitPattern: relatedID), at: now)
+        {
+            await identity.handedOver(from: related, to: user, ids: handoffs.threshold)
         }
         let signal = MisuseSignal(
             kind: kind, account: requester?.id, session: requester?.session.id, relatedAccount: related, detail: detail, occurredAt: now,

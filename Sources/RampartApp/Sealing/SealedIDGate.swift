@@ -27,14 +27,15 @@ public struct SealedIDGate: Sendable {
         } catch .foreign(let sealed) {
             let admitted = acceptShared && signals.allowance.admit(account, at: codec.now())
             await signals.record(
-                .foreignID, by: requester, client: requester.client, related: sealed.issuedTo,
+                .foreignID, by: requester, client: requester.client, related: sealed.issuedTo, relatedID: sealed.rawValue,
                 detail: "\(Self.name(kind)) sealed for another account" + (admitted ? ", opened as a shared link" : ", refused"),
                 countsAsMisuse: false)
             return admitted ? sealed.rawValue : nil
         } catch .expired(let sealed) {
             if sealed.issuedTo != account {
                 await signals.record(
-                    .foreignID, by: requester, client: requester.client, related: sealed.issuedTo, detail: "expired \(Self.name(kind)) sealed for another account")
+                    .foreignID, by: requester, client: requester.client, related: sealed.issuedTo, relatedID: sealed.rawValue,
+                    detail: "expired \(Self.name(kind)) sealed for another account")
             }
             await signals.record(.expiredID, by: requester, client: requester.client, detail: "expired \(Self.name(kind))", countsAsMisuse: false)
             return nil

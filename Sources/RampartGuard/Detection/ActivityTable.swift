@@ -40,7 +40,7 @@ struct ActivityTable {
             slot = Int32(slots.count)
             slots.append(Slot(key: key, previous: -1, next: -1, activity: KeyActivity()))
         } else {
-            slot = tail
+            slot = evictionCandidate()
             unlink(slot)
             index.removeValue(forKey: slots[Int(slot)].key)
             slots[Int(slot)] = Slot(key: key, previous: -1, next: -1, activity: KeyActivity())
@@ -49,6 +49,22 @@ struct ActivityTable {
         index[key] = slot
         pushFront(slot)
         return slot
+    }
+
+    /// Least recently used keys looked at for one that carries nothing worth keeping.
+    static let evictionScan = 32
+
+    /// The slot to forget: the least recently used key that carries no risk, no rung and no
+    /// limit in force among the last ``evictionScan``, else the least recently used. A flood
+    /// of new keys then pushes out idle keys before a challenged account, a suspended one
+    /// or a number at its SMS limit.
+    private func evictionCandidate() -> Int32 {
+        var slot = tail
+        for _ in 0..<Self.evictionScan where slot >= 0 {
+            if slots[Int(slot)].activity.isExpendable { return slot }
+            slot = slots[Int(slot)].previous
+        }
+        return tail
     }
 
     /// The slot for `key` if it is remembered, without touching its order.

@@ -67,6 +67,14 @@ struct KeyActivity {
     // Recently opened profiles (low 32 bits of a hash), to count distinct ones.
     var recentTargets = RecentTargets()
 
+    /// Whether forgetting this key loses nothing that protects anyone: no risk, no rung above
+    /// allow, no suspension, no SMS sent, no misuse, hard-limit hits, registrations or
+    /// budget refusals on record.
+    var isExpendable: Bool {
+        risk < 1 && rung == .allow && !suspended && smsArrival == 0 && misuse < 0.5 && limitHits < 0.5 && registrations < 0.5
+            && budgetRefusals < 0.5 && !registrationBurst
+    }
+
     /// Decays every counter to `now`.
     mutating func decay(to now: Double) {
         let elapsed = now - updatedAt

@@ -39,14 +39,18 @@ public struct ScreeningPipeline: Sendable {
     public func screen(_ action: GuardEvent.Action, by requester: ScreenedRequester, paidByBudget: Bool) -> Screening {
         // One look-up of the cluster serves the budget and the engine's key.
         let cluster = identity.sharedCluster(of: requester.account)
-        let standing = paidByBudget ? standing(of: requester, cluster: cluster) : nil
+        let reservation = paidByBudget ? reserve(for: requester, cluster: cluster) : nil
+        let standing = reservation?.standing
         var decision = GuardDecision.allow
         if mode != .off {
             var event = event(action, by: requester, cluster: cluster)
             if let standing { event.budget = GuardEvent.BudgetPressure(standing, warnAt: policy.budgets.warnAt) }
             decision = engine.evaluate(event)
         }
-        return Screening(decision: decision, standing: standing, verdict: verdict(decision, standing: standing))
+        let verdict = verdict(decision, standing: standing)
+        // A refused request shows nothing: its reservation ends now.
+        if reservation?.reserved == true, !verdict.serves { budgets.release(requester.holder) }
+        return Screening(decision: decision, standing: standing, verdict: verdict)
     }
 
     /// The engine's decision acted on (in `enforce` mode) first, then the budget.
@@ -65,9 +69,13 @@ public struct ScreeningPipeline: Sendable {
 
     /// A refused request with a forged, foreign or unsigned ID or signature: evidence for the
     /// engine (the request is refused anyway; the decision is not acted on).
-    public func noteMisuse(by requester: ScreenedRequester) {
-        guard mode != .off else { return }
-        _ = engine.evaluate(event(.misuse, by: requester, cluster: identity.sharedCluster(of: requester.account)))
+    /// Returns the engine's decision, which the caller records like any other (a suspension
+    /// decided here is a suspension).
+    @discardableResult
+    public func noteMisuse(by requester: ScreenedRequester) -> Screening {
+        guard mode != .off else { return Screening(decision: .allow, standing: nil, verdict: .serve(degradeLevel: 0)) }
+        let decision = engine.evaluate(event(.misuse, by: requester, cluster: identity.sharedCluster(of: requester.account)))
+        return Screening(decision: decision, standing: nil, verdict: verdict(decision, standing: nil))
     }
 
     /// As ``noteMisuse(by:)`` for a request nobody signed in made.
@@ -94,10 +102,13 @@ public struct ScreeningPipeline: Sendable {
 
     // MARK: Budgets
 
-    /// The requester's (their cluster's) budget standing, without charging.
-    private func standing(of requester: ScreenedRequester, cluster: Int64?) -> ExposureLedger.Standing {
+    /// The requester's (their cluster's) budget standing, with a reservation for this request
+    /// (``ExposureLedger/reserve(_:limits:unit:)``): the price of a stranger's profile per
+    /// request in flight.
+    private func reserve(for requester: ScreenedRequester, cluster: Int64?) -> (standing: ExposureLedger.Standing, reserved: Bool) {
         let limits = policy.limits(for: requester.tier)
-        return withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits)
+        let own = budgets.reserve(requester.holder, limits: limits, unit: costs.profile(degree: .thirdOrMore, categories: .all))
+        return (withCluster(requester.account, cluster, own, limits), !own.exhausted)
     }
 
     /// Charges what one response served to the requester's budget, data point by data
@@ -112,6 +123,7 @@ public struct ScreeningPipeline: Sendable {
         let age = requester.registeredAt.map { clock.now().timeIntervalSince($0) }
         let items = costs.items(served, strangerFactor: policy.budgets.strangerFactor(accountAge: age))
         guard !items.isEmpty else {
+            budgets.release(requester.holder)
             return (nil, withCluster(requester.account, cluster, budgets.standing(requester.holder, limits: limits), limits))
         }
         let (own, fresh) = budgets.charge(requester.holder, items: items, limits: limits)
@@ -184,6 +196,12 @@ public struct Screening: Sendable, Equatable {
         case suspend(newly: Bool)
         /// Refuse it: the exposure budget is spent.
         case budgetExhausted(ExposureLedger.Standing)
+
+        /// Whether the request is served.
+        public var serves: Bool {
+            if case .serve = self { return true }
+            return false
+        }
     }
 
     /// The engine's decision, with its explanation (`.allow` when the engine is off).

@@ -208,7 +208,7 @@ struct BearerAuthenticationMiddleware: RouterMiddleware {
             throw RampartError.unauthorized
         }
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let viewer = try await accounts.authenticate(sessionToken: token, client: context.client(request)) else {
+        guard let viewer = try await accounts.authenticate(sessionToken: token, client: context.client(request), channel: .api) else {
             throw RampartError.unauthorized
         }
         var context = context

@@ -26,6 +26,11 @@ public struct ServerConfiguration: Sendable {
     public var treeHeadInterval: Duration = .seconds(60)
     /// Load balancers and proxies whose forwarding headers name the real client.
     public var trustedProxies: [IPNetwork] = []
+    /// The one header the trusted proxies write the client's address into
+    /// (`rampart serve --client-ip-header`); any other forwarding header is the client's own.
+    public var clientIPHeader: ClientAddressResolver.ForwardingHeaders = .xForwardedFor
+    /// Test-mode payments, or none (`rampart serve --payments`).
+    public var payments: PaymentMode = .off
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./rampart-data",

@@ -4,7 +4,8 @@ import Hummingbird
 import RampartCore
 
 /// `GET /ledger/tree-head`: the evidence ledger's newest signed tree head (signing one on
-/// the spot if the ledger grew), with the public key to check it. Anyone may fetch it and
+/// the spot if the ledger grew and the newest is ten seconds old), with the public key to
+/// check it. Anyone may fetch it and
 /// keep it: a later export must be consistent with every head published.
 struct LedgerController {
     let treeHeads: TreeHeadPublisher
@@ -23,7 +24,7 @@ struct LedgerController {
     }
 
     @Sendable func treeHead(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let head = try await treeHeads.publish() else {
+        guard let head = try await treeHeads.latest() else {
             throw RampartError.notFound(.ledgerEmpty, "The evidence ledger has no entries yet.")
         }
         return try JSONResponse.make(TreeHeadResponse(

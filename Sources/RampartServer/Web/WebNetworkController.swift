@@ -105,6 +105,7 @@ struct WebNetworkController {
                 "layout": PageLayout(title: card.name, csrf: csrf.token, viewerName: nil), "headline": present(card.headline),
             ] as [String: Any]))
         }
+        if WebSession.arrivedFromAnotherSite(request) { return WebSession.continuePage(request, pages: pages) }
         return try await session.page(for: viewer, request) { member in
             let token = try context.parameters.require("profileId")
             let shown: NetworkService.ShownProfile
@@ -149,7 +150,8 @@ struct WebNetworkController {
     // MARK: Search
 
     @Sendable func searchPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await session.page(request, context) { member in
+        if WebSession.arrivedFromAnotherSite(request) { return WebSession.continuePage(request, pages: pages) }
+        return try await session.page(request, context) { member in
             let query = request.uri.queryParameters
             func value(_ name: String) -> String { query[name[...]].map(String.init) ?? "" }
             func optional(_ name: String) -> String? { let v = value(name); return v.isEmpty ? nil : v }
@@ -195,7 +197,8 @@ struct WebNetworkController {
     // MARK: Connections and invitations
 
     @Sendable func connectionsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await session.page(request, context) { member in
+        if WebSession.arrivedFromAnotherSite(request) { return WebSession.continuePage(request, pages: pages) }
+        return try await session.page(request, context) { member in
             let query = request.uri.queryParameters
             let of = query["of"].map(String.init)
             let page: NetworkService.ConnectionPage

@@ -74,7 +74,7 @@ struct WebProtectionController {
         // Credits the member's account and device, not only the session: the engine counts
         // pages on all three. Only a live web session counts (no keys for made-up cookies).
         if let token = request.cookies[WebCookies.session]?.value,
-            let member = try? await accounts.authenticate(sessionToken: token, client: context.client(request)), member.session.kind == .web
+            let member = try? await accounts.authenticate(sessionToken: token, client: context.client(request), channel: .web)
         {
             protection.notePageAsset(member)
         }
@@ -115,8 +115,14 @@ struct WebProtectionController {
     }
 
     /// Only a path on this site, never another origin.
+    /// `next` when it is a path on this site, else "/". Browsers drop tabs and line breaks
+    /// from URLs and read a backslash as a slash, so `/\t/example.com` would leave the site:
+    /// only printable ASCII without a backslash is kept, and never `//` at the start.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 2_000 else { return "/" }
+        guard let next, next.utf8.count < 2_000, next.utf8.first == UInt8(ascii: "/"),
+            next.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\\") }),
+            !next.hasPrefix("//")
+        else { return "/" }
         return next
     }
 }

@@ -34,7 +34,7 @@ struct WebSession: Sendable {
 
     func viewer(_ request: Request, _ context: AppRequestContext) async throws -> Requester? {
         guard let token = request.cookies[WebCookies.session]?.value else { return nil }
-        return try await accounts.authenticate(sessionToken: token, client: context.client(request))
+        return try await accounts.authenticate(sessionToken: token, client: context.client(request), channel: .web)
     }
 
     /// The signed-in member, or a 401 that says the session ended.
@@ -88,6 +88,28 @@ struct WebSession: Sendable {
     /// A short page that says something and links back.
     func notice(_ message: String, back: String, pages: PageRenderer) -> Response {
         pages.page("notice", ["title": "Rampart", "message": message, "back": back], status: .conflict)
+    }
+
+    /// Whether a browser says this request is a navigation from another site
+    /// (`Sec-Fetch-Site: cross-site` or `same-site`). A page on another site can walk a
+    /// signed-in member's browser through forged links and bursts (the session cookie is
+    /// `SameSite=Lax`); such a request must not count for or against the member.
+    static func arrivedFromAnotherSite(_ request: Request) -> Bool {
+        guard let site = request.headers[Self.fetchSite]?.lowercased() else { return false }
+        return site == "cross-site" || site == "same-site"
+    }
+
+    private static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
+
+    /// The page a navigation from another site gets instead of a page the Guard would
+    /// count: nothing is read, charged or recorded, and one link continues — the member's
+    /// own click, a same-origin request.
+    static func continuePage(_ request: Request, pages: PageRenderer) -> Response {
+        let target = WebProtectionController.safeNext(request.uri.string)
+        return pages.page("notice", [
+            "title": "Continue to Rampart", "linkText": "Continue",
+            "message": "You followed a link from another site. Nothing was opened yet: continue if you meant to.", "back": target,
+        ])
     }
 
     static func redirect(_ location: String) -> Response {

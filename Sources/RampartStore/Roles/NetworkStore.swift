@@ -31,6 +31,8 @@ public protocol NetworkStore: Sendable {
     /// Pending invitations an account has received (or sent), newest first.
     func pendingInvitations(received account: AccountID) async throws -> [Invitation]
     func pendingInvitations(sent account: AccountID) async throws -> [Invitation]
+    /// Invitations `account` has sent since `date`, answered or not.
+    func invitationCount(sentBy account: AccountID, since date: Date) async throws -> Int
     /// The pending invitation between two accounts, in either direction, if any.
     func pendingInvitation(between account: AccountID, and other: AccountID) async throws -> Invitation?
     /// Moves a pending invitation to `status`; on `.accepted` connects the two accounts in
