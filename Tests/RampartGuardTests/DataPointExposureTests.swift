@@ -147,6 +147,26 @@ struct DataPointExposureTests {
         #expect(cardsUntilRefused(105, registeredAt: joined) >= 30)
     }
 
+    @Test func twentyRequestsSentAtOnceAtTheLimitAreServedOnce() throws {
+        let pipeline = try pipeline(budgetsOnly: true)
+        let requester = ScreenedRequester(account: 9, tier: .free, channel: .api, session: nil, device: nil, ip: nil)
+        // 11.6 of the hour's 12 units used.
+        pipeline.charge(requester, served: cards(0..<29))
+        // Twenty requests screened before any of them is charged, as parallel requests are.
+        let verdicts = (0..<20).map { _ in pipeline.screen(.searchPage(page: 0), by: requester, paidByBudget: true).verdict }
+        #expect(verdicts.filter(\.serves).count == 1)
+        // The one served is charged; the refused ones held nothing, so the budget reads true.
+        let (_, standing) = pipeline.charge(requester, served: cards(100..<110))
+        #expect(abs(standing.hourUsed - 15.6) < 1e-9)
+        // A reservation never charged (its request failed) lapses.
+        let other = ScreenedRequester(account: 10, tier: .free, channel: .api, session: nil, device: nil, ip: nil)
+        pipeline.charge(other, served: cards(0..<29))
+        #expect(pipeline.screen(.searchPage(page: 0), by: other, paidByBudget: true).verdict.serves)
+        #expect(!pipeline.screen(.searchPage(page: 0), by: other, paidByBudget: true).verdict.serves)
+        clock.advance(by: ExposureLedger.reservationLifetime + 1)
+        #expect(pipeline.screen(.searchPage(page: 0), by: other, paidByBudget: true).verdict.serves)
+    }
+
     @Test func viewsOfStrangersAreNoEvidenceAgainstAMemberWithoutANetwork() {
         func readings(_ proximity: GuardEvent.Proximity) -> [DetectionSignal] {
             let engine = DetectionEngine(clock: clock)
