@@ -73,7 +73,7 @@ public struct RampartRuntime: Sendable {
         let dependencies = RampartDependencies(
             store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
             clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: settings.ledger,
-            treeHeadInterval: settings.treeHeadInterval, logger: logger)
+            treeHeadInterval: settings.treeHeadInterval, atRest: SecretsAtRest(keyring: try secrets.atRestKeyring(now: clock.now())), logger: logger)
         let services = RampartServices(dependencies, logger: logger)
         var background: [any Service] = []
         if let client = opened.postgresClient { background.append(client) }

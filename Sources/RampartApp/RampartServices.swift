@@ -21,6 +21,8 @@ public struct RampartDependencies: Sendable {
     public var sms: any SMSSender
     public var clock: any WallClock
     public var hasher: PasswordHasher
+    /// Encrypts TOTP secrets and keys SMS codes before they reach the database.
+    public var atRest: SecretsAtRest
     public var payments: any PaymentProvider
     /// Access events and the evidence ledger, group-committed.
     public var evidence: EvidenceRecorder
@@ -37,8 +39,10 @@ public struct RampartDependencies: Sendable {
     public init(
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
         payments: any PaymentProvider, policy: AccessPolicy, ledgerKey: Curve25519.Signing.PrivateKey = .init(), ledger: Bool = true,
-        treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(), logger: Logger = Logger(label: "rampart")
+        treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(),
+        atRest: SecretsAtRest = SecretsAtRest(keyring: .generate(at: Date())), logger: Logger = Logger(label: "rampart")
     ) {
+        self.atRest = atRest
         self.store = store
         self.sealingKeys = sealingKeys
         self.codec = SealedIDCodec(keys: sealingKeys, lifetimes: policy.sealing.lifetimes, clock: clock)
@@ -80,7 +84,7 @@ public struct RampartServices: Sendable {
             policy: dependencies.exposure.policy.detection, logger: logger)
         self.identity = identity
         accounts = AccountService(
-            store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher,
+            store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher, atRest: dependencies.atRest,
             clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, identity: identity, logger: logger)
         protection = Protection(
             screening: dependencies.screening, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock,

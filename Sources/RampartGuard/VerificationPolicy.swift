@@ -30,12 +30,6 @@ public struct VerificationPolicy: Sendable {
         return nil
     }
 
-    /// Whether `code` is the one sent for `challenge` (constant time).
-    public func matches(_ code: String, _ challenge: VerificationChallenge) -> Bool {
-        SecretTokens.constantTimeEquals(
-            SecretTokens.codeHash(challenge: challenge.id.rawValue, code: code), challenge.codeHash)
-    }
-
     /// The error for a wrong code, counting what is left.
     public func wrongCode(attemptsUsed: Int) -> RampartError {
         let left = max(0, maxAttempts - attemptsUsed)

@@ -7,6 +7,12 @@ import Testing
 struct VerificationPolicyTests {
     let policy = VerificationPolicy()
     let sentAt = Date(timeIntervalSince1970: 1_800_000_000)
+    let atRest = SecretsAtRest(keyring: .generate(at: Date(timeIntervalSince1970: 1_800_000_000)))
+
+    /// Whether `code` matches the challenge's stored code, as the account service checks it.
+    private func matches(_ code: String, _ challenge: VerificationChallenge) -> Bool {
+        atRest.codeMatches(code, challenge: challenge.id.rawValue, stored: challenge.codeHash)
+    }
 
     private func challenge(
         id: Int64 = 4_242, code: String = "123456", attempts: Int = 0, consumedAt: Date? = nil
@@ -14,7 +20,7 @@ struct VerificationPolicyTests {
         VerificationChallenge(
             id: ChallengeID(rawValue: id), purpose: .registration,
             phone: PhoneNumber(storedE164: "+8613800138000"),
-            codeHash: SecretTokens.codeHash(challenge: id, code: code),
+            codeHash: atRest.codeHash(challenge: id, code: code),
             createdAt: sentAt, expiresAt: sentAt.addingTimeInterval(policy.lifetime),
             lastSentAt: sentAt, attempts: attempts, consumedAt: consumedAt)
     }
@@ -85,28 +91,53 @@ struct VerificationPolicyTests {
     // MARK: - Matching
 
     @Test func theRightCodeMatches() {
-        #expect(policy.matches("123456", challenge()))
+        #expect(matches("123456", challenge()))
     }
 
     @Test(arguments: ["123457", "654321", "000000", "12345", "1234567", "0123456", " 123456", "123456 ", "", "１２３４５６"])
     func anyOtherCodeDoesNotMatch(_ code: String) {
-        #expect(!policy.matches(code, challenge()))
+        #expect(!matches(code, challenge()))
     }
 
     @Test func aCodeMatchesOnlyTheChallengeItWasSentFor() {
         let mine = challenge(id: 1, code: "555555")
         let theirs = challenge(id: 2, code: "555555")
         #expect(mine.codeHash != theirs.codeHash)
-        #expect(policy.matches("555555", mine))
-        #expect(policy.matches("555555", theirs))
+        #expect(matches("555555", mine))
+        #expect(matches("555555", theirs))
         var swapped = mine
         swapped.codeHash = theirs.codeHash
-        #expect(!policy.matches("555555", swapped))
+        #expect(!matches("555555", swapped))
     }
 
     @Test func codesWithLeadingZerosMatch() {
-        #expect(policy.matches("000042", challenge(code: "000042")))
-        #expect(!policy.matches("42", challenge(code: "000042")))
+        #expect(matches("000042", challenge(code: "000042")))
+        #expect(!matches("42", challenge(code: "000042")))
+    }
+
+    @Test func aCodeStoredBeforeKeyingStillMatches() {
+        var old = challenge(code: "314159")
+        old.codeHash = SecretTokens.codeHash(challenge: old.id.rawValue, code: "314159")
+        #expect(matches("314159", old))
+        #expect(!matches("314158", old))
+    }
+
+    @Test func aStolenDatabaseDoesNotGiveUpTheCode() {
+        let stored = challenge(id: 7, code: "271828")
+        // A plain hash of six digits is read back by trying a million codes; the keyed one
+        // matches nothing without the key.
+        #expect(stored.codeHash != SecretTokens.codeHash(challenge: 7, code: "271828"))
+        let thief = SecretsAtRest(keyring: .generate(at: sentAt))
+        #expect(!thief.codeMatches("271828", challenge: 7, stored: stored.codeHash))
+    }
+
+    @Test func aTOTPSecretIsStoredEncryptedAndOpensOnlyWithTheKey() {
+        let sealed = atRest.seal("JBSWY3DPEHPK3PXP")
+        #expect(!sealed.contains("JBSWY3DPEHPK3PXP"))
+        #expect(atRest.open(sealed) == "JBSWY3DPEHPK3PXP")
+        #expect(SecretsAtRest(keyring: .generate(at: sentAt)).open(sealed) == nil)
+        // A secret stored in plain text before encryption still works.
+        #expect(atRest.open("JBSWY3DPEHPK3PXP") == "JBSWY3DPEHPK3PXP")
     }
 
     // MARK: - Wrong codes

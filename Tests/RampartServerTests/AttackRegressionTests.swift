@@ -298,4 +298,24 @@ import Testing
             #expect(try await size() > first)
         }
     }
+
+    @Test func aCopyOfTheDatabaseHoldsNeitherTOTPSecretsNorReadableSMSCodes() async throws {
+        let server = try await TestServer.make()
+        try await server.test { client in
+            let member = try await client.register(on: server)
+            let (_, setup, _) = try await client.json(.post, "/api/v1/me/two-factor", token: member.token)
+            let secret = try #require(setup["secret"] as? String)
+            let stored = try #require(try await server.store.account(id: member.account)?.totpSecret)
+            #expect(!stored.contains(secret))
+            #expect(stored.hasPrefix("v1."))
+            // An SMS code as stored is keyed: not the SHA-256 of the challenge and the code.
+            let phone = "+8613912340000"
+            let (started, _) = try await client.startRegistration(on: server, phone: phone)
+            let id = try server.codec.inspect(started).rawValue
+            let challenge = try #require(try await server.store.challenge(id: ChallengeID(rawValue: id)))
+            #expect(challenge.codeHash.hasPrefix("h1."))
+            let code = try #require(await server.sms.lastCode(to: phone, purpose: "registration"))
+            #expect(challenge.codeHash != SecretTokens.codeHash(challenge: id, code: code))
+        }
+    }
 }

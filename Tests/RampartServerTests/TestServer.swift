@@ -67,7 +67,8 @@ struct TestServer: Sendable {
     func restarted() throws -> TestServer {
         let dependencies = RampartDependencies(
             store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
-            payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4))
+            payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4),
+            atRest: self.dependencies.atRest)
         return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 

@@ -54,6 +54,8 @@ public struct AccountService: Sendable {
     /// Wrong passwords and codes per address and per (number, address) pair: locks out
     /// the guesser, never the owner elsewhere.
     private let loginFailures: AttemptLimiter
+    /// TOTP secrets and SMS codes as the database holds them.
+    let atRest: SecretsAtRest
     /// Wrong passwords for one number from any address: past twenty an hour, a short wait
     /// for everyone but the owner's known devices.
     private let numberFailures: AttemptLimiter
@@ -67,7 +69,7 @@ public struct AccountService: Sendable {
 
     public init(
         store: any AgreementStore & VerificationStore & AccountStore & EnforcementStore, codec: any IDCodec, sms: any SMSSender, hasher: PasswordHasher,
-        clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, identity: IdentityService, logger: Logger,
+        atRest: SecretsAtRest, clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, identity: IdentityService, logger: Logger,
         verification: VerificationPolicy = VerificationPolicy()
     ) {
         self.engine = engine
@@ -77,6 +79,7 @@ public struct AccountService: Sendable {
         self.codec = codec
         self.sms = sms
         self.hasher = hasher
+        self.atRest = atRest
         self.clock = clock
         self.verification = verification
         self.logger = logger
@@ -106,7 +109,7 @@ public struct AccountService: Sendable {
         }
         try limitSMS(to: challenge.phone, client: client)
         let code = SecretTokens.smsCode()
-        challenge.codeHash = SecretTokens.codeHash(challenge: challenge.id.rawValue, code: code)
+        challenge.codeHash = atRest.codeHash(challenge: challenge.id.rawValue, code: code)
         challenge.lastSentAt = now
         challenge.expiresAt = now.addingTimeInterval(verification.lifetime)
         challenge.attempts = 0
@@ -362,14 +365,14 @@ public struct AccountService: Sendable {
             throw RampartError(.conflict, code: .twoFactorEnabled, message: "Two-factor sign-in is already on.")
         }
         let secret = Self.totpSecret()
-        try await store.setTwoFactor(account: requester.account.id, secret: secret, enabled: false)
+        try await store.setTwoFactor(account: requester.account.id, secret: atRest.seal(secret), enabled: false)
         return Self.setup(secret: secret, account: requester.account)
     }
 
     /// The setup of a two-factor enrolment that was started but not confirmed yet.
-    public static func pendingSetup(of account: Account) -> TwoFactorSetup? {
-        guard !account.twoFactorEnabled, let secret = account.totpSecret else { return nil }
-        return setup(secret: secret, account: account)
+    public func pendingSetup(of account: Account) -> TwoFactorSetup? {
+        guard !account.twoFactorEnabled, let stored = account.totpSecret, let secret = atRest.open(stored) else { return nil }
+        return Self.setup(secret: secret, account: account)
     }
 
     public func confirmTwoFactor(code: String, requester: Requester) async throws {
@@ -423,13 +426,13 @@ public struct AccountService: Sendable {
         if let refusal = verification.refusal(for: challenge, at: clock.now()) { throw refusal }
         let attempts = try await store.incrementAttempts(challenge: challenge.id)
         guard attempts <= verification.maxAttempts else { throw verification.wrongCode(attemptsUsed: attempts) }
-        guard code.utf8.count == 6, code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), verification.matches(code, challenge) else {
+        guard code.utf8.count == 6, code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), atRest.codeMatches(code, challenge: challenge.id.rawValue, stored: challenge.codeHash) else {
             throw verification.wrongCode(attemptsUsed: attempts)
         }
     }
 
     private func acceptTOTP(_ code: String, for account: Account) async throws -> Bool {
-        guard let secret = account.totpSecret, code.utf8.count == 6, let entered = Int(code) else { return false }
+        guard let stored = account.totpSecret, let secret = atRest.open(stored), code.utf8.count == 6, let entered = Int(code) else { return false }
         let totp = TOTP(secret: secret)
         let now = clock.now()
         let currentStep = TOTP.step(at: now)
@@ -452,7 +455,7 @@ public struct AccountService: Sendable {
         let code = SecretTokens.smsCode()
         let id = ChallengeID.random()
         let challenge = VerificationChallenge(
-            id: id, purpose: purpose, phone: phone, accountID: account, codeHash: SecretTokens.codeHash(challenge: id.rawValue, code: code),
+            id: id, purpose: purpose, phone: phone, accountID: account, codeHash: atRest.codeHash(challenge: id.rawValue, code: code),
             createdAt: now, expiresAt: now.addingTimeInterval(verification.lifetime), lastSentAt: now, sessionKind: sessionKind)
         try await store.insertChallenge(challenge)
         try await sendCode(code, to: phone, purpose: purpose)

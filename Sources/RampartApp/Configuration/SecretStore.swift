@@ -16,6 +16,13 @@ public struct SecretStore: Sendable {
     var paymentKeyringPath: String { (directory as NSString).appendingPathComponent("payment-fingerprint.json") }
     var requestSigningKeyringPath: String { (directory as NSString).appendingPathComponent("request-signing.json") }
     var ledgerSigningKeyPath: String { (directory as NSString).appendingPathComponent("ledger-signing.json") }
+    var atRestKeyringPath: String { (directory as NSString).appendingPathComponent("at-rest.json") }
+
+    /// The keyring that encrypts TOTP secrets and keys SMS codes in the database
+    /// (``SecretsAtRest``), created on first use.
+    public func atRestKeyring(now: Date) throws -> Keyring {
+        try keyring(at: atRestKeyringPath, now: now)
+    }
 
     /// The keyring that seals outgoing IDs, created on first use.
     public func idKeyring(now: Date) throws -> Keyring {

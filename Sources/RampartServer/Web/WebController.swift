@@ -237,7 +237,7 @@ struct WebController {
         var model: [String: Any] = [
             "layout": layout, "sessions": sessions, "twoFactorEnabled": account.twoFactorEnabled,
         ]
-        if let setup = AccountService.pendingSetup(of: account) {
+        if let setup = accounts.pendingSetup(of: account) {
             model["setup"] = ["secret": setup.secret, "uri": setup.otpauthURI]
         }
         return pages.page("settings", model, status: error.map(ErrorMiddleware.status(for:)) ?? .ok)
