@@ -318,4 +318,23 @@ import Testing
             #expect(challenge.codeHash != SecretTokens.codeHash(challenge: id, code: code))
         }
     }
+
+    @Test func visitorsCannotMakeTheServerStorePublicCardViewsWithoutLimit() async throws {
+        let server = try await TestServer.make()
+        let id = try #require(try await server.addMembers(1).first)
+        var profile = try #require(try await server.store.profile(of: id))
+        profile.publicCard = true
+        try await server.store.saveProfile(profile, at: server.clock.now())
+        let link = server.codec.seal(.profile, id, for: id)
+        try await server.test { client in
+            var shown = 0
+            for _ in 0..<50 {
+                try await client.execute(uri: "/members/\(link)", method: .get) { response in
+                    if response.status == .ok { shown += 1 } else { #expect(response.headers[.location] == "/login") }
+                }
+            }
+            // The burst of one address, then the login wall: nothing more is recorded.
+            #expect((20...21).contains(shown), "\(shown) public cards shown")
+        }
+    }
 }

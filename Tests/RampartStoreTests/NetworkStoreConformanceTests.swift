@@ -107,6 +107,23 @@ struct NetworkStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.available)
+    func invitationsSentAreCountedSinceATimeAnsweredOrNot(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
+            let sender = try await Self.member(store, name: "Sender")
+            let others = [try await Self.member(store, name: "B"), try await Self.member(store, name: "C"), try await Self.member(store, name: "D")]
+            for (index, other) in others.enumerated() {
+                try await store.insertInvitation(Invitation(
+                    id: .random(), sender: sender.id, recipient: other.id, message: "", createdAt: Fixtures.now.addingTimeInterval(Double(index) * 3_600)))
+            }
+            let answered = try #require(try await store.pendingInvitations(sent: sender.id).first)
+            try await store.resolveInvitation(answered.id, as: .declined, at: Fixtures.now.addingTimeInterval(3 * 3_600))
+            #expect(try await store.invitationCount(sentBy: sender.id, since: Fixtures.now) == 3)
+            #expect(try await store.invitationCount(sentBy: sender.id, since: Fixtures.now.addingTimeInterval(1)) == 2)
+            #expect(try await store.invitationCount(sentBy: others[0].id, since: Fixtures.now) == 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func acceptingAnInvitationConnectsBothWaysOnce(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
             let a = try await Self.member(store, name: "A")

@@ -50,6 +50,9 @@ public struct NetworkService: Sendable {
     private let gate: SealedIDGate
     private let clock: any WallClock
     private let sink: any AccessEventSink
+    /// Public cards a visitor (an address) may open: each is an access event in the ledger,
+    /// so anyone could otherwise make the server store as many as they like.
+    private let publicCards: RateLimiter
     public let exposure: ExposureService
     private let protection: Protection
     private let logger: Logger
@@ -64,6 +67,7 @@ public struct NetworkService: Sendable {
         self.gate = gate
         self.clock = clock
         self.sink = sink
+        self.publicCards = RateLimiter(limit: Self.publicCardLimit, clock: clock)
         self.exposure = exposure
         self.logger = logger
     }
@@ -125,6 +129,8 @@ public struct NetworkService: Sendable {
         guard let sealed = try? codec.openFresh(token, as: .profile), let profile = try await store.profile(of: AccountID(rawValue: sealed.rawValue)),
             profile.publicCard
         else { return nil }
+        // Past the address's allowance: the login wall, as for a member without a card.
+        guard publicCards.acquire("ip:\(client.ip ?? "unknown")") == nil else { return nil }
         let target = profile.accountID
         // The headline only if the member shows their position to everyone.
         let headline = Visibility.card(of: exposure.withDefaults(profile), for: ViewerRelation(tier: .free, degree: .thirdOrMore))
@@ -486,6 +492,9 @@ public struct NetworkService: Sendable {
         if let served {
             (mark, standing) = exposure.charge(requester, served: served)
         }
+        // A member reading their own data exposes nobody: no event (anyone could make the
+        // server store as many of those as they liked).
+        if target == requester.id, subjects.allSatisfy({ $0 == requester.id }) { return standing }
         try await sink.record(AccessEvent(
             viewer: requester.id, target: target, kind: kind, categories: categories, subjects: subjects,
             occurredAt: clock.now(), client: requester.client, deviceHash: requester.session.deviceHash,
@@ -496,6 +505,9 @@ public struct NetworkService: Sendable {
     private static func union(_ cards: [VisibleProfile]) -> Set<DataCategory> {
         Set(cards.reduce(into: CategorySet()) { $0.formUnion($1.categories) }.categories)
     }
+
+    /// Public cards one address may open: 60 an hour, 20 at once.
+    static let publicCardLimit = RateLimiter.Limit(rate: 60, per: 3_600, burst: 20)
 
     static let memberNotFound = RampartError.notFound(.memberNotFound, "No such member, or the link has expired. Try searching for them.")
     static let invitationNotFound = RampartError.notFound(.invitationNotFound, "No such invitation.")
