@@ -73,6 +73,23 @@ struct SimulatorTests {
         #expect(friction.challenged == 0)
     }
 
+    /// The attack of issue 19 in the simulator: shared links, cross-site navigation and a
+    /// misbehaving sender must not make a member look like the framer's accomplice.
+    @Test func aFramerGetsNoMemberChallengedLinkedOrSuspended() throws {
+        let report = try Self.report(members: 2_000, days: 7, adversaries: [])
+        let framing = try #require(report.framing)
+        #expect(framing.victims == 100)
+        #expect(framing.sharedLinksOpened == 100 * 7 * 14)
+        #expect(framing.crossSiteRequests == 20 * framing.sharedLinksOpened)
+        #expect(framing.challenged == 0)
+        #expect(framing.throttled == 0)
+        #expect(framing.degraded == 0)
+        #expect(framing.suspended == 0)
+        #expect(framing.linkedToFramer == 0)
+        #expect(framing.framerSuspended)
+        #expect(report.markdown(command: "rampart simulate").contains("## A framer against members"))
+    }
+
     @Test func theReportHasTablesAndCharts() throws {
         let report = try Self.report(adversaries: [.naive])
         let markdown = report.markdown(command: "rampart simulate")

@@ -202,7 +202,7 @@ final class AdversaryRun {
             } else {
                 let target = Int(order[cursor % order.count])
                 request = SimRequest(client: client, action: .view(target: target))
-                request.foreignID = strategy.sharesIDs && !harvester
+                if strategy.sharesIDs, !harvester { request.idIssuedTo = accounts[0].client.account }
                 accounts[index].viewsSinceSearch += 1
             }
         }

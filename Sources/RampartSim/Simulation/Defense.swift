@@ -48,8 +48,12 @@ public struct SimRequest: Sendable {
 
     public var client: SimClient
     public var action: Action
-    /// The target's ID was harvested by another account (an ID-sharing farm).
-    public var foreignID: Bool = false
+    /// The target's ID was sealed for this other account (an ID-sharing farm's harvester, or
+    /// a member who shared a link): the server's shared-link allowance and handoff tally apply.
+    public var idIssuedTo: Int64?
+    /// A navigation a page on another site made the member's browser do
+    /// (`Sec-Fetch-Site: cross-site`): the server answers with a "Continue" page.
+    public var crossSite = false
     /// The request carries a forged signature (the case's forged encrypted parameters).
     public var forgedSignature: Bool = false
 }

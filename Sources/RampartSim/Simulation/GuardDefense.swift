@@ -20,6 +20,10 @@ public final class GuardDefense: Defense {
     private var devices: [UInt64: [Int64]] = [:]
     private var cards: [String: [Int64]] = [:]
     private let recent: RecentRegistrations
+    /// As the server's sealed-ID gate: shared links a member may open, and when IDs in the
+    /// wrong hands link two accounts.
+    private let sharedLinks: SharedLinkAllowance
+    private let handoffs: HandoffTally
     /// Budget holder names, made once: the ledger keys by string, and formatting one per
     /// request was a large share of the simulation's time.
     private var holders: [Int64: String] = [:]
@@ -31,16 +35,23 @@ public final class GuardDefense: Defense {
             policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
             clock: clock)
         recent = RecentRegistrations(sms: policy.detection.sms)
+        sharedLinks = SharedLinkAllowance(policy.sealing)
+        handoffs = HandoffTally(policy.sealing)
     }
 
     public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
         let client = request.client
+        // As the server: a page another site navigated to shows a "Continue" link, nothing more.
+        if request.crossSite { return .served(CategorySet()) }
         if suspended.contains(client.account) { return .refused(.suspended) }
         let requester = ScreenedRequester(
             account: client.account, tier: client.tier, channel: client.channel, session: client.session, device: client.device, ip: client.ip,
             holder: holder(client.account), registeredAt: client.registeredAt.map { clock.start.addingTimeInterval($0) })
-        if request.forgedSignature || request.foreignID {
+        if request.forgedSignature {
             pipeline.noteMisuse(by: requester)
+            return .refused(.refusedID)
+        }
+        if let owner = request.idIssuedTo, case .view(let target) = request.action, !openShared(target, issuedTo: owner, by: client.account) {
             return .refused(.refusedID)
         }
         let action: GuardEvent.Action
@@ -115,6 +126,21 @@ public final class GuardDefense: Defense {
     }
 
     public func passedChallenge(account: Int64) { engine.passedChallenge(account: account) }
+
+    /// Whether two accounts are one person to the identity graph.
+    public func linked(_ account: Int64, _ other: Int64) -> Bool { graph.cluster(of: account) == graph.cluster(of: other) }
+
+    /// As the server's sealed-ID gate (``SealedIDGate``): a profile link sealed for `owner`
+    /// opens while `user` has shared-link allowance left; either way it is counted toward a
+    /// handoff link, which only many distinct IDs make. Not misuse in itself.
+    private func openShared(_ target: Int, issuedTo owner: Int64, by user: Int64) -> Bool {
+        let now = clock.now()
+        let admitted = sharedLinks.admit(AccountID(rawValue: user), at: now)
+        if handoffs.note(owner: owner, user: user, id: UInt64(target), at: now) {
+            graph.add(IdentityLink(owner, user, LinkEvidence(.sealedIDHandoff, detail: "\(handoffs.threshold) distinct sealed IDs", at: now)))
+        }
+        return admitted
+    }
 
     /// Ban-evasion screening, the server's rule (``BanEvasionScreening``): strong evidence to
     /// a suspended account's cluster stops the account, medium evidence holds it for review,

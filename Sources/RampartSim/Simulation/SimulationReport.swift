@@ -19,6 +19,8 @@ public struct SimulationReport: Sendable, Encodable {
     public var defenses: [String]
     public var adversaries: [AdversaryResults]
     public var memberFriction: [String: MemberFriction]
+    /// The framer's week against the Guard (nil in reports from before it existed).
+    public var framing: FramingOutcome?
 
     public func json() throws -> Data {
         let encoder = JSONEncoder()
@@ -104,6 +106,19 @@ public struct SimulationReport: Sendable, Encodable {
                     "| \(persona.rawValue) | \(friction.members) | \(cell(friction.challenged)) | \(cell(friction.throttled)) | \(cell(friction.degraded)) | "
                         + "\(cell(friction.suspended)) | \(cell(friction.refusedByLimit)) |")
             }
+        }
+        if let framing {
+            lines += [
+                "", "## A framer against members, under Rampart's Guard", "",
+                "For a week of waking hours a framer account sent each of \(framing.victims) members a profile link sealed for itself every hour "
+                    + "(\(framing.sharedLinksOpened) opened), walked their browsers through forged links and searches from a page of its own "
+                    + "(\(framing.crossSiteRequests) cross-site navigations), and forged IDs and crawled itself; the members browsed their network meanwhile.",
+                "",
+                "| victims | challenged | throttled | degraded | suspended | refused by a limit | linked to the framer | framer suspended |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+                "| \(framing.victims) | \(framing.challenged) | \(framing.throttled) | \(framing.degraded) | \(framing.suspended) | "
+                    + "\(framing.refusedByLimit) | \(framing.linkedToFramer) | \(framing.framerSuspended ? "yes" : "no") |",
+            ]
         }
         lines += ["", "Charts: `exfiltration.svg` (members whose data was taken, per day, per adversary and defense), `friction.svg` (member friction per defense).", ""]
         return lines.joined(separator: "\n")

@@ -46,11 +46,14 @@ public struct Simulator: Sendable {
     private enum Job: Sendable {
         case adversary(AdversaryStrategy, defense: String)
         case members(defense: String)
+        /// The framer against the Guard (the baselines detect nothing to turn against anyone).
+        case framing
 
         var label: String {
             switch self {
             case .adversary(let strategy, let defense): "\(strategy.name) vs \(defense)"
             case .members(let defense): "members vs \(defense)"
+            case .framing: "framer vs Rampart Guard"
             }
         }
     }
@@ -58,6 +61,7 @@ public struct Simulator: Sendable {
     private enum Outcome: Sendable {
         case adversary(AdversaryOutcome)
         case members(MemberFriction)
+        case framing(FramingOutcome)
     }
 
     /// Runs everything; `progress(done, total, label)` after each run (one call at a time).
@@ -68,7 +72,7 @@ public struct Simulator: Sendable {
     public func run(world: SimWorld, progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) -> SimulationReport {
         let configuration = self.configuration
         let jobs: [Job] = Self.defenseNames.reversed().map { Job.members(defense: $0) }
-            + Self.defenseNames.flatMap { defense in configuration.adversaries.map { Job.adversary($0, defense: defense) } }
+            + Self.defenseNames.flatMap { defense in configuration.adversaries.map { Job.adversary($0, defense: defense) } } + [.framing]
         let outcomes = Mutex<(done: Int, results: [Outcome?])>((0, Array(repeating: nil, count: jobs.count)))
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let outcome = Self.run(jobs[index], world: world, configuration: configuration)
@@ -80,8 +84,10 @@ public struct Simulator: Sendable {
         }
         var adversaries: [String: [String: AdversaryOutcome]] = [:]
         var friction: [String: MemberFriction] = [:]
+        var framing: FramingOutcome?
         for (job, outcome) in zip(jobs, outcomes.withLock { $0.results }) {
             switch (job, outcome) {
+            case (.framing, .framing(let result)?): framing = result
             case (.adversary(let strategy, let defense), .adversary(let result)?): adversaries[strategy.name, default: [:]][defense] = result
             case (.members(let defense), .members(let result)?): friction[defense] = result
             default: break
@@ -91,7 +97,7 @@ public struct Simulator: Sendable {
             members: world.members, connections: world.connectionCount, days: configuration.days, seed: configuration.seed,
             defenses: Self.defenseNames, adversaries: configuration.adversaries.map { strategy in
                 SimulationReport.AdversaryResults(name: strategy.name, scenario: strategy.slug, results: adversaries[strategy.name] ?? [:])
-            }, memberFriction: friction)
+            }, memberFriction: friction, framing: framing)
     }
 
     private static func run(_ job: Job, world: SimWorld, configuration: Configuration) -> Outcome {
@@ -126,6 +132,10 @@ public struct Simulator: Sendable {
                 members.step()
             }
             return .members(members.friction())
+        case .framing:
+            let framer = FramerRun(world: world, defense: GuardDefense(clock: clock, policy: configuration.policy), clock: clock, seed: configuration.seed)
+            framer.run(days: configuration.days)
+            return .framing(framer.outcome)
         }
     }
 }
