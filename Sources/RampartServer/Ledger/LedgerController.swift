@@ -5,8 +5,8 @@ import RampartCore
 
 /// `GET /ledger/tree-head`: the evidence ledger's newest signed tree head (signing one on
 /// the spot if the ledger grew and the newest is ten seconds old), with the public key to
-/// check it. Anyone may fetch it and
-/// keep it: a later export must be consistent with every head published.
+/// check it. Anyone may fetch it and keep it: a later export must be consistent with every
+/// head published.
 struct LedgerController {
     let treeHeads: TreeHeadPublisher
 
