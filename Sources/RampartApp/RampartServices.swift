@@ -90,9 +90,9 @@ public struct RampartServices: Sendable {
             screening: dependencies.screening, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock,
             logger: logger, onSuspend: { account, client in identity.noteSuspension(account: account, client: client) })
         signals = MisuseRecorder(
-            store: dependencies.store, evidence: dependencies.evidence, allowance: dependencies.sharedLinks,
-            handoffs: HandoffTally(dependencies.exposure.policy.sealing), protection: protection, identity: identity, clock: dependencies.clock,
-            logger: logger)
+            store: dependencies.store, evidence: dependencies.evidence,
+            foreignIDs: ForeignIDs(allowance: dependencies.sharedLinks, handoffs: HandoffTally(dependencies.exposure.policy.sealing)),
+            protection: protection, identity: identity, clock: dependencies.clock, logger: logger)
         network = NetworkService(
             store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
             sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, logger: logger)

@@ -11,46 +11,43 @@ import RampartStore
 public struct MisuseRecorder: Sendable {
     private let store: any MisuseSignalStore
     private let evidence: any EvidenceLog
-    public let allowance: SharedLinkAllowance
-    /// When IDs used by the wrong account become a link between the two.
-    public let handoffs: HandoffTally
+    /// The shared-link allowance and the handoff tally: what a foreign ID does.
+    public let foreignIDs: ForeignIDs
     private let clock: any WallClock
     private let protection: Protection
     private let identity: IdentityService
     private let logger: Logger
 
     public init(
-        store: any MisuseSignalStore, evidence: any EvidenceLog, allowance: SharedLinkAllowance, handoffs: HandoffTally, protection: Protection,
-        identity: IdentityService, clock: any WallClock, logger: Logger
+        store: any MisuseSignalStore, evidence: any EvidenceLog, foreignIDs: ForeignIDs, protection: Protection, identity: IdentityService,
+        clock: any WallClock, logger: Logger
     ) {
-        self.handoffs = handoffs
+        self.foreignIDs = foreignIDs
         self.protection = protection
         self.identity = identity
         self.store = store
         self.evidence = evidence
-        self.allowance = allowance
         self.clock = clock
         self.logger = logger
     }
 
     /// Records the signal. `countsAsMisuse` is false for what honest members also do
-    /// (an old tab with an expired link, a shared link within the allowance). `relatedID`:
-    /// the ID sealed for `related` that was used, counted toward a handoff link.
+    /// (an old tab with an expired link, a shared link within the allowance). `linksTheTwo`:
+    /// the requester has now used enough of `related`'s IDs to be linked to it
+    /// (``ForeignIDs/use(_:issuedTo:by:asSharedLink:at:)``).
     public func record(
-        _ kind: MisuseSignal.Kind, by requester: Requester?, client: ClientInfo, related: AccountID? = nil, relatedID: Int64? = nil,
+        _ kind: MisuseSignal.Kind, by requester: Requester?, client: ClientInfo, related: AccountID? = nil, linksTheTwo: Bool = false,
         detail: String, countsAsMisuse: Bool = true
     ) async {
         let now = clock.now()
         if countsAsMisuse {
-            if let account = requester?.id { allowance.noteMisuse(by: account, at: now) }
+            if let account = requester?.id { foreignIDs.allowance.noteMisuse(by: account, at: now) }
             await protection.noteMisuse(requester, client: client)
         }
         // Many genuine IDs of another account in this account's hands: the two work together
         // (one shared link, or a handful, is what people do).
-        if kind == .foreignID, let related, let relatedID, let user = requester?.id, related != user,
-            handoffs.note(owner: related.rawValue, user: user.rawValue, id: UInt64(bitPattern: relatedID), at: now)
-        {
-            await identity.handedOver(from: related, to: user, ids: handoffs.threshold)
+        if linksTheTwo, let related, let user = requester?.id {
+            await identity.handedOver(from: related, to: user, ids: foreignIDs.handoffs.threshold)
         }
         let signal = MisuseSignal(
             kind: kind, account: requester?.id, session: requester?.session.id, relatedAccount: related, detail: detail, occurredAt: now,

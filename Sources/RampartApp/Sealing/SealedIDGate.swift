@@ -25,16 +25,19 @@ public struct SealedIDGate: Sendable {
         do {
             return try codec.open(token, as: kind, for: account)
         } catch .foreign(let sealed) {
-            let admitted = acceptShared && signals.allowance.admit(account, at: codec.now())
+            let use = signals.foreignIDs.use(
+                sealed.rawValue, issuedTo: sealed.issuedTo?.rawValue, by: account.rawValue, asSharedLink: acceptShared, at: codec.now())
             await signals.record(
-                .foreignID, by: requester, client: requester.client, related: sealed.issuedTo, relatedID: sealed.rawValue,
-                detail: "\(Self.name(kind)) sealed for another account" + (admitted ? ", opened as a shared link" : ", refused"),
+                .foreignID, by: requester, client: requester.client, related: sealed.issuedTo, linksTheTwo: use.linksTheTwo,
+                detail: "\(Self.name(kind)) sealed for another account" + (use.opens ? ", opened as a shared link" : ", refused"),
                 countsAsMisuse: false)
-            return admitted ? sealed.rawValue : nil
+            return use.opens ? sealed.rawValue : nil
         } catch .expired(let sealed) {
             if sealed.issuedTo != account {
+                let use = signals.foreignIDs.use(
+                    sealed.rawValue, issuedTo: sealed.issuedTo?.rawValue, by: account.rawValue, asSharedLink: false, at: codec.now())
                 await signals.record(
-                    .foreignID, by: requester, client: requester.client, related: sealed.issuedTo, relatedID: sealed.rawValue,
+                    .foreignID, by: requester, client: requester.client, related: sealed.issuedTo, linksTheTwo: use.linksTheTwo,
                     detail: "expired \(Self.name(kind)) sealed for another account")
             }
             await signals.record(.expiredID, by: requester, client: requester.client, detail: "expired \(Self.name(kind))", countsAsMisuse: false)

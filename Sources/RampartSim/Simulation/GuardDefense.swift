@@ -22,8 +22,7 @@ public final class GuardDefense: Defense {
     private let recent: RecentRegistrations
     /// As the server's sealed-ID gate: shared links a member may open, and when IDs in the
     /// wrong hands link two accounts.
-    private let sharedLinks: SharedLinkAllowance
-    private let handoffs: HandoffTally
+    private let foreignIDs: ForeignIDs
     /// Budget holder names, made once: the ledger keys by string, and formatting one per
     /// request was a large share of the simulation's time.
     private var holders: [Int64: String] = [:]
@@ -35,8 +34,7 @@ public final class GuardDefense: Defense {
             policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
             clock: clock)
         recent = RecentRegistrations(sms: policy.detection.sms)
-        sharedLinks = SharedLinkAllowance(policy.sealing)
-        handoffs = HandoffTally(policy.sealing)
+        foreignIDs = ForeignIDs(policy.sealing)
     }
 
     public func handle(_ request: SimRequest, world: SimWorld) -> SimVerdict {
@@ -130,16 +128,15 @@ public final class GuardDefense: Defense {
     /// Whether two accounts are one person to the identity graph.
     public func linked(_ account: Int64, _ other: Int64) -> Bool { graph.cluster(of: account) == graph.cluster(of: other) }
 
-    /// As the server's sealed-ID gate (``SealedIDGate``): a profile link sealed for `owner`
-    /// opens while `user` has shared-link allowance left; either way it is counted toward a
-    /// handoff link, which only many distinct IDs make. Not misuse in itself.
+    /// As the server's sealed-ID gate: the Guard's ``ForeignIDs`` rule, and a link in the
+    /// identity graph when it says the two accounts are now one.
     private func openShared(_ target: Int, issuedTo owner: Int64, by user: Int64) -> Bool {
         let now = clock.now()
-        let admitted = sharedLinks.admit(AccountID(rawValue: user), at: now)
-        if handoffs.note(owner: owner, user: user, id: UInt64(target), at: now) {
-            graph.add(IdentityLink(owner, user, LinkEvidence(.sealedIDHandoff, detail: "\(handoffs.threshold) distinct sealed IDs", at: now)))
+        let use = foreignIDs.use(Int64(target), issuedTo: owner, by: user, asSharedLink: true, at: now)
+        if use.linksTheTwo {
+            graph.add(IdentityLink(owner, user, LinkEvidence(.sealedIDHandoff, detail: "\(foreignIDs.handoffs.threshold) distinct sealed IDs", at: now)))
         }
-        return admitted
+        return use.opens
     }
 
     /// Ban-evasion screening, the server's rule (``BanEvasionScreening``): strong evidence to
