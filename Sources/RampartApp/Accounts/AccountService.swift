@@ -206,13 +206,13 @@ public struct AccountService: Sendable {
         let ipKey = "ip:\(client.ip ?? "unknown")"
         let pairKey = "pair:\(phone.e164)|\(client.ip ?? "unknown")"
         let numberKey = "number:\(phone.e164)"
+        // A locked address or pair is refused before any database read.
+        if let wait = loginFailures.retryAfter(ipKey) ?? loginFailures.retryAfter(pairKey) { throw RampartError.rateLimited(retryAfter: wait) }
         let account = try await store.account(phone: phone)
         let deviceHash = Self.validDeviceToken(credentials.deviceToken).map(SecretTokens.sha256Hex)
         var ownersDevice = false
         if let account, let deviceHash { ownersDevice = try await store.isKnownDevice(account: account.id, deviceHash: deviceHash) }
-        if let wait = loginFailures.retryAfter(ipKey) ?? loginFailures.retryAfter(pairKey) ?? (ownersDevice ? nil : numberFailures.retryAfter(numberKey)) {
-            throw RampartError.rateLimited(retryAfter: wait)
-        }
+        if !ownersDevice, let wait = numberFailures.retryAfter(numberKey) { throw RampartError.rateLimited(retryAfter: wait) }
         func failed(_ error: RampartError) -> RampartError {
             loginFailures.recordFailure(ipKey)
             loginFailures.recordFailure(pairKey)

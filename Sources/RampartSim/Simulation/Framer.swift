@@ -34,11 +34,9 @@ final class FramerRun {
     private let clock: SimClock
     private var rng: SeededGenerator
     private let victims: [Int]
-    private var flags: [UInt8]
+    private var met: [FrictionMet]
     private let framer: SimClient
     private(set) var outcome: FramingOutcome
-
-    private static let challenged: UInt8 = 1, throttled: UInt8 = 2, degraded: UInt8 = 4, suspended: UInt8 = 8, limited: UInt8 = 16
 
     init(world: SimWorld, defense: GuardDefense, clock: SimClock, seed: UInt64, victims count: Int = 100) {
         self.world = world
@@ -48,7 +46,7 @@ final class FramerRun {
         var chosen = Set<Int>()
         while chosen.count < min(count, world.members) { chosen.insert(rng.below(world.members)) }
         victims = chosen.sorted()
-        flags = Array(repeating: 0, count: victims.count)
+        met = Array(repeating: [], count: victims.count)
         let account = Int64(bitPattern: StableHash.of("framer") | 1)
         framer = SimClient(account: account, member: nil, ip: IPAddress(ipv4: 0x6440_F001), device: rng.next(), session: rng.next(), tier: .free)
         _ = defense.register(account: account, phone: "+15550000001", ip: framer.ip, device: framer.device)
@@ -65,15 +63,13 @@ final class FramerRun {
                 round()
             }
         }
-        for (index, victim) in victims.enumerated() {
-            let state = flags[index]
-            if state & Self.challenged != 0 { outcome.challenged += 1 }
-            if state & Self.throttled != 0 { outcome.throttled += 1 }
-            if state & Self.degraded != 0 { outcome.degraded += 1 }
-            if state & Self.suspended != 0 { outcome.suspended += 1 }
-            if state & Self.limited != 0 { outcome.refusedByLimit += 1 }
-            if defense.linked(Int64(victim) + 1, framer.account) { outcome.linkedToFramer += 1 }
-        }
+        let friction = MemberFriction(counting: met, requests: 0)
+        outcome.challenged = friction.challenged
+        outcome.throttled = friction.throttled
+        outcome.degraded = friction.degraded
+        outcome.suspended = friction.suspended
+        outcome.refusedByLimit = friction.refusedByLimit
+        outcome.linkedToFramer = victims.filter { defense.linked(Int64($0) + 1, framer.account) }.count
     }
 
     private func round() {
@@ -89,11 +85,14 @@ final class FramerRun {
             if verdict == .refused(.suspended) { outcome.framerSuspended = true }
         }
         for (index, victim) in victims.enumerated() {
-            let client = Self.client(of: victim, world: world)
+            // The victim as the member run names them, in a browser.
+            var client = SimClient(member: victim, session: UInt64(victim) &* 31 &+ 7, tier: world.tier[victim])
+            client.channel = .web
+            client.loadsAssets = true
             // The link the framer sent, opened as people open links they are sent.
             var shared = SimRequest(client: client, action: .view(target: rng.below(world.members)))
             shared.idIssuedTo = framer.account
-            note(index, defense.handle(shared, world: world))
+            handle(shared, victim: index)
             outcome.sharedLinksOpened += 1
             // The framer's page walks the victim's browser through forged links and searches.
             for step in 0..<20 {
@@ -101,43 +100,18 @@ final class FramerRun {
                     client: client, action: step.isMultiple(of: 2) ? .view(target: rng.below(world.members)) : .search(page: step / 2, results: []))
                 lure.crossSite = true
                 lure.forgedSignature = step.isMultiple(of: 4)
-                note(index, defense.handle(lure, world: world))
+                handle(lure, victim: index)
                 outcome.crossSiteRequests += 1
             }
             // The victim's own browsing: a few people of their network.
             let network = world.connections(of: victim)
             for _ in 0..<3 where !network.isEmpty {
-                let target = Int(network[network.startIndex + rng.below(network.count)])
-                let request = SimRequest(client: client, action: .view(target: target))
-                let verdict = defense.handle(request, world: world)
-                note(index, verdict)
-                if case .served(let categories) = verdict, categories != servedCategories(degree: world.degree(of: target, to: client), degradeLevel: 0) {
-                    flags[index] |= Self.degraded
-                }
+                handle(SimRequest(client: client, action: .view(target: Int(network[network.startIndex + rng.below(network.count)]))), victim: index)
             }
         }
     }
 
-    private func note(_ index: Int, _ verdict: SimVerdict) {
-        guard case .refused(let refusal) = verdict else { return }
-        switch refusal {
-        case .challenged:
-            flags[index] |= Self.challenged
-            defense.passedChallenge(account: Int64(victims[index]) + 1)
-        case .throttled: flags[index] |= Self.throttled
-        case .suspended: flags[index] |= Self.suspended
-        case .quota, .budget: flags[index] |= Self.limited
-        case .refusedID: break
-        }
-    }
-
-    /// The victim as the member run sees them: their account, address, device; in a browser.
-    private static func client(of member: Int, world: SimWorld) -> SimClient {
-        var client = SimClient(
-            account: Int64(member) + 1, member: member, ip: IPAddress(ipv4: 0x0A00_0000 | UInt32(member)),
-            device: UInt64(member) &* 0x9E37_79B9 &+ 1, session: UInt64(member) &* 31 &+ 7, tier: world.tier[member])
-        client.channel = .web
-        client.loadsAssets = true
-        return client
+    private func handle(_ request: SimRequest, victim index: Int) {
+        met[index].note(defense.handle(request, world: world), of: request, world: world, defense: defense)
     }
 }

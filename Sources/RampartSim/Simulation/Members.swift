@@ -44,6 +44,53 @@ public struct MemberFriction: Sendable, Equatable, Encodable {
     public func share(_ count: Int) -> Double { members == 0 ? 0 : Double(count) / Double(members) }
 }
 
+/// The kinds of friction one member met, each at least once in the period.
+struct FrictionMet: OptionSet {
+    let rawValue: UInt8
+    static let challenged = FrictionMet(rawValue: 1), throttled = FrictionMet(rawValue: 2), degraded = FrictionMet(rawValue: 4)
+    static let suspended = FrictionMet(rawValue: 8), limited = FrictionMet(rawValue: 16)
+
+    /// Notes what a member's request met. A challenge is passed (members hold their phone);
+    /// a profile served with fewer categories than its degree gives is degraded (a
+    /// cross-site navigation's "Continue" page shows none, by design).
+    mutating func note(_ verdict: SimVerdict, of request: SimRequest, world: SimWorld, defense: any Defense) {
+        switch verdict {
+        case .served(let categories):
+            if !request.crossSite, case .view(let target) = request.action,
+                categories != servedCategories(degree: world.degree(of: target, to: request.client), degradeLevel: 0)
+            {
+                insert(.degraded)
+            }
+        case .refused(.challenged):
+            insert(.challenged)
+            defense.passedChallenge(account: request.client.account)
+        case .refused(.throttled): insert(.throttled)
+        case .refused(.suspended): insert(.suspended)
+        case .refused(.quota), .refused(.budget): insert(.limited)
+        case .refused(.refusedID): break
+        }
+    }
+}
+
+extension MemberFriction {
+    /// The friction of these members (what each met), over `requests` requests.
+    init(counting met: some Collection<FrictionMet>, requests: Int) {
+        func count(_ kind: FrictionMet) -> Int { met.reduce(0) { $0 + ($1.contains(kind) ? 1 : 0) } }
+        self.init(
+            members: met.count, requests: requests, challenged: count(.challenged), throttled: count(.throttled), degraded: count(.degraded),
+            suspended: count(.suspended), refusedByLimit: count(.limited))
+    }
+}
+
+extension SimClient {
+    /// World member `member`'s account, address and device, as every simulated run names them.
+    init(member: Int, session: UInt64, tier: Tier) {
+        self.init(
+            account: Int64(member) + 1, member: member, ip: IPAddress(ipv4: 0x0A00_0000 | UInt32(member)),
+            device: UInt64(member) &* 0x9E37_79B9 &+ 1, session: session, tier: tier)
+    }
+}
+
 /// The whole membership going about its business for the simulated days.
 final class MemberRun {
     private struct State {
@@ -51,12 +98,11 @@ final class MemberRun {
         var nextAt: Double
         var actionsLeft: Int
         var session: UInt64
-        var flags: UInt8
+        var met: FrictionMet
         /// Cards of the member's last search, from which they open profiles.
         var lastResults: [Int32] = []
     }
 
-    private static let challenged: UInt8 = 1, throttled: UInt8 = 2, degraded: UInt8 = 4, suspended: UInt8 = 8, limited: UInt8 = 16
 
     private let world: SimWorld
     private let defense: any Defense
@@ -80,7 +126,7 @@ final class MemberRun {
             // company or a school to look by (the others behave as casual members).
             if persona == .newMember, !world.hasWorkplace(member) { persona = .casual }
             let first = Self.nextVisit(after: 0, persona, &rng)
-            states.append(State(persona: persona, nextAt: first, actionsLeft: 0, session: rng.next(), flags: 0))
+            states.append(State(persona: persona, nextAt: first, actionsLeft: 0, session: rng.next(), met: []))
             queue.push(first, Int32(member))
         }
     }
@@ -98,26 +144,9 @@ final class MemberRun {
         }
         let request = action(for: member, state)
         requests += 1
-        switch defense.handle(request, world: world) {
-        case .served(let categories):
-            switch request.action {
-            case .view(let target):
-                let expected = servedCategories(degree: world.degree(of: target, to: request.client), degradeLevel: 0)
-                if categories != expected { state.flags |= Self.degraded }
-            case .search(_, let results), .connections(_, _, let results):
-                state.lastResults = results
-            }
-        case .refused(let refusal):
-            switch refusal {
-            case .challenged:
-                state.flags |= Self.challenged
-                defense.passedChallenge(account: Int64(member) + 1)
-            case .throttled: state.flags |= Self.throttled
-            case .suspended: state.flags |= Self.suspended
-            case .quota, .budget: state.flags |= Self.limited
-            case .refusedID: break
-            }
-        }
+        let verdict = defense.handle(request, world: world)
+        state.met.note(verdict, of: request, world: world, defense: defense)
+        if case .served = verdict, !request.action.isProfile { state.lastResults = request.action.shown }
         state.actionsLeft -= 1
         // Human pauses: mostly seconds, sometimes minutes; the visit's end waits for the next.
         state.nextAt = state.actionsLeft > 0
@@ -128,9 +157,7 @@ final class MemberRun {
 
     private func action(for member: Int, _ state: State) -> SimRequest {
         let persona = state.persona
-        var client = SimClient(
-            account: Int64(member) + 1, member: member, ip: IPAddress(ipv4: 0x0A00_0000 | UInt32(member)),
-            device: UInt64(member) &* 0x9E37_79B9 &+ 1, session: state.session, tier: persona == .recruiter ? .recruiter : world.tier[member])
+        var client = SimClient(member: member, session: state.session, tier: persona == .recruiter ? .recruiter : world.tier[member])
         // Seven in ten use a browser (pages and their stylesheets), the rest the app (API).
         if member % 10 < 7 || persona == .newMember {
             client.channel = .web
@@ -183,18 +210,11 @@ final class MemberRun {
     }
 
     func friction() -> MemberFriction {
-        var total = Self.friction(of: states[...], requests: requests)
+        var total = MemberFriction(counting: states.map(\.met), requests: requests)
         for persona in Persona.allCases {
-            total.personas[persona.rawValue] = Self.friction(of: states.filter { $0.persona == persona }[...], requests: nil)
+            total.personas[persona.rawValue] = MemberFriction(counting: states.filter { $0.persona == persona }.map(\.met), requests: 0)
         }
         return total
-    }
-
-    private static func friction(of states: ArraySlice<State>, requests: Int?) -> MemberFriction {
-        func count(_ flag: UInt8) -> Int { states.reduce(0) { $0 + ($1.flags & flag != 0 ? 1 : 0) } }
-        return MemberFriction(
-            members: states.count, requests: requests ?? 0, challenged: count(Self.challenged), throttled: count(Self.throttled),
-            degraded: count(Self.degraded), suspended: count(Self.suspended), refusedByLimit: count(Self.limited))
     }
 }
 
