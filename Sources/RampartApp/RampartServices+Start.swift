@@ -26,8 +26,8 @@ extension RampartServices {
 
     /// Everything before the first request: migrations and the shipped agreement, the demo
     /// world on an empty store (`seedEmptyStore`), the protection in force in the ledger, and
-    /// the Guard's in-memory state rebuilt from the store (identity graph, suspensions,
-    /// exposure budgets).
+    /// the connection graph loaded into memory, the Guard's in-memory state rebuilt from the
+    /// store (identity graph, suspensions, exposure budgets).
     public func prepareToServe(
         _ protection: ProtectionInForce, seedEmptyStore: (@Sendable (any Store) async throws -> Void)?, logger: Logger
     ) async throws {
@@ -36,6 +36,14 @@ extension RampartServices {
         if let seedEmptyStore, try await store.accountCount() == 0 {
             try await seedEmptyStore(store)
         }
+        let graphStarted = ContinuousClock.now
+        let graph = try await store.loadReadModel { _ in }
+        logger.info(
+            "connection graph loaded",
+            metadata: [
+                "members": "\(graph.members)", "connections": "\(graph.connections)", "loaded": "\(graph.loaded)",
+                "seconds": "\((ContinuousClock.now - graphStarted).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))",
+            ])
         let started = PolicyChangeEntry.Event.serverStarted(
             policyPath: protection.policyPath, policySha256: protection.policySHA256, ledgerPublicKey: protection.ledgerPublicKey,
             signatures: dependencies.exposure.policy.signatures.api)

@@ -24,11 +24,16 @@ extension SQLStore: AccountStore {
             Self.insertDevice(device),
             Self.insertSession(session),
         ] + saveProfileStatements(profile, at: account.createdAt))
+        // A lookup before the account existed may have cached "accepted nothing".
+        readModel.acceptances.remove(account.id)
+        readModel.profiles.remove(account.id)
     }
 
     public func account(id: AccountID) async throws -> Account? {
-        try await driver.fetch(SQLQuery("SELECT * FROM accounts WHERE id = ?", [.int(id.rawValue)]))
-            .first.map(Account.init(row:))
+        try await readModel.accounts.value(id) {
+            try await driver.fetch(SQLQuery("SELECT * FROM accounts WHERE id = ?", [.int(id.rawValue)]))
+                .first.map(Account.init(row:))
+        }
     }
 
     public func account(phone: PhoneNumber) async throws -> Account? {
@@ -43,12 +48,14 @@ extension SQLStore: AccountStore {
                 [secret.map(SQLValue.text) ?? .null, .bool(enabled), .int(account.rawValue)],
                 requireChange: .notFound)
         ])
+        readModel.accounts.remove(account)
     }
 
     public func claimTOTPStep(account: AccountID, step: Int64) async throws -> Bool {
         let rows = try await driver.writeReturning(SQLQuery(
             "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ? RETURNING id",
             [.int(step), .int(account.rawValue), .int(step)]))
+        readModel.accounts.remove(account)
         return !rows.isEmpty
     }
 
@@ -70,9 +77,11 @@ extension SQLStore: AccountStore {
     }
 
     public func session(tokenHash: String) async throws -> Session? {
-        try await driver.fetch(SQLQuery(
-            "SELECT * FROM sessions WHERE token_hash = ? AND revoked_at IS NULL", [.text(tokenHash)]
-        )).first.map(Session.init(row:))
+        try await readModel.sessions.value(tokenHash) {
+            try await driver.fetch(SQLQuery(
+                "SELECT * FROM sessions WHERE token_hash = ? AND revoked_at IS NULL", [.text(tokenHash)]
+            )).first.map(Session.init(row:))
+        }
     }
 
     public func sessions(of account: AccountID) async throws -> [Session] {
@@ -86,15 +95,21 @@ extension SQLStore: AccountStore {
         let rows = try await driver.writeReturning(SQLQuery(
             "UPDATE sessions SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL RETURNING id",
             [.int(date.millisecondsSince1970), .int(id.rawValue), .int(account.rawValue)]))
+        readModel.sessions.removeAll { $0.id == id }
         return !rows.isEmpty
     }
 
-    public func touchSession(_ id: SessionID, at date: Date, ip: String?) async throws {
+    public func touchSession(_ session: Session, at date: Date, ip: String?) async throws {
         try await driver.write([
             SQLStatement(
                 "UPDATE sessions SET last_seen_at = ?, ip = COALESCE(?, ip) WHERE id = ?",
-                [.int(date.millisecondsSince1970), ip.map(SQLValue.text) ?? .null, .int(id.rawValue)])
+                [.int(date.millisecondsSince1970), ip.map(SQLValue.text) ?? .null, .int(session.id.rawValue)])
         ])
+        // Only the touch itself changed: keep the cached session, seen now.
+        readModel.sessions.update(session.tokenHash) { session in
+            session.lastSeenAt = date
+            if let ip { session.client.ip = ip }
+        }
     }
 
     private static func insertDevice(_ device: KnownDevice) -> SQLStatement {

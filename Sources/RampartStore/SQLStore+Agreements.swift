@@ -36,6 +36,7 @@ extension SQLStore: AgreementStore {
 
     public func recordAcceptance(_ acceptance: AgreementAcceptance) async throws {
         try await driver.write([Self.insertAcceptance(acceptance)])
+        readModel.acceptances.remove(acceptance.accountID)
     }
 
     public func acceptances(of account: AccountID) async throws -> [AgreementAcceptance] {
@@ -46,9 +47,11 @@ extension SQLStore: AgreementStore {
     }
 
     public func acceptedAgreementVersion(of account: AccountID) async throws -> Int {
-        let rows = try await driver.fetch(SQLQuery(
-            "SELECT COALESCE(MAX(version), 0) AS version FROM agreement_acceptances WHERE account_id = ?", [.int(account.rawValue)]))
-        return Int(try rows.first?.int("version") ?? 0)
+        try await readModel.acceptances.value(account) {
+            let rows = try await driver.fetch(SQLQuery(
+                "SELECT COALESCE(MAX(version), 0) AS version FROM agreement_acceptances WHERE account_id = ?", [.int(account.rawValue)]))
+            return Int(try rows.first?.int("version") ?? 0)
+        } ?? 0
     }
 
     /// Also written by an account's creation, in the same transaction.

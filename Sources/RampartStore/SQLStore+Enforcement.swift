@@ -13,6 +13,7 @@ extension SQLStore: EnforcementStore {
                 [.int(suspension.since.millisecondsSince1970), .int(suspension.account.rawValue)]),
             Self.insertEnforcement(record),
         ])
+        readModel.sessions.removeAll { $0.accountID == suspension.account }
     }
 
     public func unsuspend(_ account: AccountID, record: EnforcementRecord) async throws -> Bool {

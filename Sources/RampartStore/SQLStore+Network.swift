@@ -6,20 +6,28 @@ extension SQLStore: NetworkStore {
     // MARK: Profiles
 
     public func profile(of account: AccountID) async throws -> Profile? {
-        try await driver.fetch(SQLQuery("SELECT * FROM profiles WHERE account_id = ?", [.int(account.rawValue)]))
-            .first.map(Profile.init(row:))
+        try await readModel.profiles.value(account) {
+            try await driver.fetch(SQLQuery("SELECT * FROM profiles WHERE account_id = ?", [.int(account.rawValue)]))
+                .first.map(Profile.init(row:))
+        }
     }
 
     public func profiles(of accounts: [AccountID]) async throws -> [Profile] {
         guard !accounts.isEmpty else { return [] }
         var found: [AccountID: Profile] = [:]
-        for chunk in accounts.chunked(500) {
+        var missing: [AccountID] = []
+        for account in accounts {
+            if let cached = readModel.profiles.value(account) { found[account] = cached } else { missing.append(account) }
+        }
+        let ticket = readModel.profiles.ticket()
+        for chunk in missing.chunked(500) {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             let rows = try await driver.fetch(SQLQuery(
                 "SELECT * FROM profiles WHERE account_id IN (\(placeholders))", chunk.map { .int($0.rawValue) }))
             for row in rows {
                 let profile = try Profile(row: row)
                 found[profile.accountID] = profile
+                readModel.profiles.insert(profile.accountID, profile, ticket: ticket)
             }
         }
         return accounts.compactMap { found[$0] }
@@ -27,6 +35,7 @@ extension SQLStore: NetworkStore {
 
     public func saveProfile(_ profile: Profile, at date: Date) async throws {
         try await driver.write(try saveProfileStatements(profile, at: date))
+        readModel.profiles.remove(profile.accountID)
     }
 
     /// Upserts the profile and, on SQLite, its full-text entry.
@@ -96,7 +105,7 @@ extension SQLStore: NetworkStore {
     // MARK: Connections
 
     public func degree(from viewer: AccountID, to target: AccountID) async throws -> RelationshipDegree {
-        if viewer == target { return .this }
+        if let known = readModel.graph.degree(from: viewer, to: target) { return known }
         // One round trip: a direct edge, else a common neighbour (two primary-key probes per
         // neighbour of the viewer).
         let rows = try await driver.fetch(SQLQuery(
@@ -122,6 +131,7 @@ extension SQLStore: NetworkStore {
     }
 
     public func connectionCount(of account: AccountID) async throws -> Int {
+        if let known = readModel.graph.connectionCount(of: account) { return known }
         let rows = try await driver.fetch(SQLQuery(
             "SELECT COUNT(*) AS n FROM connections WHERE account_id = ?", [.int(account.rawValue)]))
         return Int(try rows.first?.int("n") ?? 0)
@@ -135,6 +145,7 @@ extension SQLStore: NetworkStore {
                     [.int(account.rawValue), .int(other.rawValue)], requireChange: .notFound),
                 SQLStatement("DELETE FROM connections WHERE account_id = ? AND other_id = ?", [.int(other.rawValue), .int(account.rawValue)]),
             ])
+            readModel.graph.disconnect(account, other)
             return true
         } catch StoreError.notFound {
             return false
@@ -208,6 +219,7 @@ extension SQLStore: NetworkStore {
             statements += Self.connect([(invitation.sender, invitation.recipient)], at: date)
         }
         try await driver.write(statements)
+        if status == .accepted { readModel.graph.connect([(invitation.sender, invitation.recipient)]) }
     }
 }
 

@@ -21,6 +21,7 @@ extension SQLStore: PremiumStore {
                 [.text(purchase.tier.rawValue), .int(purchase.expiresAt.millisecondsSince1970), .int(purchase.accountID.rawValue)],
                 requireChange: .notFound),
         ])
+        readModel.accounts.remove(purchase.accountID)
     }
 
     public func purchases(of account: AccountID) async throws -> [Purchase] {

@@ -36,9 +36,11 @@ extension SQLStore: SeedStore {
                 members.map { [.int($0.profile.accountID.rawValue), .text(Self.searchDocument($0.profile))] })
         }
         try await driver.write(statements)
+        readModel.forgetRows()
     }
 
     public func insertSeedConnections(_ pairs: [(AccountID, AccountID)], at date: Date) async throws {
         try await driver.write(Self.connect(pairs, at: date))
+        readModel.graph.connect(pairs)
     }
 }

@@ -5,9 +5,12 @@ import RampartCore
 /// each in its own file (`SQLStore+Accounts.swift`, `SQLStore+Network.swift`, …).
 public struct SQLStore {
     let driver: any SQLDriver
+    /// Rows the hot path reads, kept in memory and updated by this store's writes.
+    let readModel: ReadModel
 
-    public init(driver: any SQLDriver) {
+    public init(driver: any SQLDriver, readModel: ReadModel = ReadModel()) {
         self.driver = driver
+        self.readModel = readModel
     }
 }
 
@@ -21,6 +24,30 @@ extension SQLStore: StoreMaintenance {
     public func ping() async throws {
         _ = try await driver.fetch(SQLQuery("SELECT 1 AS one"))
     }
+
+    public func loadReadModel(progress: @Sendable (Int) -> Void) async throws -> ReadModelSummary {
+        // Each connection once (a < b), in primary-key order, a page at a time.
+        var after: (Int64, Int64) = (Int64.min, Int64.min)
+        var read = 0
+        let loaded = try await readModel.graph.load {
+            let rows = try await driver.fetch(SQLQuery(
+                """
+                SELECT account_id, other_id FROM connections
+                WHERE account_id < other_id AND (account_id > ? OR (account_id = ? AND other_id > ?))
+                ORDER BY account_id, other_id LIMIT ?
+                """,
+                [.int(after.0), .int(after.0), .int(after.1), .int(Int64(Self.graphPage))]))
+            let page = try rows.map { (try $0.int("account_id"), try $0.int("other_id")) }
+            if let last = page.last { after = last }
+            read += page.count
+            progress(read)
+            return page
+        }
+        let size = readModel.graph.size
+        return ReadModelSummary(members: size.members, connections: size.connections, loaded: loaded)
+    }
+
+    static let graphPage = 50_000
 }
 
 // Helpers the roles share.

@@ -169,7 +169,7 @@ struct StoreConformanceTests {
             #expect(try await store.sessions(of: account.id).map(\.id) == [second.id])
 
             let seen = Fixtures.now.addingTimeInterval(3600)
-            try await store.touchSession(second.id, at: seen, ip: "10.1.2.3")
+            try await store.touchSession(second, at: seen, ip: "10.1.2.3")
             let touched = try #require(try await store.session(tokenHash: second.tokenHash))
             #expect(touched.lastSeenAt == seen)
             #expect(touched.client.ip == "10.1.2.3")

@@ -300,7 +300,7 @@ public struct AccountService: Sendable {
         guard SessionLifetime.isLive(session, at: now) else { return nil }
         guard let account = try await store.account(id: session.accountID) else { return nil }
         if now.timeIntervalSince(session.lastSeenAt) > 60 {
-            try await store.touchSession(session.id, at: now, ip: client.ip)
+            try await store.touchSession(session, at: now, ip: client.ip)
         }
         return Requester(account: account, session: session, sessionToken: sessionToken, client: client)
     }

@@ -30,5 +30,5 @@ public protocol AccountStore: Sendable {
     func sessions(of account: AccountID) async throws -> [Session]
     /// Revokes one of the account's sessions; false if it has no such live session.
     func revokeSession(_ id: SessionID, of account: AccountID, at date: Date) async throws -> Bool
-    func touchSession(_ id: SessionID, at date: Date, ip: String?) async throws
+    func touchSession(_ session: Session, at date: Date, ip: String?) async throws
 }

@@ -6,4 +6,7 @@ public protocol StoreMaintenance: Sendable {
     func migrate() async throws
     /// Throws if the database cannot answer a trivial query.
     func ping() async throws
+    /// Fills the in-memory connection graph (see ``ReadModel``); until then, and if it
+    /// fails, degrees and counts are read by SQL. `progress` hears the connections read.
+    func loadReadModel(progress: @Sendable (Int) -> Void) async throws -> ReadModelSummary
 }

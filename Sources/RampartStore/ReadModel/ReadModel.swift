@@ -1,0 +1,58 @@
+import RampartCore
+
+/// What the store keeps in memory so that a profile view, a search page or a connection
+/// list reads the database once at most: sessions, accounts, agreement acceptances and
+/// profiles (decoded) in bounded read-through caches, and the whole connection graph.
+///
+/// The store that writes a row updates or drops its copy as the write commits; writes
+/// by another process (a CLI command, a second server) are seen within `2 × maxAge`, as
+/// the caches forget everything older. The connection graph follows only this store's
+/// writes: one server writes the network (a second writer is refused, see README).
+public final class ReadModel: Sendable {
+    /// How much the caches may hold.
+    public struct Limits: Sendable {
+        /// Decoded profiles kept at most (about 2 KB each).
+        public var profiles: Int
+        /// Sessions, accounts and acceptances kept at most, each.
+        public var sessions: Int
+        /// No cached row is older than twice this.
+        public var maxAge: Duration
+
+        public init(profiles: Int = 100_000, sessions: Int = 50_000, maxAge: Duration = .seconds(15)) {
+            self.profiles = profiles
+            self.sessions = sessions
+            self.maxAge = maxAge
+        }
+    }
+
+    /// Live sessions by token hash.
+    let sessions: ReadThroughCache<String, Session>
+    let accounts: ReadThroughCache<AccountID, Account>
+    /// The latest agreement version each account accepted.
+    let acceptances: ReadThroughCache<AccountID, Int>
+    let profiles: ReadThroughCache<AccountID, Profile>
+    let graph = ConnectionGraph()
+
+    public init(_ limits: Limits = Limits()) {
+        sessions = ReadThroughCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
+        accounts = ReadThroughCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
+        acceptances = ReadThroughCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
+        profiles = ReadThroughCache(generationSize: max(1, limits.profiles / 2), maxAge: limits.maxAge)
+    }
+
+    /// Forgets every cached row (after bulk writes such as seeding).
+    func forgetRows() {
+        sessions.removeAll()
+        accounts.removeAll()
+        acceptances.removeAll()
+        profiles.removeAll()
+    }
+}
+
+/// What ``StoreMaintenance/loadReadModel(progress:)`` loaded.
+public struct ReadModelSummary: Sendable {
+    public var members: Int
+    public var connections: Int
+    /// False when a connection was written while loading: the store answers by SQL.
+    public var loaded: Bool
+}
