@@ -168,6 +168,7 @@ extension SQLStore: NetworkStore {
                 ],
                 onUniqueViolation: .duplicate)
         ])
+        readModel.graph.invitationSent(from: invitation.sender, to: invitation.recipient)
     }
 
     public func invitation(id: InvitationID) async throws -> Invitation? {
@@ -183,7 +184,8 @@ extension SQLStore: NetworkStore {
     }
 
     public func pendingInvitation(between account: AccountID, and other: AccountID) async throws -> Invitation? {
-        try await driver.fetch(SQLQuery(
+        if readModel.graph.hasPendingInvitation(between: account, and: other) == false { return nil }
+        return try await driver.fetch(SQLQuery(
             """
             SELECT * FROM invitations WHERE status = 'pending'
             AND ((sender_id = ? AND recipient_id = ?) OR (sender_id = ? AND recipient_id = ?))
@@ -219,6 +221,7 @@ extension SQLStore: NetworkStore {
             statements += Self.connect([(invitation.sender, invitation.recipient)], at: date)
         }
         try await driver.write(statements)
+        readModel.graph.invitationResolved(from: invitation.sender, to: invitation.recipient)
         if status == .accepted { readModel.graph.connect([(invitation.sender, invitation.recipient)]) }
     }
 }

@@ -29,7 +29,8 @@ extension SQLStore: StoreMaintenance {
         // Each connection once (a < b), in primary-key order, a page at a time.
         var after: (Int64, Int64) = (Int64.min, Int64.min)
         var read = 0
-        let loaded = try await readModel.graph.load {
+        var afterInvitation = Int64.min
+        let loaded = try await readModel.graph.load(connections: {
             let rows = try await driver.fetch(SQLQuery(
                 """
                 SELECT account_id, other_id FROM connections
@@ -42,7 +43,13 @@ extension SQLStore: StoreMaintenance {
             read += page.count
             progress(read)
             return page
-        }
+        }, invitations: {
+            let rows = try await driver.fetch(SQLQuery(
+                "SELECT id, sender_id, recipient_id FROM invitations WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
+                [.int(afterInvitation), .int(Int64(Self.graphPage))]))
+            afterInvitation = try rows.last?.int("id") ?? afterInvitation
+            return try rows.map { (try $0.int("sender_id"), try $0.int("recipient_id")) }
+        })
         let size = readModel.graph.size
         return ReadModelSummary(members: size.members, connections: size.connections, loaded: loaded)
     }

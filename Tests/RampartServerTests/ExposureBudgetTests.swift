@@ -4,6 +4,7 @@ import Synchronization
 import HummingbirdTesting
 import RampartCore
 import RampartEvidence
+@testable import RampartGuard
 import RampartStore
 import Testing
 
@@ -287,5 +288,21 @@ extension ExposureBudgetTests {
                 #expect(html.contains("role=\"alert\""))
             }
         }
+    }
+}
+
+@Suite("Budget header")
+struct BudgetHeaderTests {
+    @Test func theHeaderShowsTenthsUsedAndWholeLimits() {
+        let standing = ExposureLedger.Standing(hourUsed: 4.25, hourLimit: 15, dayUsed: 12.5, dayLimit: 60, monthUsed: 40, monthLimit: 1_000)
+        #expect(ExposureService.header(standing) == "hour=4.3/15; day=12.5/60; month=40.0/1000")
+        let unlimited = ExposureLedger.Standing(dayUsed: 0.04, dayLimit: 60, monthUsed: 999.96, monthLimit: 1_000)
+        #expect(ExposureService.header(unlimited) == "hour=0.0/inf; day=0.0/60; month=1000.0/1000")
+    }
+
+    @Test func monthsAreWrittenWithFourDigitYearsAndTwoDigitMonths() {
+        #expect(YearMonth(year: 2019, month: 3).description == "2019-03")
+        #expect(YearMonth(year: 987, month: 11).description == "0987-11")
+        #expect(YearMonth("2019-03") == YearMonth(year: 2019, month: 3))
     }
 }

@@ -56,17 +56,22 @@ struct ReadModelConformanceTests {
     }
 
     @Test(arguments: StoreKind.available)
-    func theGraphInMemoryAnswersAsSQLDoesAndFollowsEveryConnectionWrite(_ kind: StoreKind) async throws {
+    func theGraphInMemoryAnswersAsSQLDoesAndFollowsEveryConnectionAndInvitationWrite(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             var members: [AccountID] = []
             for _ in 0..<7 { members.append(try await Fixtures.register(store).0.id) }
             let (a, b, c, d, e, f, loner) = (members[0], members[1], members[2], members[3], members[4], members[5], members[6])
             try await store.insertSeedConnections([(a, b), (b, c), (c, d), (e, f)], at: Fixtures.now)
+            let waiting = Invitation(id: .random(), sender: e, recipient: a, message: "", createdAt: Fixtures.now)
+            try await store.insertInvitation(waiting)
             func answers() async throws -> [String] {
                 var lines: [String] = []
                 for x in members {
                     lines.append("count \(try await store.connectionCount(of: x))")
-                    for y in members { lines.append("\(try await store.degree(from: x, to: y))") }
+                    for y in members {
+                        lines.append("\(try await store.degree(from: x, to: y))")
+                        lines.append("pending \(try await store.pendingInvitation(between: x, and: y)?.id.rawValue ?? 0)")
+                    }
                 }
                 return lines
             }
@@ -88,8 +93,14 @@ struct ReadModelConformanceTests {
             try await store.insertInvitation(declined)
             try await store.resolveInvitation(declined.id, as: .declined, at: Fixtures.now)
             #expect(try await store.degree(from: a, to: d) == .first)
+            #expect(try await store.pendingInvitation(between: a, and: d) == nil)
+            #expect(try await store.pendingInvitation(between: a, and: e)?.id == waiting.id)
             #expect(try await store.connectionCount(of: a) == 2)
             #expect(try await store.degree(from: loner, to: a) == .thirdOrMore)
+            #expect(try await store.pendingInvitation(between: loner, and: a) == nil)
+            let fresh = Invitation(id: .random(), sender: loner, recipient: a, message: "", createdAt: Fixtures.now)
+            try await store.insertInvitation(fresh)
+            #expect(try await store.pendingInvitation(between: a, and: loner)?.id == fresh.id)
             #expect(try await store.removeConnection(a, b))
             #expect(try await store.degree(from: a, to: b) == .thirdOrMore)
             #expect(try await store.degree(from: a, to: c) == .second)
@@ -108,7 +119,7 @@ struct ReadModelConformanceTests {
 @Suite("Read model")
 struct ReadModelTests {
     @Test func theCacheHoldsAtMostTwoGenerations() {
-        let cache = ReadThroughCache<Int, String>(generationSize: 10, maxAge: .seconds(3_600))
+        let cache = BoundedCache<Int, String>(generationSize: 10, maxAge: .seconds(3_600))
         for key in 0..<1_000 { cache.insert(key, "\(key)", ticket: cache.ticket()) }
         #expect(cache.count <= 20)
         #expect(cache.value(999) == "999")
@@ -116,7 +127,7 @@ struct ReadModelTests {
     }
 
     @Test func aReadThatRacedAWriteIsNotKept() {
-        let cache = ReadThroughCache<Int, String>(generationSize: 10, maxAge: .seconds(3_600))
+        let cache = BoundedCache<Int, String>(generationSize: 10, maxAge: .seconds(3_600))
         let ticket = cache.ticket()
         // The row was read (old value), then written and dropped, then the read comes back.
         cache.remove(1)
@@ -135,9 +146,9 @@ struct ReadModelTests {
             let y = people.randomElement(using: &generator) ?? 0
             if x != y { pairs.insert([min(x, y), max(x, y)]) }
         }
-        let graph = ConnectionGraph()
+        let graph = NetworkGraph()
         var pages = [pairs.map { ($0[0], $0[1]) }, []]
-        #expect(try await graph.load { pages.removeFirst() })
+        #expect(try await graph.load(connections: { pages.removeFirst() }, invitations: { [] }))
         var neighbours: [Int64: Set<Int64>] = [:]
         for pair in pairs {
             neighbours[pair[0], default: []].insert(pair[1])
@@ -156,12 +167,13 @@ struct ReadModelTests {
     }
 
     @Test func aConnectionWrittenWhileTheGraphLoadsLeavesItToSQL() async throws {
-        let graph = ConnectionGraph()
+        let graph = NetworkGraph()
         var pages: [[(Int64, Int64)]] = [[(1, 2)], []]
-        let loaded = try await graph.load {
-            graph.connect([(AccountID(rawValue: 3), AccountID(rawValue: 4))])
-            return pages.removeFirst()
-        }
+        let loaded = try await graph.load(
+            connections: {
+                graph.connect([(AccountID(rawValue: 3), AccountID(rawValue: 4))])
+                return pages.removeFirst()
+            }, invitations: { [] })
         #expect(!loaded)
         #expect(graph.degree(from: AccountID(rawValue: 1), to: AccountID(rawValue: 2)) == nil)
     }

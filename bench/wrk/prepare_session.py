@@ -1,19 +1,31 @@
 #!/usr/bin/env python3
 """Prepares a wrk run against a Rampart server: logs in the demo member (device code from
 the SMS outbox), collects profile IDs through signed searches, and writes a session
-file (for bench/wrk/profile-views.lua) with the bearer token and pre-signed profile-view requests, each with its own nonce.
+file per route (for bench/wrk/signed-requests.lua) with the bearer token and pre-signed
+requests, each with its own nonce: profile views, search pages, connection-list pages.
 
     python3 bench/wrk/prepare_session.py PORT WORK_DIR [REQUESTS]
 
 Used by scripts/bench-wrk.sh; signs with the reference client (clients/python).
 """
-import json, re, secrets, sys, time, urllib.request, urllib.parse
+import json, os, re, secrets, sqlite3, sys, time, urllib.error, urllib.request, urllib.parse
 sys.path.insert(0, "clients/python")
 from rampart_client import sign  # the reference signer: the same scheme the server checks
 port, work = sys.argv[1], sys.argv[2]
 base = f"http://127.0.0.1:{port}"
+data = os.environ.get("RAMPART_WRK_DATA", f"{work}/data")
 log = open(f"{work}/server.log").read()
-phone = re.search(r"phone (\+\d+)", log).group(1)
+found = re.search(r"phone (\+\d+)", log)
+if found:
+    phone = found.group(1)  # the demo member this server seeded
+else:
+    # A data directory seeded before: any demo member (same password), the one of the
+    # first 200 accounts whose connections are nearest 32.
+    db = sqlite3.connect(f"file:{data}/rampart.sqlite?mode=ro", uri=True)
+    phone = db.execute(
+        "SELECT a.phone FROM accounts a JOIN connections c ON c.account_id = a.id"
+        " WHERE a.id IN (SELECT id FROM accounts LIMIT 200) GROUP BY a.id ORDER BY ABS(COUNT(*) - 32) LIMIT 1").fetchone()[0]
+    db.close()
 key = None
 def call(method, path, body=None, token=None):
     data = None if body is None else json.dumps(body).encode()
@@ -25,7 +37,7 @@ def call(method, path, body=None, token=None):
             req.add_header(name, value)
     with urllib.request.urlopen(req) as r: return json.loads(r.read() or b"null")
 pending = call("POST", "/api/v1/sessions", {"phone": phone, "password": "rampart-demo"})
-code = json.loads(open(f"{work}/data/outbox/sms.jsonl").read().strip().split("\n")[-1])["code"]
+code = json.loads(open(f"{data}/outbox/sms.jsonl").read().strip().split("\n")[-1])["code"]
 auth = call("POST", f"/api/v1/device-confirmations/{pending['confirmationId']}", {"code": code})
 token, key = auth["token"], auth["signingKey"]
 ids = []
@@ -33,15 +45,31 @@ for term in ["engineer", "manager", "analyst", "nurse", "sales", "design", "data
     result = call("GET", "/api/v1/search?q=" + urllib.parse.quote(term), token=token)
     ids += [r["id"] for r in result["results"]]
 ids = sorted(set(ids))
+# Connection lists the demo member may open (a member may show them to connections only).
+listable = []
+for profile_id in ids[:80]:
+    try:
+        call("GET", "/api/v1/connections?profileId=" + profile_id, token=token)
+        listable.append(profile_id)
+    except urllib.error.HTTPError:
+        pass
+terms = ["engineer", "manager", "analyst", "nurse", "sales", "design", "data", "teacher", "consultant", "developer", "director", "刘", "王", "müller", "garcía", "kumar"]
 # Every request needs its own nonce: sign enough distinct requests for the whole run now
 # (timestamps stay inside the server's two-minute window for a 30-second run).
 now = int(time.time())
-# One line per request (a Lua table literal this big is more than Lua will load):
-# the token first, then "path<TAB>timestamp<TAB>nonce<TAB>signature".
-with open(f"{work}/session.txt", "w") as f:
-    f.write(token + "\n")
-    for n in range(int(sys.argv[3]) if len(sys.argv) > 3 else 200_000):
-        path = "/api/v1/profiles/" + ids[n % len(ids)]
-        h = sign(key, "GET", path, b"", now, "wrk%019d" % n)
-        f.write("\t".join([path, h["Rampart-Timestamp"], h["Rampart-Nonce"], h["Rampart-Signature"]]) + "\n")
-print(f"{len(ids)} profile IDs collected; signed requests written for the profile-view run")
+# One file per route, one line per request (a Lua table literal this big is more than Lua
+# will load): the token first, then "path<TAB>timestamp<TAB>nonce<TAB>signature".
+routes = {
+    "profiles": lambda n: "/api/v1/profiles/" + ids[n % len(ids)],
+    "search": lambda n: "/api/v1/search?q=" + urllib.parse.quote(terms[n % len(terms)]),
+    "connections": lambda n: "/api/v1/connections?profileId=" + listable[n % len(listable)],
+}
+count = int(sys.argv[3]) if len(sys.argv) > 3 else 200_000
+for route, path_of in routes.items():
+    with open(f"{work}/session-{route}.txt", "w") as f:
+        f.write(token + "\n")
+        for n in range(count):
+            path = path_of(n)
+            h = sign(key, "GET", path, b"", now, "wrk%s%016d" % (route[0], n))
+            f.write("\t".join([path, h["Rampart-Timestamp"], h["Rampart-Nonce"], h["Rampart-Signature"]]) + "\n")
+print(f"{len(ids)} profile IDs collected, {len(listable)} with connection lists this member may open; signed requests written")

@@ -55,9 +55,20 @@ public struct ExposureService: Sendable {
 
     /// A header value: `hour=4.0/15; day=12.5/60; month=40.0/1000`.
     public static func header(_ standing: ExposureLedger.Standing) -> String {
-        String(
-            format: "hour=%.1f/%.0f; day=%.1f/%.0f; month=%.1f/%.0f", standing.hourUsed, standing.hourLimit, standing.dayUsed, standing.dayLimit,
-            standing.monthUsed, standing.monthLimit)
+        // Written out by hand: `String(format:)` costs more than the rest of the header path.
+        "hour=\(tenths(standing.hourUsed))/\(whole(standing.hourLimit)); day=\(tenths(standing.dayUsed))/\(whole(standing.dayLimit)); "
+            + "month=\(tenths(standing.monthUsed))/\(whole(standing.monthLimit))"
+    }
+
+    /// `4.25` → "4.3" (as `%.1f`, for the finite, non-negative figures of a budget).
+    static func tenths(_ value: Double) -> String {
+        let scaled = Int((min(max(value, 0), 1e15) * 10).rounded())
+        return "\(scaled / 10).\(scaled % 10)"
+    }
+
+    /// `60` → "60", no limit → "inf" (as `%.0f`).
+    static func whole(_ value: Double) -> String {
+        value.isFinite ? "\(Int(min(max(value, 0), 1e15).rounded()))" : "inf"
     }
 
     /// The warning shown at `warnAt` of a budget, or nil below it.

@@ -207,8 +207,10 @@ struct BearerAuthenticationMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw RampartError.unauthorized
         }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let viewer = try await accounts.authenticate(sessionToken: token, client: context.client(request), channel: .api) else {
+        var token = header.dropFirst("Bearer ".count)
+        while token.first == " " || token.first == "\t" { token.removeFirst() }
+        while token.last == " " || token.last == "\t" { token.removeLast() }
+        guard let viewer = try await accounts.authenticate(sessionToken: String(token), client: context.client(request), channel: .api) else {
             throw RampartError.unauthorized
         }
         var context = context

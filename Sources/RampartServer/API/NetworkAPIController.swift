@@ -13,6 +13,8 @@ struct NetworkAPIController {
     let premium: PremiumService
     let signing: RequestSigning
     let body: RequestBodyReader
+    /// What members show, encoded once (profile, search and connection-list responses).
+    let encoded = EncodedBodies()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let api = router.group("api/v1")
@@ -67,7 +69,7 @@ struct NetworkAPIController {
         let requester = try requester(request, context)
         let shown = try await network.viewProfile(token: try context.parameters.require("profileId"), requester: requester)
         return budgeted(
-            try JSONResponse.make(ProfileResponse(shown, viewer: requester.id) {
+            JSONResponse.make(encoded: try encoded.profile(shown, viewer: requester.id) {
                 network.token(for: $0.id, viewer: requester.id)
             }), shown.budget)
     }
@@ -80,21 +82,14 @@ struct NetworkAPIController {
                 text: value("q") ?? "", company: value("company"), title: value("title"), school: value("school"),
                 location: value("location"), cursor: value("cursor")),
             requester: try requester(request, context))
-        return budgeted(
-            try JSONResponse.make(SearchResponse(
-                results: page.results.map { CardBody(token: $0.token, card: $0.card) }, nextCursor: page.nextCursor)),
-            page.budget)
+        return budgeted(JSONResponse.make(encoded: try encoded.searchPage(page)), page.budget)
     }
 
     @Sendable func listConnections(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let page = try await network.connectionList(
             of: query["profileId"].map(String.init), cursor: query["cursor"].map(String.init), requester: try requester(request, context))
-        return budgeted(
-            try JSONResponse.make(ConnectionListResponse(
-                owner: CardBody(token: page.owner.token, card: page.owner.visible), total: page.owner.connectionCount,
-                connections: page.connections.map { CardBody(token: $0.token, card: $0.card) }, nextCursor: page.nextCursor)),
-            page.budget)
+        return budgeted(JSONResponse.make(encoded: try encoded.connectionPage(page)), page.budget)
     }
 
     @Sendable func removeConnection(_ request: Request, context: AppRequestContext) async throws -> Response {

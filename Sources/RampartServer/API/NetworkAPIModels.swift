@@ -100,16 +100,35 @@ struct OwnProfileResponse: Encodable {
 }
 
 /// The short form of a member in lists.
+/// A member's card as this viewer may see it, with its ID sealed for the viewer.
 struct CardBody: Encodable {
     let id: String
+    let card: CardContent
+
+    init(token: String, card: VisibleProfile) {
+        id = token
+        self.card = CardContent(card)
+    }
+
+    private enum CodingKeys: String, CodingKey { case id }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try card.encode(to: encoder)
+    }
+}
+
+/// What a card shows of the member, the same for every viewer who may see it
+/// (``EncodedBodies`` encodes it once).
+struct CardContent: Encodable {
     let name: String
     let photoUrl: String?
     let headline: String?
     let company: String?
     let location: String?
 
-    init(token: String, card: VisibleProfile) {
-        id = token
+    init(_ card: VisibleProfile) {
         name = card.name
         photoUrl = card.photoURL
         headline = card.headline
@@ -118,9 +137,10 @@ struct CardBody: Encodable {
     }
 }
 
-/// Another member's profile as this viewer may see it.
-struct ProfileResponse: Encodable {
-    let id: String
+/// What another member's profile shows this viewer, the same for every viewer who may see
+/// the same (``EncodedBodies`` encodes it once). The response adds the viewer's own fields:
+/// `id` (sealed for them), `degree`, `connectionCount`, `pendingInvitation`.
+struct ProfileContent: Encodable {
     let name: String
     let photoUrl: String?
     let headline: String?
@@ -132,20 +152,10 @@ struct ProfileResponse: Encodable {
     let skills: [String]?
     let email: String?
     let contactPhone: String?
-    let degree: String
-    let connectionCount: Int?
     let connectionsVisible: Bool
     let categoriesServed: [String]
-    let pendingInvitation: PendingInvitationBody?
 
-    struct PendingInvitationBody: Encodable {
-        let id: String
-        let direction: String
-    }
-
-    init(_ shown: NetworkService.ShownProfile, viewer: AccountID, invitationToken: (Invitation) -> String) {
-        let visible = shown.visible
-        id = shown.token
+    init(_ visible: VisibleProfile) {
         name = visible.name
         photoUrl = visible.photoURL
         headline = visible.headline
@@ -157,26 +167,9 @@ struct ProfileResponse: Encodable {
         skills = visible.skills
         email = visible.email
         contactPhone = visible.contactPhone
-        degree = shown.degree.label
-        connectionCount = shown.connectionCount
         connectionsVisible = visible.connectionsVisible
         categoriesServed = visible.categories.categories.map(\.rawValue)
-        pendingInvitation = shown.pendingInvitation.map {
-            PendingInvitationBody(id: invitationToken($0), direction: $0.sender == viewer ? "sent" : "received")
-        }
     }
-}
-
-struct SearchResponse: Encodable {
-    let results: [CardBody]
-    let nextCursor: String?
-}
-
-struct ConnectionListResponse: Encodable {
-    let owner: CardBody
-    let total: Int?
-    let connections: [CardBody]
-    let nextCursor: String?
 }
 
 struct InvitationBody: Encodable {

@@ -2,12 +2,13 @@ import RampartCore
 
 /// What the store keeps in memory so that a profile view, a search page or a connection
 /// list reads the database once at most: sessions, accounts, agreement acceptances and
-/// profiles (decoded) in bounded read-through caches, and the whole connection graph.
+/// profiles (decoded) in bounded read-through caches, and the whole network (connections
+/// and pending invitations, ``NetworkGraph``).
 ///
 /// The store that writes a row updates or drops its copy as the write commits; writes
 /// by another process (a CLI command, a second server) are seen within `2 × maxAge`, as
-/// the caches forget everything older. The connection graph follows only this store's
-/// writes: one server writes the network (a second writer is refused, see README).
+/// the caches forget everything older. The network graph follows only this store's
+/// writes: one server writes the network.
 public final class ReadModel: Sendable {
     /// How much the caches may hold.
     public struct Limits: Sendable {
@@ -26,18 +27,18 @@ public final class ReadModel: Sendable {
     }
 
     /// Live sessions by token hash.
-    let sessions: ReadThroughCache<String, Session>
-    let accounts: ReadThroughCache<AccountID, Account>
+    let sessions: BoundedCache<String, Session>
+    let accounts: BoundedCache<AccountID, Account>
     /// The latest agreement version each account accepted.
-    let acceptances: ReadThroughCache<AccountID, Int>
-    let profiles: ReadThroughCache<AccountID, Profile>
-    let graph = ConnectionGraph()
+    let acceptances: BoundedCache<AccountID, Int>
+    let profiles: BoundedCache<AccountID, Profile>
+    let graph = NetworkGraph()
 
     public init(_ limits: Limits = Limits()) {
-        sessions = ReadThroughCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
-        accounts = ReadThroughCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
-        acceptances = ReadThroughCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
-        profiles = ReadThroughCache(generationSize: max(1, limits.profiles / 2), maxAge: limits.maxAge)
+        sessions = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
+        accounts = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
+        acceptances = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
+        profiles = BoundedCache(generationSize: max(1, limits.profiles / 2), maxAge: limits.maxAge)
     }
 
     /// Forgets every cached row (after bulk writes such as seeding).

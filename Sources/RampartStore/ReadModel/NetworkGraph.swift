@@ -1,19 +1,21 @@
 import RampartCore
 import Synchronization
 
-/// Every connection in memory, for the question each profile view and search card asks:
-/// how far is this member from the viewer (1st, 2nd, 3rd+), and how many connections they
-/// have. Microseconds instead of a SQL join per card.
+/// Every connection and every pending invitation in memory, for the questions each profile
+/// view and search card asks: how far is this member from the viewer (1st, 2nd, 3rd+), how
+/// many connections they have, and is an invitation waiting between the two. Microseconds
+/// instead of SQL per card.
 ///
 /// Members are numbered densely as they are first seen (`slots`); each member's connections
 /// are a sorted array of those numbers, so "1st" is a binary search and "2nd" a merge of two
 /// short sorted arrays. Memory: about 60 bytes per member plus 4 bytes per connection and
-/// direction (the README's scale table states the measured figure).
+/// direction, and about 40 bytes per pending invitation (the README's scale table states the
+/// measured figure).
 ///
 /// The graph is empty and unused (``degree(from:to:)`` answers nil, the store asks SQL)
-/// until ``load(_:)`` filled it; the store applies its own connection writes to it as
-/// they commit. A write made while it loads leaves it unused rather than wrong.
-final class ConnectionGraph: Sendable {
+/// until ``load(connections:invitations:)`` filled it; the store applies its own writes to it
+/// as they commit. A write made while it loads leaves it unused rather than wrong.
+final class NetworkGraph: Sendable {
     private struct State {
         var loaded = false
         /// Set by a write during a load: that load is discarded.
@@ -21,6 +23,9 @@ final class ConnectionGraph: Sendable {
         var loading = false
         var slots: [Int64: Int32] = [:]
         var adjacency: [[Int32]] = []
+        /// Pending invitations by pair (either direction), counted: both members may have
+        /// invited each other at the same moment.
+        var pending: [Pair: Int] = [:]
 
         mutating func slot(_ id: Int64) -> Int32 {
             if let slot = slots[id] { return slot }
@@ -43,13 +48,23 @@ final class ConnectionGraph: Sendable {
         }
 
         static func insert(_ value: Int32, into list: inout [Int32]) {
-            let index = ConnectionGraph.lowerBound(value, in: list)
+            let index = NetworkGraph.lowerBound(value, in: list)
             if index == list.count || list[index] != value { list.insert(value, at: index) }
         }
 
         static func remove(_ value: Int32, from list: inout [Int32]) {
-            let index = ConnectionGraph.lowerBound(value, in: list)
+            let index = NetworkGraph.lowerBound(value, in: list)
             if index < list.count, list[index] == value { list.remove(at: index) }
+        }
+    }
+
+    /// Two members, in either order.
+    struct Pair: Hashable {
+        let low: Int64
+        let high: Int64
+
+        init(_ a: AccountID, _ b: AccountID) {
+            (low, high) = a.rawValue < b.rawValue ? (a.rawValue, b.rawValue) : (b.rawValue, a.rawValue)
         }
     }
 
@@ -79,10 +94,18 @@ final class ConnectionGraph: Sendable {
         }
     }
 
-    /// Fills the graph from `pages`, which yields the connections as (a, b) pairs with a < b,
-    /// page by page, and ends with an empty page. Returns false (and leaves the graph unused)
-    /// if a connection was written meanwhile.
-    func load(_ nextPage: () async throws -> [(Int64, Int64)]) async throws -> Bool {
+    /// nil until loaded.
+    func hasPendingInvitation(between a: AccountID, and b: AccountID) -> Bool? {
+        state.withLock { state in state.loaded ? state.pending[Pair(a, b)] != nil : nil }
+    }
+
+    /// Fills the graph from `connections`, which yields them as (a, b) pairs with a < b, and
+    /// `invitations`, which yields the pending ones as (sender, recipient), each page by page
+    /// until an empty page. Returns false (and leaves the graph unused) if a connection or an
+    /// invitation was written meanwhile.
+    func load(
+        connections nextPage: () async throws -> [(Int64, Int64)], invitations nextInvitations: () async throws -> [(Int64, Int64)]
+    ) async throws -> Bool {
         state.withLock {
             $0 = State()
             $0.loading = true
@@ -96,6 +119,11 @@ final class ConnectionGraph: Sendable {
                 building.adjacency[Int(x)].append(y)
                 building.adjacency[Int(y)].append(x)
             }
+        }
+        while true {
+            let page = try await nextInvitations()
+            if page.isEmpty { break }
+            for (sender, recipient) in page { building.pending[Pair(AccountID(rawValue: sender), AccountID(rawValue: recipient)), default: 0] += 1 }
         }
         // Sorted copies hold no spare capacity left by appending.
         for index in building.adjacency.indices { building.adjacency[index] = building.adjacency[index].sorted() }
@@ -120,6 +148,23 @@ final class ConnectionGraph: Sendable {
             if state.loading && !state.loaded { state.changedDuringLoad = true }
             guard state.loaded else { return }
             state.disconnect(a.rawValue, b.rawValue)
+        }
+    }
+
+    func invitationSent(from sender: AccountID, to recipient: AccountID) {
+        state.withLock { state in
+            if state.loading && !state.loaded { state.changedDuringLoad = true }
+            guard state.loaded else { return }
+            state.pending[Pair(sender, recipient), default: 0] += 1
+        }
+    }
+
+    func invitationResolved(from sender: AccountID, to recipient: AccountID) {
+        state.withLock { state in
+            if state.loading && !state.loaded { state.changedDuringLoad = true }
+            guard state.loaded else { return }
+            let pair = Pair(sender, recipient)
+            if let count = state.pending[pair] { state.pending[pair] = count > 1 ? count - 1 : nil }
         }
     }
 

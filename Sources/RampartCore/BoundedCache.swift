@@ -1,17 +1,18 @@
 import Synchronization
 
-/// A bounded, short-lived copy of rows the hot path reads on every request (a session, an
-/// account, a profile), kept by the store that writes them.
+/// A bounded, short-lived map for what the hot path would otherwise read or compute on
+/// every request: the store's copies of rows it wrote (a session, an account, a profile),
+/// the server's encoded profile bodies.
 ///
 /// Entries live in two generations: lookups see both, new entries go into the current one,
 /// and the current one becomes the previous (the old previous is dropped) when it is full
 /// or older than `maxAge`. So the cache holds at most `2 × generationSize` entries and no
 /// entry is older than `2 × maxAge`: a write made by another process is seen within that
-/// time, one made through this store at once (``remove(_:)``, ``update(_:_:)``).
+/// time, one made through the owner at once (``remove(_:)``, ``update(_:_:)``).
 ///
 /// A read that raced a write never puts the old row back: ``ticket()`` is taken before
 /// the read, and ``insert(_:_:ticket:)`` refuses if anything was removed since.
-final class ReadThroughCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct State {
         var current: [Key: Value] = [:]
         var previous: [Key: Value] = [:]
@@ -21,27 +22,26 @@ final class ReadThroughCache<Key: Hashable & Sendable, Value: Sendable>: Sendabl
     }
 
     private let state: Mutex<State>
-    let generationSize: Int
-    let maxAge: Duration
+    public let generationSize: Int
+    public let maxAge: Duration
 
-    init(generationSize: Int, maxAge: Duration) {
-        precondition(generationSize > 0)
-        self.generationSize = generationSize
+    public init(generationSize: Int, maxAge: Duration) {
+        self.generationSize = max(1, generationSize)
         self.maxAge = maxAge
         state = Mutex(State(startedAt: .now))
     }
 
-    func value(_ key: Key) -> Value? {
+    public func value(_ key: Key) -> Value? {
         state.withLock { $0.current[key] ?? $0.previous[key] }
     }
 
     /// Take before reading the row to insert.
-    func ticket() -> UInt64 {
+    public func ticket() -> UInt64 {
         state.withLock { $0.epoch }
     }
 
     /// Keeps `value` unless something was removed since `ticket`.
-    func insert(_ key: Key, _ value: Value, ticket: UInt64) {
+    public func insert(_ key: Key, _ value: Value, ticket: UInt64) {
         let now = ContinuousClock.now
         state.withLock { state in
             guard state.epoch == ticket else { return }
@@ -55,7 +55,7 @@ final class ReadThroughCache<Key: Hashable & Sendable, Value: Sendable>: Sendabl
         }
     }
 
-    func remove(_ key: Key) {
+    public func remove(_ key: Key) {
         state.withLock { state in
             state.epoch &+= 1
             state.current[key] = nil
@@ -64,7 +64,7 @@ final class ReadThroughCache<Key: Hashable & Sendable, Value: Sendable>: Sendabl
     }
 
     /// Removes every entry whose value matches (rare writes: a suspension's sessions).
-    func removeAll(where matches: (Value) -> Bool) {
+    public func removeAll(where matches: (Value) -> Bool) {
         state.withLock { state in
             state.epoch &+= 1
             state.current = state.current.filter { !matches($0.value) }
@@ -73,7 +73,7 @@ final class ReadThroughCache<Key: Hashable & Sendable, Value: Sendable>: Sendabl
     }
 
     /// Changes a kept entry in place (a session seen again); absent entries stay absent.
-    func update(_ key: Key, _ change: (inout Value) -> Void) {
+    public func update(_ key: Key, _ change: (inout Value) -> Void) {
         state.withLock { state in
             if var value = state.current[key] {
                 change(&value)
@@ -86,7 +86,7 @@ final class ReadThroughCache<Key: Hashable & Sendable, Value: Sendable>: Sendabl
         }
     }
 
-    func removeAll() {
+    public func removeAll() {
         state.withLock { state in
             state.epoch &+= 1
             state.current = [:]
@@ -94,10 +94,10 @@ final class ReadThroughCache<Key: Hashable & Sendable, Value: Sendable>: Sendabl
         }
     }
 
-    var count: Int { state.withLock { $0.current.count + $0.previous.count } }
+    public var count: Int { state.withLock { $0.current.count + $0.previous.count } }
 
     /// The cached value, or the one `load` reads (kept when not nil).
-    func value(_ key: Key, load: () async throws -> Value?) async throws -> Value? {
+    public func value(_ key: Key, load: () async throws -> Value?) async throws -> Value? {
         if let value = value(key) { return value }
         let ticket = ticket()
         guard let loaded = try await load() else { return nil }

@@ -1,4 +1,5 @@
--- wrk script: signed-in profile views, each request signed once with its own nonce.
+-- wrk script: signed-in requests (profile views, search pages, connection lists), each
+-- signed once with its own nonce.
 -- bench/wrk/prepare_session.py writes the session file first: the bearer token on the
 -- first line, then one pre-signed request per line (path, timestamp, nonce, signature,
 -- tab-separated). Threads take interleaved requests so no nonce is sent twice.
