@@ -30,7 +30,16 @@ public enum SearchText {
             current = ""
         }
         for scalar in text.lowercased().unicodeScalars {
-            if isCJK(scalar) {
+            // ASCII without the Unicode property tables (the same answer, a tenth of the cost).
+            if scalar.isASCII {
+                if (0x61...0x7A).contains(scalar.value) || (0x30...0x39).contains(scalar.value) {
+                    current.unicodeScalars.append(scalar)
+                } else if (0x41...0x5A).contains(scalar.value) {
+                    current.unicodeScalars.append(Unicode.Scalar(scalar.value + 0x20) ?? scalar)
+                } else {
+                    flush()
+                }
+            } else if isCJK(scalar) {
                 flush()
                 tokens.append(String(scalar))
             } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {

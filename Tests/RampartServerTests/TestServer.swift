@@ -47,12 +47,13 @@ struct TestServer: Sendable {
     /// Test accounts are minutes old, so a new account's higher price for strangers is off
     /// unless a test asks for `tenure` (``AccessPolicy/Budgets/newAccountStrangerFactor``).
     static func make(
-        policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off, tenure: Bool = false, payments: (any PaymentProvider)? = nil
+        policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off, tenure: Bool = false, payments: (any PaymentProvider)? = nil,
+        driver: (any SQLDriver)? = nil
     ) async throws -> TestServer {
         var policy = try policy ?? PolicyFile.shipped()
         policy.detection.mode = detection
         if !tenure { policy.budgets.newAccountStrangerFactor = 1 }
-        let store = SQLStore(driver: try SQLiteDriver.inMemory())
+        let store = SQLStore(driver: try driver ?? SQLiteDriver.inMemory())
         let clock = ManualWallClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))
         try await ShippedAgreement.prepare(store, now: clock.now())
         let sms = CapturingSMSSender()
