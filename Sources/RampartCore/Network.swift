@@ -136,7 +136,7 @@ public protocol AccessEventSink: Sendable {
 
 /// What people search for: free-text terms (each a phrase of tokens, see `SearchText`)
 /// and optional filters, a page at a time.
-public struct ProfileQuery: Sendable, Equatable {
+public struct ProfileQuery: Sendable, Hashable {
     public var terms: [[String]]
     public var company: String?
     public var title: String?

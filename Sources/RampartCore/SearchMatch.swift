@@ -19,6 +19,12 @@ public enum SearchMatch {
     /// full-text search does: every term a phrase of tokens in order, the last a prefix;
     /// company a prefix, title and location a substring, school a prefix of a school.
     public static func matches(_ query: ProfileQuery, _ profile: Profile, shown: (DataCategory) -> Bool) -> Bool {
+        matches(query, profile, shown: shown) { tokens(of: profile, shown: shown) }
+    }
+
+    /// As ``matches(_:_:shown:)``, with the profile's tokens from `tokens` (a cache), asked
+    /// for only when the query has terms.
+    public static func matches(_ query: ProfileQuery, _ profile: Profile, shown: (DataCategory) -> Bool, tokens: () -> [String]) -> Bool {
         if let company = query.company, !(shown(.position) && FilterKey.make(profile.company).hasPrefix(FilterKey.make(company))) { return false }
         if let title = query.title, !(shown(.position) && FilterKey.make(profile.headline).contains(FilterKey.make(title))) { return false }
         if let location = query.location, !(shown(.position) && FilterKey.make(profile.location).contains(FilterKey.make(location))) {
@@ -29,9 +35,17 @@ public enum SearchMatch {
             guard shown(.education), profile.education.contains(where: { FilterKey.make($0.school).hasPrefix(key) }) else { return false }
         }
         guard !query.terms.isEmpty else { return true }
-        let tokens = SearchText.tokens(parts(of: profile, shown: shown).joined(separator: " "))
+        let tokens = tokens()
         return query.terms.allSatisfy { phrase in contains(tokens, phrase) }
     }
+
+    /// What full-text search matches terms against: the tokens of ``parts(of:shown:)``.
+    public static func tokens(of profile: Profile, shown: (DataCategory) -> Bool) -> [String] {
+        SearchText.tokens(parts(of: profile, shown: shown).joined(separator: " "))
+    }
+
+    /// The categories ``parts(of:shown:)`` reads.
+    public static let searchedCategories: [DataCategory] = [.identity, .position, .experience, .education, .skills]
 
     /// Whether `phrase` occurs in `tokens` in order, its last token as a prefix.
     private static func contains(_ tokens: [String], _ phrase: [String]) -> Bool {

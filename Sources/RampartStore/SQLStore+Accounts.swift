@@ -27,6 +27,7 @@ extension SQLStore: AccountStore {
         // A lookup before the account existed may have cached "accepted nothing".
         readModel.acceptances.remove(account.id)
         readModel.profiles.remove(account.id)
+        readModel.searches.removeAll()
     }
 
     public func account(id: AccountID) async throws -> Account? {

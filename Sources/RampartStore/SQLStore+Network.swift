@@ -36,6 +36,7 @@ extension SQLStore: NetworkStore {
     public func saveProfile(_ profile: Profile, at date: Date) async throws {
         try await driver.write(try saveProfileStatements(profile, at: date))
         readModel.profiles.remove(profile.accountID)
+        readModel.searches.removeAll()
     }
 
     /// Upserts the profile and, on SQLite, its full-text entry.
@@ -58,6 +59,10 @@ extension SQLStore: NetworkStore {
     }
 
     public func searchProfiles(_ query: ProfileQuery) async throws -> [AccountID] {
+        try await readModel.searches.value(query) { try await searchProfilesBySQL(query) } ?? []
+    }
+
+    private func searchProfilesBySQL(_ query: ProfileQuery) async throws -> [AccountID] {
         var conditions: [String] = []
         var binds: [SQLValue] = []
         if let company = query.company {

@@ -36,6 +36,13 @@ struct ReadModelConformanceTests {
             try await store.saveProfile(profile, at: Fixtures.now)
             #expect(try await store.profile(of: account.id)?.headline == "Staff Engineer")
             #expect(try await store.profiles(of: [account.id]).first?.headline == "Staff Engineer")
+            // A search cached before a profile changed finds what the profile says now.
+            let staff = ProfileQuery(terms: SearchText.queryTerms("staff"), limit: 10)
+            #expect(try await store.searchProfiles(staff) == [account.id])
+            profile.headline = "Principal Engineer"
+            try await store.saveProfile(profile, at: Fixtures.now)
+            #expect(try await store.searchProfiles(staff).isEmpty)
+            #expect(try await store.searchProfiles(ProfileQuery(terms: SearchText.queryTerms("principal"), limit: 10)) == [account.id])
 
             let seen = Fixtures.now.addingTimeInterval(3_600)
             try await store.touchSession(session, at: seen, ip: "10.9.8.7")

@@ -53,6 +53,8 @@ public struct NetworkService: Sendable {
     /// Public cards a visitor (an address) may open: each is an access event in the ledger,
     /// so anyone could otherwise make the server store as many as they like.
     private let publicCards: RateLimiter
+    /// Keyed by the profile itself: an edit is another key, nothing to invalidate.
+    private let searchTokens = BoundedCache<SearchTokensKey, [String]>(generationSize: 20_000, maxAge: .seconds(3_600))
     public let exposure: ExposureService
     private let protection: Protection
     private let logger: Logger
@@ -223,7 +225,21 @@ public struct NetworkService: Sendable {
         var degree = RelationshipDegree.thirdOrMore
         if Visibility.searchDependsOnDegree(profile) { degree = try await store.degree(from: requester.id, to: profile.accountID) }
         let viewer = ViewerRelation(tier: tier, degree: degree)
-        return SearchMatch.matches(query, profile) { Visibility.admits(profile.privacy[$0], viewer) }
+        let shown = { (category: DataCategory) in Visibility.admits(profile.privacy[category], viewer) }
+        return SearchMatch.matches(query, profile, shown: shown) {
+            let key = SearchTokensKey(profile: profile, shown: SearchMatch.searchedCategories.map(shown))
+            if let tokens = searchTokens.value(key) { return tokens }
+            let tokens = SearchMatch.tokens(of: profile, shown: shown)
+            searchTokens.insert(key, tokens, ticket: searchTokens.ticket())
+            return tokens
+        }
+    }
+
+    /// A profile's searchable tokens as one set of categories shows them: tokenising every
+    /// result of every search page again cost more than the rest of the page.
+    private struct SearchTokensKey: Hashable, Sendable {
+        var profile: Profile
+        var shown: [Bool]
     }
 
     // MARK: Connections

@@ -1,8 +1,8 @@
 import RampartCore
 
 /// What the store keeps in memory so that a profile view, a search page or a connection
-/// list reads the database once at most: sessions, accounts, agreement acceptances and
-/// profiles (decoded) in bounded read-through caches, and the whole network (connections
+/// list reads the database once at most: sessions, accounts, agreement acceptances,
+/// profiles (decoded) and search result pages in bounded read-through caches, and the whole network (connections
 /// and pending invitations, ``NetworkGraph``).
 ///
 /// The store that writes a row updates or drops its copy as the write commits; writes
@@ -16,12 +16,15 @@ public final class ReadModel: Sendable {
         public var profiles: Int
         /// Sessions, accounts and acceptances kept at most, each.
         public var sessions: Int
+        /// Search result pages kept at most (a few hundred bytes each).
+        public var searches: Int
         /// No cached row is older than twice this.
         public var maxAge: Duration
 
-        public init(profiles: Int = 100_000, sessions: Int = 50_000, maxAge: Duration = .seconds(15)) {
+        public init(profiles: Int = 100_000, sessions: Int = 50_000, searches: Int = 10_000, maxAge: Duration = .seconds(15)) {
             self.profiles = profiles
             self.sessions = sessions
+            self.searches = searches
             self.maxAge = maxAge
         }
     }
@@ -32,6 +35,10 @@ public final class ReadModel: Sendable {
     /// The latest agreement version each account accepted.
     let acceptances: BoundedCache<AccountID, Int>
     let profiles: BoundedCache<AccountID, Profile>
+    /// The account IDs a search query found, best first (one store page): every profile
+    /// write through this store drops them all; each result is still checked against
+    /// what its viewer may see (``NetworkService``).
+    let searches: BoundedCache<ProfileQuery, [AccountID]>
     let graph = NetworkGraph()
 
     public init(_ limits: Limits = Limits()) {
@@ -39,6 +46,7 @@ public final class ReadModel: Sendable {
         accounts = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
         acceptances = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
         profiles = BoundedCache(generationSize: max(1, limits.profiles / 2), maxAge: limits.maxAge)
+        searches = BoundedCache(generationSize: max(1, limits.searches / 2), maxAge: limits.maxAge)
     }
 
     /// Forgets every cached row (after bulk writes such as seeding).
@@ -47,6 +55,7 @@ public final class ReadModel: Sendable {
         accounts.removeAll()
         acceptances.removeAll()
         profiles.removeAll()
+        searches.removeAll()
     }
 }
 
