@@ -64,7 +64,7 @@ bench_once() {
     # than a 429 or a challenge: wrk is a crawler, and the engine would rightly stop it.
     local started
     started=$(date +%s.%N)
-    "$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$data" --demo-members "$members" --log-level info \
+    "$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$data" --demo-members "$members" --log-level warning \
         --policy bench/wrk/policy-unlimited.json "$@" \
         >"$work/server.log" 2>&1 &
     server=$!
@@ -74,7 +74,6 @@ bench_once() {
     local ready
     ready=$(python3 -c "import time; print(f'{time.time() - $started:.1f}')")
     echo "== server ready in $ready s (from start$([[ -z "$data_dir" ]] && echo ", seeding included")); resident memory $(($(awk '/VmRSS/ {print $2}' /proc/$server/status) / 1024)) MB"
-    grep -o '"message":"connection graph loaded"[^}]*' "$work/server.log" | head -1 || true
     echo "ready $ready" >"$results/server.$round"
 
     export RAMPART_WRK_THREADS="$threads" RAMPART_WRK_DATA="$data"

@@ -42,7 +42,7 @@ extension RampartServices {
             "connection graph loaded",
             metadata: [
                 "members": "\(graph.members)", "connections": "\(graph.connections)", "loaded": "\(graph.loaded)",
-                "seconds": "\((ContinuousClock.now - graphStarted).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))",
+                "seconds": "\(Double((ContinuousClock.now - graphStarted).components.seconds))",
             ])
         let started = PolicyChangeEntry.Event.serverStarted(
             policyPath: protection.policyPath, policySha256: protection.policySHA256, ledgerPublicKey: protection.ledgerPublicKey,

@@ -68,6 +68,15 @@ public protocol SQLDriver: Sendable {
     func write(_ statements: [SQLStatement]) async throws
     /// Runs one writing statement with a `RETURNING` clause and returns its rows.
     func writeReturning(_ query: SQLQuery) async throws -> [any SQLRow]
+    /// Two integer columns of every row, for bulk loads (the connection graph). A driver may
+    /// read them faster than ``fetch(_:)``; by default it is ``fetch(_:)``.
+    func fetchIntegerPairs(_ query: SQLQuery, columns: (String, String)) async throws -> [(Int64, Int64)]
+}
+
+extension SQLDriver {
+    public func fetchIntegerPairs(_ query: SQLQuery, columns: (String, String)) async throws -> [(Int64, Int64)] {
+        try await fetch(query).map { (try $0.int(columns.0), try $0.int(columns.1)) }
+    }
 }
 
 extension SQLQuery {

@@ -89,12 +89,29 @@ extension SQLStore: NetworkStore {
         case (true, _):
             sql = "SELECT p.account_id FROM profiles p WHERE 1 = 1\(filters) ORDER BY p.account_id LIMIT ? OFFSET ?"
             allBinds = binds + page
+        case (false, .sqlite) where conditions.isEmpty:
+            // Ranked among the first candidates only: a common word matches a quarter of a
+            // million members, and ranking them all cost half a second a page.
+            sql = """
+                SELECT p.account_id FROM (
+                    SELECT rowid AS id, rank AS r FROM profile_search WHERE profile_search MATCH ? LIMIT ?
+                ) s JOIN profiles p ON p.account_id = s.id ORDER BY s.r, p.account_id LIMIT ? OFFSET ?
+                """
+            allBinds = [.text(Self.fts5Query(query.terms)), .int(Int64(Self.rankedCandidates))] + page
         case (false, .sqlite):
             sql = """
                 SELECT p.account_id FROM profile_search s JOIN profiles p ON p.account_id = s.rowid
                 WHERE profile_search MATCH ?\(filters) ORDER BY s.rank, p.account_id LIMIT ? OFFSET ?
                 """
             allBinds = [.text(Self.fts5Query(query.terms))] + binds + page
+        case (false, .postgres) where conditions.isEmpty:
+            let tsquery = Self.tsQuery(query.terms)
+            sql = """
+                SELECT c.account_id FROM (
+                    SELECT p.account_id, p.search_vector FROM profiles p WHERE p.search_vector @@ to_tsquery('simple', ?) LIMIT ?
+                ) c ORDER BY ts_rank(c.search_vector, to_tsquery('simple', ?)) DESC, c.account_id LIMIT ? OFFSET ?
+                """
+            allBinds = [.text(tsquery), .int(Int64(Self.rankedCandidates)), .text(tsquery)] + page
         case (false, .postgres):
             let tsquery = Self.tsQuery(query.terms)
             sql = """
@@ -106,6 +123,10 @@ extension SQLStore: NetworkStore {
         }
         return try await driver.fetch(SQLQuery(sql, allBinds)).map { AccountID(rawValue: try $0.int("account_id")) }
     }
+
+    /// A search without filters ranks this many matches at most (the deepest page a tier may
+    /// read is well inside it); with filters every match is ranked.
+    static let rankedCandidates = 5_000
 
     // MARK: Connections
 
@@ -129,10 +150,12 @@ extension SQLStore: NetworkStore {
     }
 
     public func connections(of account: AccountID, limit: Int, offset: Int) async throws -> [AccountID] {
-        try await driver.fetch(SQLQuery(
-            "SELECT other_id FROM connections WHERE account_id = ? ORDER BY created_at DESC, other_id LIMIT ? OFFSET ?",
-            [.int(account.rawValue), .int(Int64(limit)), .int(Int64(offset))]
-        )).map { AccountID(rawValue: try $0.int("other_id")) }
+        try await readModel.connectionPages.value(.init(account: account, limit: limit, offset: offset)) {
+            try await driver.fetch(SQLQuery(
+                "SELECT other_id FROM connections WHERE account_id = ? ORDER BY created_at DESC, other_id LIMIT ? OFFSET ?",
+                [.int(account.rawValue), .int(Int64(limit)), .int(Int64(offset))]
+            )).map { AccountID(rawValue: try $0.int("other_id")) }
+        } ?? []
     }
 
     public func connectionCount(of account: AccountID) async throws -> Int {
@@ -151,6 +174,7 @@ extension SQLStore: NetworkStore {
                 SQLStatement("DELETE FROM connections WHERE account_id = ? AND other_id = ?", [.int(other.rawValue), .int(account.rawValue)]),
             ])
             readModel.graph.disconnect(account, other)
+            readModel.connectionPages.removeAll()
             return true
         } catch StoreError.notFound {
             return false
@@ -227,7 +251,10 @@ extension SQLStore: NetworkStore {
         }
         try await driver.write(statements)
         readModel.graph.invitationResolved(from: invitation.sender, to: invitation.recipient)
-        if status == .accepted { readModel.graph.connect([(invitation.sender, invitation.recipient)]) }
+        if status == .accepted {
+            readModel.graph.connect([(invitation.sender, invitation.recipient)])
+            readModel.connectionPages.removeAll()
+        }
     }
 }
 

@@ -42,5 +42,6 @@ extension SQLStore: SeedStore {
     public func insertSeedConnections(_ pairs: [(AccountID, AccountID)], at date: Date) async throws {
         try await driver.write(Self.connect(pairs, at: date))
         readModel.graph.connect(pairs)
+        readModel.connectionPages.removeAll()
     }
 }

@@ -26,19 +26,20 @@ extension SQLStore: StoreMaintenance {
     }
 
     public func loadReadModel(progress: @Sendable (Int) -> Void) async throws -> ReadModelSummary {
-        // Each connection once (a < b), in primary-key order, a page at a time.
+        // Each connection once (a < b), in primary-key order, a page at a time: the row-value
+        // comparison is a range on the primary key in SQLite and PostgreSQL alike (an OR of
+        // the same conditions scanned the table from its start for every page).
         var after: (Int64, Int64) = (Int64.min, Int64.min)
         var read = 0
         var afterInvitation = Int64.min
         let loaded = try await readModel.graph.load(connections: {
-            let rows = try await driver.fetch(SQLQuery(
+            let page = try await driver.fetchIntegerPairs(SQLQuery(
                 """
                 SELECT account_id, other_id FROM connections
-                WHERE account_id < other_id AND (account_id > ? OR (account_id = ? AND other_id > ?))
+                WHERE (account_id, other_id) > (?, ?) AND account_id < other_id
                 ORDER BY account_id, other_id LIMIT ?
                 """,
-                [.int(after.0), .int(after.0), .int(after.1), .int(Int64(Self.graphPage))]))
-            let page = try rows.map { (try $0.int("account_id"), try $0.int("other_id")) }
+                [.int(after.0), .int(after.1), .int(Int64(Self.graphPage))]), columns: ("account_id", "other_id"))
             if let last = page.last { after = last }
             read += page.count
             progress(read)
@@ -54,7 +55,7 @@ extension SQLStore: StoreMaintenance {
         return ReadModelSummary(members: size.members, connections: size.connections, loaded: loaded)
     }
 
-    static let graphPage = 50_000
+    static let graphPage = 200_000
 }
 
 // Helpers the roles share.

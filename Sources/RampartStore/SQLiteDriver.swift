@@ -102,6 +102,36 @@ public struct SQLiteDriver: SQLDriver {
     /// insert itself. For INSERT, UPDATE and DELETE inside a GRDB write transaction only:
     /// GRDB's hooks for schema changes and transaction observers are not called.
     private static func execute(_ statement: Statement, _ binds: [SQLValue]) throws {
+        try bind(statement, binds)
+        let handle = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            if code != SQLITE_ROW { throw stepError(code, statement) }
+        }
+        sqlite3_reset(handle)
+    }
+
+    /// Steps a read straight through SQLite: no row object per row, for bulk loads.
+    public func fetchIntegerPairs(_ query: SQLQuery, columns: (String, String)) async throws -> [(Int64, Int64)] {
+        try await writer.read { db in
+            let statement = try db.cachedStatement(sql: query.sql)
+            try Self.bind(statement, query.binds)
+            let handle = statement.sqliteStatement
+            var pairs: [(Int64, Int64)] = []
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                if code != SQLITE_ROW { throw Self.stepError(code, statement) }
+                pairs.append((sqlite3_column_int64(handle, 0), sqlite3_column_int64(handle, 1)))
+            }
+            sqlite3_reset(handle)
+            return pairs
+        }
+    }
+
+    /// Resets the statement and binds `binds` to it.
+    private static func bind(_ statement: Statement, _ binds: [SQLValue]) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -129,12 +159,6 @@ public struct SQLiteDriver: SQLDriver {
             }
             guard code == SQLITE_OK else { throw stepError(code, statement) }
         }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            if code != SQLITE_ROW { throw stepError(code, statement) }
-        }
-        sqlite3_reset(handle)
     }
 
     private static func stepError(_ code: CInt, _ statement: Statement) -> DatabaseError {

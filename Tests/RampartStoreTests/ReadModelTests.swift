@@ -75,6 +75,7 @@ struct ReadModelConformanceTests {
                 var lines: [String] = []
                 for x in members {
                     lines.append("count \(try await store.connectionCount(of: x))")
+                    lines.append("list \(try await store.connections(of: x, limit: 10, offset: 0).map(\.rawValue).sorted())")
                     for y in members {
                         lines.append("\(try await store.degree(from: x, to: y))")
                         lines.append("pending \(try await store.pendingInvitation(between: x, and: y)?.id.rawValue ?? 0)")
@@ -103,6 +104,7 @@ struct ReadModelConformanceTests {
             #expect(try await store.pendingInvitation(between: a, and: d) == nil)
             #expect(try await store.pendingInvitation(between: a, and: e)?.id == waiting.id)
             #expect(try await store.connectionCount(of: a) == 2)
+            #expect(Set(try await store.connections(of: a, limit: 10, offset: 0)) == [b, d])
             #expect(try await store.degree(from: loner, to: a) == .thirdOrMore)
             #expect(try await store.pendingInvitation(between: loner, and: a) == nil)
             let fresh = Invitation(id: .random(), sender: loner, recipient: a, message: "", createdAt: Fixtures.now)
@@ -112,6 +114,7 @@ struct ReadModelConformanceTests {
             #expect(try await store.degree(from: a, to: b) == .thirdOrMore)
             #expect(try await store.degree(from: a, to: c) == .second)
             #expect(try await store.connectionCount(of: a) == 1)
+            #expect(try await store.connections(of: a, limit: 10, offset: 0) == [d])
             #expect(try await store.connectionCount(of: b) == 1)
 
             // Loaded afresh from the database, the graph gives the same answers: memory and SQL agree.

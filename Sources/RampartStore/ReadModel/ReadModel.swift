@@ -2,7 +2,8 @@ import RampartCore
 
 /// What the store keeps in memory so that a profile view, a search page or a connection
 /// list reads the database once at most: sessions, accounts, agreement acceptances,
-/// profiles (decoded) and search result pages in bounded read-through caches, and the whole network (connections
+/// profiles (decoded), search result pages and connection-list pages in bounded
+/// read-through caches, and the whole network (connections
 /// and pending invitations, ``NetworkGraph``).
 ///
 /// The store that writes a row updates or drops its copy as the write commits; writes
@@ -16,7 +17,7 @@ public final class ReadModel: Sendable {
         public var profiles: Int
         /// Sessions, accounts and acceptances kept at most, each.
         public var sessions: Int
-        /// Search result pages kept at most (a few hundred bytes each).
+        /// Search result pages, and connection-list pages, kept at most (a few hundred bytes each).
         public var searches: Int
         /// No cached row is older than twice this.
         public var maxAge: Duration
@@ -39,6 +40,9 @@ public final class ReadModel: Sendable {
     /// write through this store drops them all; each result is still checked against
     /// what its viewer may see (``NetworkService``).
     let searches: BoundedCache<ProfileQuery, [AccountID]>
+    /// Pages of connection lists (newest first): every connection write through this
+    /// store drops them all.
+    let connectionPages: BoundedCache<ConnectionPageKey, [AccountID]>
     let graph = NetworkGraph()
 
     public init(_ limits: Limits = Limits()) {
@@ -47,6 +51,14 @@ public final class ReadModel: Sendable {
         acceptances = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
         profiles = BoundedCache(generationSize: max(1, limits.profiles / 2), maxAge: limits.maxAge)
         searches = BoundedCache(generationSize: max(1, limits.searches / 2), maxAge: limits.maxAge)
+        connectionPages = BoundedCache(generationSize: max(1, limits.searches / 2), maxAge: limits.maxAge)
+    }
+
+    /// One page of one member's connection list.
+    struct ConnectionPageKey: Hashable, Sendable {
+        var account: AccountID
+        var limit: Int
+        var offset: Int
     }
 
     /// Forgets every cached row (after bulk writes such as seeding).
@@ -56,6 +68,7 @@ public final class ReadModel: Sendable {
         acceptances.removeAll()
         profiles.removeAll()
         searches.removeAll()
+        connectionPages.removeAll()
     }
 }
 
