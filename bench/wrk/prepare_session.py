@@ -64,7 +64,7 @@ routes = {
     "search": lambda n: "/api/v1/search?q=" + urllib.parse.quote(terms[n % len(terms)]),
     "connections": lambda n: "/api/v1/connections?profileId=" + listable[n % len(listable)],
 }
-count = int(sys.argv[3]) if len(sys.argv) > 3 else 200_000
+count = int(sys.argv[3]) if len(sys.argv) > 3 else 340_000  # a 30 s run, and a 3 s warm-up from line 300,000
 for route, path_of in routes.items():
     with open(f"{work}/session-{route}.txt", "w") as f:
         f.write(token + "\n")

@@ -10,6 +10,10 @@ import RampartStore
 public struct ExposureService: Sendable {
     public let screening: ScreeningPipeline
     private let clock: any WallClock
+    /// Members' settings with the policy's defaults filled in, by the settings as stored:
+    /// few members differ, and filling them in for every card of every page was a tenth of
+    /// a page's cost.
+    private let completedSettings = BoundedCache<PrivacySettings, PrivacySettings>(generationSize: 1_000, maxAge: .seconds(3_600))
 
     public init(screening: ScreeningPipeline, clock: any WallClock) {
         self.screening = screening
@@ -38,9 +42,15 @@ public struct ExposureService: Sendable {
     /// Fills the categories a member never set from the policy's defaults.
     public func withDefaults(_ profile: Profile) -> Profile {
         var profile = profile
+        if let completed = completedSettings.value(profile.privacy) {
+            profile.privacy = completed
+            return profile
+        }
+        let stored = profile.privacy
         for category in DataCategory.allCases where profile.privacy.audiences[category] == nil {
             if let audience = policy.visibility.defaults[category.rawValue] { profile.privacy[category] = audience }
         }
+        completedSettings.insert(stored, profile.privacy, ticket: completedSettings.ticket())
         return profile
     }
 

@@ -378,13 +378,19 @@ public struct NetworkService: Sendable {
     private func proximity(of target: Profile, to requester: Requester, degree: RelationshipDegree) async throws -> GuardEvent.Proximity {
         guard degree == .thirdOrMore else { return GuardEvent.Proximity(degree: degree, sharesWork: false, viewerConnections: 0) }
         let mine = try await store.profile(of: requester.id)
-        let sharesWork = mine.map { !Self.workplaces(target).isDisjoint(with: Self.workplaces($0)) } ?? false
+        let sharesWork = mine.map { Self.sharesWorkplace(target, with: Self.workplaces($0)) } ?? false
         // The viewer's connections are counted only for a stranger at no shared workplace.
         let connections = sharesWork ? 0 : try await store.connectionCount(of: requester.id)
         return GuardEvent.Proximity(degree: degree, sharesWork: sharesWork, viewerConnections: connections)
     }
 
     /// Companies and schools in a profile, normalised for comparison.
+    private static func sharesWorkplace(_ profile: Profile, with places: Set<String>) -> Bool {
+        guard !places.isEmpty else { return false }
+        func shared(_ place: String) -> Bool { !place.isEmpty && places.contains(place.lowercased()) }
+        return shared(profile.company) || profile.experience.contains { shared($0.company) } || profile.education.contains { shared($0.school) }
+    }
+
     private static func workplaces(_ profile: Profile) -> Set<String> {
         var places = Set(profile.experience.map { $0.company.lowercased() } + profile.education.map { $0.school.lowercased() })
         places.insert(profile.company.lowercased())
@@ -418,7 +424,7 @@ public struct NetworkService: Sendable {
             var colleague = false
             if degree == .thirdOrMore {
                 if mine == nil { mine = try await store.profile(of: requester.id).map(Self.workplaces) ?? [] }
-                colleague = !(mine ?? []).isDisjoint(with: Self.workplaces(profile))
+                colleague = Self.sharesWorkplace(profile, with: mine ?? [])
             }
             result.append((
                 token(for: id, viewer: requester.id), card,
