@@ -45,11 +45,12 @@ if [[ -n "$data_dir" && ! -f "$data_dir/rampart.sqlite" ]]; then
 fi
 $compare_ledger && routes=profiles
 
-swift build -c release --product rampart >/dev/null
+# RAMPART_BIN=PATH measures another build (an older commit's, for before/after figures).
+bin=${RAMPART_BIN:-.build/release/rampart}
+[[ -n "${RAMPART_BIN:-}" ]] || swift build -c release --product rampart >/dev/null
 world="demo world: $members members"
 [[ -n "$data_dir" ]] && world="data directory $data_dir"
-echo "server: release build; wrk: $threads threads, $connections connections, $duration per run; $world"
-bin=.build/release/rampart
+echo "server: $bin; wrk: $threads threads, $connections connections, $duration per run; $world"
 results=$(mktemp -d -t rampart-wrk-results.XXXXXX)
 
 bench_once() {
@@ -64,7 +65,7 @@ bench_once() {
     # than a 429 or a challenge: wrk is a crawler, and the engine would rightly stop it.
     local started
     started=$(date +%s.%N)
-    "$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$data" --demo-members "$members" --log-level warning \
+    "$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$data" --demo-members "$members" --log-level "${RAMPART_LOG_LEVEL:-warning}" \
         --policy bench/wrk/policy-unlimited.json "$@" \
         >"$work/server.log" 2>&1 &
     server=$!
@@ -104,6 +105,8 @@ bench_once() {
     echo "resident memory after the runs: $(($(awk '/VmRSS/ {print $2}' /proc/$server/status) / 1024)) MB" | tee -a "$results/server.$round"
     kill $server 2>/dev/null || true
     wait $server 2>/dev/null || true
+    # The server's log of the last run stays for a look at any errors.
+    cp "$work/server.log" "${TMPDIR:-/tmp}/rampart-wrk-server.log"
     rm -rf "$work"
     trap - EXIT
 }

@@ -26,13 +26,32 @@ extension SQLStore: StoreMaintenance {
     }
 
     public func loadReadModel(progress: @Sendable (Int) -> Void) async throws -> ReadModelSummary {
-        // Each connection once (a < b), in primary-key order, a page at a time: the row-value
-        // comparison is a range on the primary key in SQLite and PostgreSQL alike (an OR of
-        // the same conditions scanned the table from its start for every page).
+        // Each connection once (a < b), a page at a time. PostgreSQL: in primary-key order, the
+        // row-value comparison a range on the key (an OR of the same conditions scanned the
+        // table from its start for every page).
         var after: (Int64, Int64) = (Int64.min, Int64.min)
         var read = 0
         var afterInvitation = Int64.min
+        // SQLite: the table in the order it was written, by rowid ranges, which reads the
+        // file sequentially. The primary key's order is random on disk: from a cold cache a
+        // million members took 186 s that way, 16 s this way.
+        var nextRowID: Int64 = 0
+        let lastRowID = driver.dialect == .sqlite
+            ? try await driver.fetch(SQLQuery("SELECT COALESCE(MAX(rowid), 0) AS last FROM connections")).first?.int("last") ?? 0 : 0
         let loaded = try await readModel.graph.load(connections: {
+            if driver.dialect == .sqlite {
+                while nextRowID < lastRowID {
+                    let page = try await driver.fetchIntegerPairs(
+                        SQLQuery(
+                            "SELECT account_id, other_id FROM connections NOT INDEXED WHERE rowid > ? AND rowid <= ? AND account_id < other_id",
+                            [.int(nextRowID), .int(nextRowID + Int64(Self.graphPage * 2))]), columns: ("account_id", "other_id"))
+                    nextRowID += Int64(Self.graphPage * 2)
+                    read += page.count
+                    progress(read)
+                    if !page.isEmpty { return page }
+                }
+                return []
+            }
             let page = try await driver.fetchIntegerPairs(SQLQuery(
                 """
                 SELECT account_id, other_id FROM connections
