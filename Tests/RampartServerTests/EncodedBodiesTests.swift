@@ -51,4 +51,18 @@ struct EncodedBodiesTests {
         }
         #expect(first.count == content.count + 3)
     }
+
+    @Test func anEditedProfileIsEncodedAgainUnderTheSameMemberAndCategories() throws {
+        var profile = Profile(accountID: .random(), name: "Li Wei", headline: "Engineer", company: "Acme")
+        let bodies = EncodedBodies()
+        func headline() throws -> String? {
+            let visible = Visibility.view(of: profile, for: ViewerRelation(tier: .free, degree: .second))
+            let shown = NetworkService.ShownProfile(token: "t", visible: visible, degree: .second, connectionCount: nil, pendingInvitation: nil, budget: nil)
+            let json = try JSONSerialization.jsonObject(with: Data(try bodies.profile(shown, viewer: .random()) { _ in "" })) as? [String: Any]
+            return json?["headline"] as? String
+        }
+        #expect(try headline() == "Engineer")
+        profile.headline = "Staff Engineer"
+        #expect(try headline() == "Staff Engineer")
+    }
 }

@@ -53,8 +53,8 @@ public struct NetworkService: Sendable {
     /// Public cards a visitor (an address) may open: each is an access event in the ledger,
     /// so anyone could otherwise make the server store as many as they like.
     private let publicCards: RateLimiter
-    /// Keyed by the profile itself: an edit is another key, nothing to invalidate.
-    private let searchTokens = BoundedCache<SearchTokensKey, [String]>(generationSize: 20_000, maxAge: .seconds(3_600))
+    /// Each kept with the profile it was made from: an edit makes them stale, and they are made again.
+    private let searchTokens = BoundedCache<SearchTokensKey, (profile: Profile, tokens: [String])>(generationSize: 20_000, maxAge: .seconds(3_600))
     public let exposure: ExposureService
     private let protection: Protection
     private let logger: Logger
@@ -227,10 +227,12 @@ public struct NetworkService: Sendable {
         let viewer = ViewerRelation(tier: tier, degree: degree)
         let shown = { (category: DataCategory) in Visibility.admits(profile.privacy[category], viewer) }
         return SearchMatch.matches(query, profile, shown: shown) {
-            let key = SearchTokensKey(profile: profile, shown: SearchMatch.searchedCategories.map(shown))
-            if let tokens = searchTokens.value(key) { return tokens }
+            let key = SearchTokensKey(account: profile.accountID, shown: SearchMatch.searchedCategories.map(shown))
+            // Valid while the profile is the one they were made from: equal values that share
+            // their storage compare in a few instructions, where hashing the profile did not.
+            if let cached = searchTokens.value(key), cached.profile == profile { return cached.tokens }
             let tokens = SearchMatch.tokens(of: profile, shown: shown)
-            searchTokens.insert(key, tokens, ticket: searchTokens.ticket())
+            searchTokens.insert(key, (profile, tokens), ticket: searchTokens.ticket())
             return tokens
         }
     }
@@ -238,7 +240,7 @@ public struct NetworkService: Sendable {
     /// A profile's searchable tokens as one set of categories shows them: tokenising every
     /// result of every search page again cost more than the rest of the page.
     private struct SearchTokensKey: Hashable, Sendable {
-        var profile: Profile
+        var account: AccountID
         var shown: [Bool]
     }
 

@@ -4,16 +4,28 @@ import RampartCore
 import RampartGuard
 
 /// The JSON of what members show, encoded once and reused: a profile's or a card's content
-/// is the same for every viewer who may see the same fields, so it is keyed by that content
-/// itself (``VisibleProfile``): an edit, or a viewer who may see more, is simply another key,
-/// and nothing needs invalidating. Only the viewer's own fields (the sealed `id`, `degree`,
+/// is the same for every viewer who may see the same fields. Each encoding is kept under the
+/// member and the categories shown, with the ``VisibleProfile`` it was made from, and used
+/// only while the content is equal to it (an edit, or a degraded view, encodes again; equal
+/// values that share their storage compare in a few instructions, where hashing the content
+/// cost more). Only the viewer's own fields (the sealed `id`, `degree`,
 /// `connectionCount`, `pendingInvitation`, a list's cursor) are written per response.
 ///
 /// Bounded: at most 20,000 profile bodies (about 1–2 KB each) and 80,000 card bodies
 /// (about 200 bytes each).
 struct EncodedBodies: Sendable {
-    private let profiles = BoundedCache<VisibleProfile, [UInt8]>(generationSize: 10_000, maxAge: .seconds(3_600))
-    private let cards = BoundedCache<VisibleProfile, [UInt8]>(generationSize: 40_000, maxAge: .seconds(3_600))
+    private let profiles = BoundedCache<ContentKey, Encoded>(generationSize: 10_000, maxAge: .seconds(3_600))
+    private let cards = BoundedCache<ContentKey, Encoded>(generationSize: 40_000, maxAge: .seconds(3_600))
+
+    private struct ContentKey: Hashable, Sendable {
+        var member: AccountID
+        var shown: CategorySet
+    }
+
+    private struct Encoded: Sendable {
+        var visible: VisibleProfile
+        var bytes: [UInt8]
+    }
 
     /// `GET /profiles/{id}`: the viewer's fields, then the member's content.
     func profile(_ shown: NetworkService.ShownProfile, viewer: AccountID, invitationToken: (Invitation) -> String) throws -> [UInt8] {
@@ -68,12 +80,13 @@ struct EncodedBodies: Sendable {
     }
 
     /// The content's JSON object without its braces, from the cache or encoded now.
-    private func content<Body: Encodable>(_ visible: VisibleProfile, in cache: BoundedCache<VisibleProfile, [UInt8]>, _ body: (VisibleProfile) -> Body)
+    private func content<Body: Encodable>(_ visible: VisibleProfile, in cache: BoundedCache<ContentKey, Encoded>, _ body: (VisibleProfile) -> Body)
         throws -> ArraySlice<UInt8>
     {
-        if let cached = cache.value(visible) { return cached.dropFirst().dropLast() }
+        let key = ContentKey(member: visible.accountID, shown: visible.categories)
+        if let cached = cache.value(key), cached.visible == visible { return cached.bytes.dropFirst().dropLast() }
         let encoded = [UInt8](try JSONResponse.encoder().encode(body(visible)))
-        cache.insert(visible, encoded, ticket: cache.ticket())
+        cache.insert(key, Encoded(visible: visible, bytes: encoded), ticket: cache.ticket())
         return encoded.dropFirst().dropLast()
     }
 }
