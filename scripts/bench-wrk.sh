@@ -20,6 +20,8 @@
 # added latency is measured side by side on the same machine state. --rounds N repeats the
 # pair N times, alternating which goes first (on, off / off, on / ...), and ends with the
 # medians of p50, p99 and requests/s for each, and of the per-round differences.
+# RAMPART_WRK_SCRIPT=bench/wrk/signed-requests-statuses.lua prints the first non-200
+# answers of each run (the log of the last server stays in $TMPDIR/rampart-wrk-server.log).
 # Traffic stays on 127.0.0.1. Needs wrk (apt-get install wrk) and python3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -98,7 +100,7 @@ bench_once() {
         RAMPART_WRK_SESSION="$work/session-$route.txt" RAMPART_WRK_START=300000 \
             wrk -t "$threads" -c "$connections" -d 3s -s bench/wrk/signed-requests.lua "http://127.0.0.1:$port" >/dev/null
         RAMPART_WRK_SESSION="$work/session-$route.txt" \
-            wrk -t "$threads" -c "$connections" -d "$duration" --latency -s bench/wrk/signed-requests.lua "http://127.0.0.1:$port" \
+            wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "${RAMPART_WRK_SCRIPT:-bench/wrk/signed-requests.lua}" "http://127.0.0.1:$port" \
             | tee "$results/$route.$(tr ' ' '-' <<<"$label").$round"
         if [[ -n "$perf_pid" ]]; then wait "$perf_pid" || true; fi
     done
