@@ -44,9 +44,6 @@ public enum SearchMatch {
         SearchText.tokens(parts(of: profile, shown: shown).joined(separator: " "))
     }
 
-    /// The categories ``parts(of:shown:)`` reads.
-    public static let searchedCategories: [DataCategory] = [.identity, .position, .experience, .education, .skills]
-
     /// Whether `phrase` occurs in `tokens` in order, its last token as a prefix.
     private static func contains(_ tokens: [String], _ phrase: [String]) -> Bool {
         guard !phrase.isEmpty, tokens.count >= phrase.count else { return phrase.isEmpty }

@@ -26,8 +26,7 @@ extension SQLStore: AccountStore {
         ] + saveProfileStatements(profile, at: account.createdAt))
         // A lookup before the account existed may have cached "accepted nothing".
         readModel.acceptances.remove(account.id)
-        readModel.profiles.remove(account.id)
-        readModel.searches.removeAll()
+        readModel.profileWritten(account.id)
     }
 
     public func account(id: AccountID) async throws -> Account? {

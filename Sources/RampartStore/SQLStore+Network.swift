@@ -35,8 +35,7 @@ extension SQLStore: NetworkStore {
 
     public func saveProfile(_ profile: Profile, at date: Date) async throws {
         try await driver.write(try saveProfileStatements(profile, at: date))
-        readModel.profiles.remove(profile.accountID)
-        readModel.searches.removeAll()
+        readModel.profileWritten(profile.accountID)
     }
 
     /// Upserts the profile and, on SQLite, its full-text entry.
@@ -173,8 +172,7 @@ extension SQLStore: NetworkStore {
                     [.int(account.rawValue), .int(other.rawValue)], requireChange: .notFound),
                 SQLStatement("DELETE FROM connections WHERE account_id = ? AND other_id = ?", [.int(other.rawValue), .int(account.rawValue)]),
             ])
-            readModel.graph.disconnect(account, other)
-            readModel.connectionPages.removeAll()
+            readModel.disconnected(account, other)
             return true
         } catch StoreError.notFound {
             return false
@@ -251,10 +249,7 @@ extension SQLStore: NetworkStore {
         }
         try await driver.write(statements)
         readModel.graph.invitationResolved(from: invitation.sender, to: invitation.recipient)
-        if status == .accepted {
-            readModel.graph.connect([(invitation.sender, invitation.recipient)])
-            readModel.connectionPages.removeAll()
-        }
+        if status == .accepted { readModel.connected([(invitation.sender, invitation.recipient)]) }
     }
 }
 

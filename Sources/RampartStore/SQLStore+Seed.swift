@@ -41,7 +41,6 @@ extension SQLStore: SeedStore {
 
     public func insertSeedConnections(_ pairs: [(AccountID, AccountID)], at date: Date) async throws {
         try await driver.write(Self.connect(pairs, at: date))
-        readModel.graph.connect(pairs)
-        readModel.connectionPages.removeAll()
+        readModel.connected(pairs)
     }
 }

@@ -227,7 +227,7 @@ public struct NetworkService: Sendable {
         let viewer = ViewerRelation(tier: tier, degree: degree)
         let shown = { (category: DataCategory) in Visibility.admits(profile.privacy[category], viewer) }
         return SearchMatch.matches(query, profile, shown: shown) {
-            let key = SearchTokensKey(account: profile.accountID, shown: SearchMatch.searchedCategories.map(shown))
+            let key = SearchTokensKey(account: profile.accountID, shown: DataCategory.allCases.map(shown))
             // Valid while the profile is the one they were made from: equal values that share
             // their storage compare in a few instructions, where hashing the profile did not.
             if let cached = searchTokens.value(key), cached.profile == profile { return cached.tokens }

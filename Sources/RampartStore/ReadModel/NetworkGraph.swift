@@ -70,8 +70,6 @@ final class NetworkGraph: Sendable {
 
     private let state = Mutex(State())
 
-    var isLoaded: Bool { state.withLock { $0.loaded } }
-
     /// nil until loaded.
     func degree(from viewer: AccountID, to target: AccountID) -> RelationshipDegree? {
         if viewer == target { return .this }
@@ -136,35 +134,32 @@ final class NetworkGraph: Sendable {
     }
 
     func connect(_ pairs: [(AccountID, AccountID)]) {
-        state.withLock { state in
-            if state.loading && !state.loaded { state.changedDuringLoad = true }
-            guard state.loaded else { return }
+        write { state in
             for (a, b) in pairs where a != b { state.connect(a.rawValue, b.rawValue) }
         }
     }
 
     func disconnect(_ a: AccountID, _ b: AccountID) {
-        state.withLock { state in
-            if state.loading && !state.loaded { state.changedDuringLoad = true }
-            guard state.loaded else { return }
-            state.disconnect(a.rawValue, b.rawValue)
-        }
+        write { $0.disconnect(a.rawValue, b.rawValue) }
     }
 
     func invitationSent(from sender: AccountID, to recipient: AccountID) {
-        state.withLock { state in
-            if state.loading && !state.loaded { state.changedDuringLoad = true }
-            guard state.loaded else { return }
-            state.pending[Pair(sender, recipient), default: 0] += 1
-        }
+        write { $0.pending[Pair(sender, recipient), default: 0] += 1 }
     }
 
     func invitationResolved(from sender: AccountID, to recipient: AccountID) {
-        state.withLock { state in
-            if state.loading && !state.loaded { state.changedDuringLoad = true }
-            guard state.loaded else { return }
+        write { state in
             let pair = Pair(sender, recipient)
             if let count = state.pending[pair] { state.pending[pair] = count > 1 ? count - 1 : nil }
+        }
+    }
+
+    /// Applies a committed write: to the loaded graph, or, during a load, by marking that
+    /// load stale.
+    private func write(_ change: (inout State) -> Void) {
+        state.withLock { state in
+            if state.loading && !state.loaded { state.changedDuringLoad = true }
+            if state.loaded { change(&state) }
         }
     }
 

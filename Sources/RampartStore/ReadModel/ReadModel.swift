@@ -46,12 +46,33 @@ public final class ReadModel: Sendable {
     let graph = NetworkGraph()
 
     public init(_ limits: Limits = Limits()) {
-        sessions = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
-        accounts = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
-        acceptances = BoundedCache(generationSize: max(1, limits.sessions / 2), maxAge: limits.maxAge)
-        profiles = BoundedCache(generationSize: max(1, limits.profiles / 2), maxAge: limits.maxAge)
-        searches = BoundedCache(generationSize: max(1, limits.searches / 2), maxAge: limits.maxAge)
-        connectionPages = BoundedCache(generationSize: max(1, limits.searches / 2), maxAge: limits.maxAge)
+        // Two generations of half the limit each.
+        sessions = BoundedCache(generationSize: limits.sessions / 2, maxAge: limits.maxAge)
+        accounts = BoundedCache(generationSize: limits.sessions / 2, maxAge: limits.maxAge)
+        acceptances = BoundedCache(generationSize: limits.sessions / 2, maxAge: limits.maxAge)
+        profiles = BoundedCache(generationSize: limits.profiles / 2, maxAge: limits.maxAge)
+        searches = BoundedCache(generationSize: limits.searches / 2, maxAge: limits.maxAge)
+        connectionPages = BoundedCache(generationSize: limits.searches / 2, maxAge: limits.maxAge)
+    }
+
+    /// A profile was written (saved, or created with its account): its copy and every
+    /// cached search page go.
+    func profileWritten(_ account: AccountID) {
+        profiles.remove(account)
+        searches.removeAll()
+    }
+
+    /// Connections were made (an accepted invitation, seeding): the graph gains them and
+    /// every cached connection-list page goes.
+    func connected(_ pairs: [(AccountID, AccountID)]) {
+        graph.connect(pairs)
+        connectionPages.removeAll()
+    }
+
+    /// A connection was removed.
+    func disconnected(_ a: AccountID, _ b: AccountID) {
+        graph.disconnect(a, b)
+        connectionPages.removeAll()
     }
 
     /// One page of one member's connection list.
