@@ -39,15 +39,27 @@ public struct RampartRuntime: Sendable {
     }
 
     public let services: RampartServices
-    /// Long-running services (database client, checkpoints, key rotation, enforcement sync,
-    /// tree heads), in the order they start.
+    /// Long-running services (the claim on the database, database client, checkpoints, key
+    /// rotation, enforcement sync, tree heads), in the order they start.
     public let backgroundServices: [any Service]
     /// What the ledger records as the protection in force when serving starts.
     public let protection: ProtectionInForce
 
-    /// Opens the store (SQLite or PostgreSQL; not yet migrated), loads or creates the keys
-    /// and the policy, wires the SMS sender, and builds the services.
-    public static func open(_ settings: Settings, logger: Logger) throws -> RampartRuntime {
+    /// Claims the database for this process (``ServingClaim``: a second server on the same
+    /// database is refused here, before it can write anything), opens the store (SQLite or
+    /// PostgreSQL; not yet migrated), loads or creates the keys and the policy, wires the SMS
+    /// sender, and builds the services.
+    public static func open(_ settings: Settings, logger: Logger) async throws -> RampartRuntime {
+        let claim = try await ServingClaim.claim(settings.storeLocation, logger: logger)
+        do {
+            return try open(settings, claim: claim, logger: logger)
+        } catch {
+            await claim.release()
+            throw error
+        }
+    }
+
+    private static func open(_ settings: Settings, claim: ServingClaim, logger: Logger) throws -> RampartRuntime {
         let opened = try OpenedStore.open(settings.storeLocation, logger: logger)
         let clock = SystemWallClock()
         let secrets = SecretStore(dataDirectory: settings.dataDirectory)
@@ -75,7 +87,7 @@ public struct RampartRuntime: Sendable {
             clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: settings.ledger,
             treeHeadInterval: settings.treeHeadInterval, atRest: SecretsAtRest(keyring: try secrets.atRestKeyring(now: clock.now())), logger: logger)
         let services = RampartServices(dependencies, logger: logger)
-        var background: [any Service] = []
+        var background: [any Service] = [ServingClaimService(claim: claim, logger: logger)]
         if let client = opened.postgresClient { background.append(client) }
         if let checkpointer = opened.checkpointer { background.append(WALCheckpointService(checkpointer: checkpointer, logger: logger)) }
         background.append(KeyRotationService(

@@ -45,7 +45,7 @@ public func buildRouter(
 public func buildApplication(
     _ configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let runtime = try RampartRuntime.open(
+    let runtime = try await RampartRuntime.open(
         .init(
             dataDirectory: configuration.dataDirectory, storeLocation: configuration.storeLocation, policyPath: configuration.policyPath,
             smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval,

@@ -16,26 +16,63 @@ public struct PostgresDriver: SQLDriver {
 
     /// Parses `postgres://user:password@host:port/database[?sslmode=disable|require]`.
     public static func configuration(from url: String) throws -> PostgresClient.Configuration {
-        guard let components = URLComponents(string: url),
-            components.scheme == "postgres" || components.scheme == "postgresql",
-            let host = components.host, !host.isEmpty
-        else {
-            throw StoreError.invalidData("A database URL looks like postgres://user:password@host:5432/database")
-        }
-        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
-        let tls: PostgresClient.Configuration.TLS
-        switch sslMode {
-        case "disable": tls = .disable
-        case "require": tls = .require(.clientDefault)
-        default: tls = .prefer(.clientDefault)
-        }
-        let database = components.path.split(separator: "/").first.map(String.init)
+        let parsed = try ParsedURL(url)
         var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432,
-            username: components.user ?? "postgres", password: components.password,
-            database: database, tls: tls)
+            host: parsed.host, port: parsed.port, username: parsed.username, password: parsed.password, database: parsed.database,
+            tls: parsed.clientTLS)
         configuration.options.maximumConnections = 20
         return configuration
+    }
+
+    /// The same URL as the settings of one connection outside the pool (``ServingClaim``).
+    static func connectionConfiguration(from url: String) throws -> PostgresConnection.Configuration {
+        let parsed = try ParsedURL(url)
+        return PostgresConnection.Configuration(
+            host: parsed.host, port: parsed.port, username: parsed.username, password: parsed.password, database: parsed.database,
+            tls: try parsed.connectionTLS)
+    }
+
+    /// What a database URL names.
+    private struct ParsedURL {
+        var host: String
+        var port: Int
+        var username: String
+        var password: String?
+        var database: String?
+        var sslMode: String
+
+        init(_ url: String) throws {
+            guard let components = URLComponents(string: url),
+                components.scheme == "postgres" || components.scheme == "postgresql",
+                let host = components.host, !host.isEmpty
+            else {
+                throw StoreError.invalidData("A database URL looks like postgres://user:password@host:5432/database")
+            }
+            self.host = host
+            port = components.port ?? 5432
+            username = components.user ?? "postgres"
+            password = components.password
+            database = components.path.split(separator: "/").first.map(String.init)
+            sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        }
+
+        var clientTLS: PostgresClient.Configuration.TLS {
+            switch sslMode {
+            case "disable": .disable
+            case "require": .require(.clientDefault)
+            default: .prefer(.clientDefault)
+            }
+        }
+
+        var connectionTLS: PostgresConnection.Configuration.TLS {
+            get throws {
+                switch sslMode {
+                case "disable": return .disable
+                case "require": return .require(try NIOSSLContext(configuration: .clientDefault))
+                default: return .prefer(try NIOSSLContext(configuration: .clientDefault))
+                }
+            }
+        }
     }
 
     public func migrate(_ migrations: [Migrations.Migration]) async throws {

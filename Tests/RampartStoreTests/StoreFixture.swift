@@ -51,7 +51,7 @@ enum StoreKind: String, CustomTestStringConvertible, Sendable, CaseIterable {
     }
 
     /// Creates a throwaway database next to the one in `base`, and drops it afterwards.
-    private static func withScratchDatabase(base: String, _ body: @Sendable (String) async throws -> Void) async throws {
+    static func withScratchDatabase(base: String, _ body: @Sendable (String) async throws -> Void) async throws {
         let name = "rampart_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let admin = PostgresClient(configuration: try PostgresDriver.configuration(from: base), backgroundLogger: quietLogger)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,0 +1,70 @@
+import Foundation
+import PostgresNIO
+import RampartStore
+import Testing
+
+/// One serving process per database: a second claim is refused with a message that says
+/// who holds it, and a released claim can be taken again.
+@Suite struct ServingClaimTests {
+    @Test func aSecondClaimOnOneSQLiteDirectoryIsRefusedUntilTheFirstIsReleased() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-claim-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let location = StoreLocation.sqlite(dataDirectory: directory)
+
+        let first = try await ServingClaim.claim(location, logger: quietLogger)
+        let refusal = await #expect(throws: ServingClaimError.self) { try await ServingClaim.claim(location, logger: quietLogger) }
+        guard case .anotherServerRunning(let message) = refusal else { Issue.record("expected anotherServerRunning, got \(String(describing: refusal))"); return }
+        #expect(message.contains("process \(ProcessInfo.processInfo.processIdentifier)"))
+        #expect(message.contains("Stop it first"))
+
+        await first.release()
+        #expect(first.wasReleased)
+        let second = try await ServingClaim.claim(location, logger: quietLogger)
+        await second.release()
+    }
+
+    @Test(.enabled(if: StoreKind.postgresURL != nil, "RAMPART_TEST_DATABASE_URL is not set: PostgreSQL serving claims SKIPPED"))
+    func aSecondClaimOnOnePostgreSQLDatabaseIsRefusedUntilTheFirstIsReleased() async throws {
+        guard let base = StoreKind.postgresURL else { return }
+        try await StoreKind.withScratchDatabase(base: base) { url in
+            let location = StoreLocation.postgres(url: url)
+            let first = try await ServingClaim.claim(location, logger: quietLogger)
+            let refusal = await #expect(throws: ServingClaimError.self) { try await ServingClaim.claim(location, logger: quietLogger) }
+            guard case .anotherServerRunning(let message) = refusal else { Issue.record("expected anotherServerRunning, got \(String(describing: refusal))"); return }
+            #expect(message.contains("backend"))
+            #expect(message.contains("advisory lock"))
+
+            await first.release()
+            let second = try await ServingClaim.claim(location, logger: quietLogger)
+            await second.release()
+        }
+    }
+
+    @Test(.enabled(if: StoreKind.postgresURL != nil, "RAMPART_TEST_DATABASE_URL is not set: PostgreSQL serving claims SKIPPED"))
+    func aClaimWhoseBackendIsTerminatedEndsUnreleased() async throws {
+        guard let base = StoreKind.postgresURL else { return }
+        try await StoreKind.withScratchDatabase(base: base) { url in
+            let claim = try await ServingClaim.claim(.postgres(url: url), logger: quietLogger)
+            let (major, minor) = ServingClaim.advisoryKey
+            let admin = PostgresClient(configuration: try PostgresDriver.configuration(from: url), backgroundLogger: quietLogger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await admin.run() }
+                defer { group.cancelAll() }
+                let rows = try await admin.query(
+                    """
+                    SELECT pg_terminate_backend(pid) AS ended FROM pg_locks
+                    WHERE locktype = 'advisory' AND classid = \(Int64(major)) AND objid = \(Int64(minor)) AND granted
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """
+                ).collect()
+                #expect(try rows.first?.decode(Bool.self) == true)
+            }
+            await claim.untilEnded()
+            #expect(!claim.wasReleased)
+            // The database let it go: another server may now claim it.
+            let next = try await ServingClaim.claim(.postgres(url: url), logger: quietLogger)
+            await next.release()
+        }
+    }
+}
