@@ -52,6 +52,16 @@ bin=${RAMPART_BIN:-.build/release/rampart}
 [[ -n "${RAMPART_BIN:-}" ]] || swift build -c release --product rampart >/dev/null
 world="demo world: $members members"
 [[ -n "$data_dir" ]] && world="data directory $data_dir"
+# Every request carries its own pre-signed nonce: sign enough lines for the fastest rate
+# this machine could reach (25,000 req/s), the measured run from line 0, the 3 s warm-up
+# after it, so the two never share a line (signed-requests.lua never wraps around).
+case $duration in
+    *m) seconds=$((${duration%m} * 60)) ;;
+    *s) seconds=${duration%s} ;;
+    *) seconds=$duration ;;
+esac
+max_rate=25000
+measured_lines=$((seconds * max_rate)) warmup_lines=$((3 * max_rate))
 echo "server: $bin; wrk: $threads threads, $connections connections, $duration per run; $world"
 results=$(mktemp -d -t rampart-wrk-results.XXXXXX)
 
@@ -89,6 +99,7 @@ bench_once() {
     fi
     for route in ${routes//,/ }; do
         echo "== $route, signed in, $label  ($threads threads, $connections connections, $duration)"
+        python3 bench/wrk/prepare_session.py "$port" "$work" --sign "$route" $((measured_lines + warmup_lines))
         # RAMPART_PERF=FILE records a CPU profile of the server during this run (perf record)
         # into FILE.ROUTE.ledger-on / .ledger-off.
         perf_pid=
@@ -97,9 +108,9 @@ bench_once() {
             perf_pid=$!
         fi
         # Three seconds first, not counted: caches filled, as on a server that has been up.
-        RAMPART_WRK_SESSION="$work/session-$route.txt" RAMPART_WRK_START=300000 \
-            wrk -t "$threads" -c "$connections" -d 3s -s bench/wrk/signed-requests.lua "http://127.0.0.1:$port" >/dev/null
-        RAMPART_WRK_SESSION="$work/session-$route.txt" \
+        RAMPART_WRK_SESSION="$work/session-$route.txt" RAMPART_WRK_START=$measured_lines RAMPART_WRK_END=$((measured_lines + warmup_lines)) \
+            wrk -t "$threads" -c "$connections" -d 3s -s bench/wrk/signed-requests.lua "http://127.0.0.1:$port" | grep EXHAUSTED || true
+        RAMPART_WRK_SESSION="$work/session-$route.txt" RAMPART_WRK_START=0 RAMPART_WRK_END=$measured_lines \
             wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "${RAMPART_WRK_SCRIPT:-bench/wrk/signed-requests.lua}" "http://127.0.0.1:$port" \
             | tee "$results/$route.$(tr ' ' '-' <<<"$label").$round"
         if [[ -n "$perf_pid" ]]; then wait "$perf_pid" || true; fi

@@ -49,17 +49,17 @@ public struct RampartRuntime: Sendable {
     /// database is refused here, before it can write anything), opens the store (SQLite or
     /// PostgreSQL; not yet migrated), loads or creates the keys and the policy, wires the SMS
     /// sender, and builds the services.
-    public static func open(_ settings: Settings, logger: Logger) async throws -> RampartRuntime {
+    public static func open(_ settings: Settings, metrics: OperatorMetrics = .disabled, logger: Logger) async throws -> RampartRuntime {
         let claim = try await ServingClaim.claim(settings.storeLocation, logger: logger)
         do {
-            return try open(settings, claim: claim, logger: logger)
+            return try open(settings, claim: claim, metrics: metrics, logger: logger)
         } catch {
             await claim.release()
             throw error
         }
     }
 
-    private static func open(_ settings: Settings, claim: ServingClaim, logger: Logger) throws -> RampartRuntime {
+    private static func open(_ settings: Settings, claim: ServingClaim, metrics: OperatorMetrics, logger: Logger) throws -> RampartRuntime {
         let opened = try OpenedStore.open(settings.storeLocation, logger: logger)
         let clock = SystemWallClock()
         let secrets = SecretStore(dataDirectory: settings.dataDirectory)
@@ -85,7 +85,8 @@ public struct RampartRuntime: Sendable {
         let dependencies = RampartDependencies(
             store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
             clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: settings.ledger,
-            treeHeadInterval: settings.treeHeadInterval, atRest: SecretsAtRest(keyring: try secrets.atRestKeyring(now: clock.now())), logger: logger)
+            treeHeadInterval: settings.treeHeadInterval, atRest: SecretsAtRest(keyring: try secrets.atRestKeyring(now: clock.now())), metrics: metrics,
+            logger: logger)
         let services = RampartServices(dependencies, logger: logger)
         var background: [any Service] = [ServingClaimService(claim: claim, logger: logger)]
         if let client = opened.postgresClient { background.append(client) }

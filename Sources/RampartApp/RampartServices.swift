@@ -31,6 +31,8 @@ public struct RampartDependencies: Sendable {
     public var exposure: ExposureService
     /// The screening pipeline every request the Guard weighs goes through.
     public var screening: ScreeningPipeline
+    /// What operators watch (decisions, budgets, misuse, SMS, appeals, the ledger).
+    public var metrics: OperatorMetrics
     /// The detection engine: signals, risk and the response ladder (the pipeline's).
     public var detection: DetectionEngine { screening.engine }
     /// Clusters of accounts that are one person (the pipeline's).
@@ -40,8 +42,10 @@ public struct RampartDependencies: Sendable {
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
         payments: any PaymentProvider, policy: AccessPolicy, ledgerKey: Curve25519.Signing.PrivateKey = .init(), ledger: Bool = true,
         treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(),
-        atRest: SecretsAtRest = SecretsAtRest(keyring: .generate(at: Date())), logger: Logger = Logger(label: "rampart")
+        atRest: SecretsAtRest = SecretsAtRest(keyring: .generate(at: Date())), metrics: OperatorMetrics = .disabled,
+        logger: Logger = Logger(label: "rampart")
     ) {
+        self.metrics = metrics
         self.atRest = atRest
         self.store = store
         self.sealingKeys = sealingKeys
@@ -52,13 +56,13 @@ public struct RampartDependencies: Sendable {
         self.sms = sms
         self.clock = clock
         self.payments = payments
-        self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger)
+        self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger, onCommit: { metrics.committed($0) })
         self.treeHeads = TreeHeadPublisher(
-            store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, logger: logger)
+            store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, metrics: metrics, logger: logger)
         self.screening = ScreeningPipeline(
             policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
             clock: clock)
-        self.exposure = ExposureService(screening: screening, clock: clock)
+        self.exposure = ExposureService(screening: screening, clock: clock, metrics: metrics)
         self.hasher = hasher
     }
 }
@@ -81,18 +85,20 @@ public struct RampartServices: Sendable {
         self.dependencies = dependencies
         let identity = IdentityService(
             graph: dependencies.identity, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock,
-            policy: dependencies.exposure.policy.detection, logger: logger)
+            policy: dependencies.exposure.policy.detection, metrics: dependencies.metrics, logger: logger)
         self.identity = identity
         accounts = AccountService(
             store: dependencies.store, codec: dependencies.codec, sms: dependencies.sms, hasher: dependencies.hasher, atRest: dependencies.atRest,
-            clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, identity: identity, logger: logger)
+            clock: dependencies.clock, evidence: dependencies.evidence, engine: dependencies.detection, identity: identity,
+            metrics: dependencies.metrics, logger: logger)
         protection = Protection(
             screening: dependencies.screening, store: dependencies.store, evidence: dependencies.evidence, clock: dependencies.clock,
-            logger: logger, onSuspend: { account, client in identity.noteSuspension(account: account, client: client) })
+            metrics: dependencies.metrics, logger: logger,
+            onSuspend: { account, client in identity.noteSuspension(account: account, client: client) })
         signals = MisuseRecorder(
             store: dependencies.store, evidence: dependencies.evidence,
             foreignIDs: ForeignIDs(allowance: dependencies.sharedLinks, handoffs: HandoffTally(dependencies.exposure.policy.sealing)),
-            protection: protection, identity: identity, clock: dependencies.clock, logger: logger)
+            protection: protection, identity: identity, clock: dependencies.clock, metrics: dependencies.metrics, logger: logger)
         network = NetworkService(
             store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
             sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, logger: logger)
@@ -100,7 +106,8 @@ public struct RampartServices: Sendable {
             store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence,
             identity: identity, logger: logger)
         enforcement = EnforcementSync(
-            store: dependencies.store, engine: dependencies.detection, identity: identity, evidence: dependencies.evidence, logger: logger)
+            store: dependencies.store, engine: dependencies.detection, identity: identity, evidence: dependencies.evidence,
+            metrics: dependencies.metrics, logger: logger)
     }
 }
 

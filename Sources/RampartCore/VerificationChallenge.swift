@@ -3,7 +3,7 @@ import Foundation
 /// An SMS code sent to a phone, waiting to be entered: for a registration or for
 /// confirming a login from a new device, or for a step-up challenge.
 public struct VerificationChallenge: Sendable, Equatable {
-    public enum Purpose: String, Sendable {
+    public enum Purpose: String, Sendable, CaseIterable {
         case registration
         case device
         /// Re-verification asked for by the detection engine's challenge rung.

@@ -76,13 +76,20 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     private let clock: any WallClock
     private let ledgerEnabled: Bool
     private let state: Mutex<Coordination>
+    private let onCommit: @Sendable (EvidenceCommit) -> Void
 
-    /// - Parameter ledger: false keeps access events only (for measuring what the ledger costs).
-    public init(store: any LedgerStore & AccessEventStore, clock: any WallClock = SystemWallClock(), ledger: Bool = true, maxBatch: Int = 512) {
+    /// - Parameters:
+    ///   - ledger: false keeps access events only (for measuring what the ledger costs).
+    ///   - onCommit: told of every committed batch (the operator metrics), after the commit.
+    public init(
+        store: any LedgerStore & AccessEventStore, clock: any WallClock = SystemWallClock(), ledger: Bool = true, maxBatch: Int = 512,
+        onCommit: @escaping @Sendable (EvidenceCommit) -> Void = { _ in }
+    ) {
         self.store = store
         self.clock = clock
         self.ledgerEnabled = ledger
         self.state = Mutex(Coordination(maxBatch: maxBatch))
+        self.onCommit = onCommit
     }
 
     public func record(_ event: AccessEvent) async throws {
@@ -197,11 +204,14 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     }
 
     private func write(_ batch: PreparedBatch) async throws {
+        let started = ContinuousClock.now
         if ledgerEnabled {
             try await store.commitEvidence(accessEvents: batch.events, ledger: batch.rows, nodes: batch.nodes)
         } else {
             try await store.recordAccessEvents(batch.events)
         }
+        onCommit(EvidenceCommit(
+            records: max(batch.events.count, batch.rows.count), ledgerKinds: batch.rows.map(\.kind), duration: ContinuousClock.now - started))
     }
 
     /// The committed log's right edge, read from the store the first time. Only the
@@ -267,4 +277,14 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         text += "." + String(repeating: "0", count: digits - padded.count) + padded
         return text
     }
+}
+
+/// One committed evidence batch, as ``EvidenceRecorder`` reports it.
+public struct EvidenceCommit: Sendable {
+    /// Records in the batch: access events, or ledger entries when there are more of those.
+    public var records: Int
+    /// The kind of each ledger entry written (empty with the ledger off).
+    public var ledgerKinds: [String]
+    /// How long the store took to commit it.
+    public var duration: Duration
 }

@@ -50,7 +50,7 @@ public func buildApplication(
             dataDirectory: configuration.dataDirectory, storeLocation: configuration.storeLocation, policyPath: configuration.policyPath,
             smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval,
             payments: configuration.payments),
-        logger: logger)
+        metrics: OperatorMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
     let router = try await buildRouter(runtime.services, configuration: configuration, registry: registry, logger: logger)
     var app = Application(
         router: router,

@@ -12,14 +12,14 @@ import Testing
 /// through either answer `500`. It is now refused at start, and the first keeps serving.
 @Suite struct ServingClaimServerTests {
     @Test func aSecondServerOnTheSameDatabaseIsRefusedAndTheFirstKeepsServing() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-serve-\(UUID().uuidString)").path
+        let directory = ServedDirectory.fresh("rampart-serve")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let configuration = ServerConfiguration(port: 0, dataDirectory: directory)
 
-        let first = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: Self.logger)
+        let first = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: ServedDirectory.logger)
         try await first.test(.router) { client in
             let refusal = await #expect(throws: ServingClaimError.self) {
-                _ = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: Self.logger)
+                _ = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: ServedDirectory.logger)
             }
             #expect(refusal?.description.contains("Another rampart serve is already serving \(directory)") == true)
 
@@ -28,7 +28,7 @@ import Testing
             let (started, body, _) = try await client.json(.post, "/api/v1/registrations", ["phone": phone])
             #expect(started == .created)
             let id = try #require(body["registrationId"] as? String)
-            let code = try #require(Self.lastCode(in: directory))
+            let code = try #require(ServedDirectory.lastCode(in: directory))
             let (completed, account, _) = try await client.json(
                 .post, "/api/v1/registrations/\(id)/complete",
                 ["code": code, "name": "Wang Fang", "password": "a long password", "agreementVersion": 1])
@@ -36,25 +36,11 @@ import Testing
         }
 
         // Stopped, the first lets go: the next server starts.
-        let next = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: Self.logger)
+        let next = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: ServedDirectory.logger)
         try await next.test(.router) { client in
             let (status, _, _) = try await client.json(.get, "/readyz")
             #expect(status == .ok)
         }
     }
 
-    private static let logger: Logger = {
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
-        return logger
-    }()
-
-    /// The code of the last SMS the server wrote to its outbox file.
-    private static func lastCode(in directory: String) -> String? {
-        guard let text = try? String(contentsOfFile: directory + "/outbox/sms.jsonl", encoding: .utf8),
-            let line = text.split(separator: "\n").last,
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        else { return nil }
-        return object["code"] as? String
-    }
 }

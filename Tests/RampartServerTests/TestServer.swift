@@ -235,3 +235,27 @@ actor CollectedEvidence: EvidenceLog {
         entries.append((kind, account, fields))
     }
 }
+
+/// A server as `rampart serve` builds it (``buildApplication(_:registry:logger:)``) on a data
+/// directory of its own, SMS codes in its outbox file.
+enum ServedDirectory {
+    static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    /// A fresh data directory path (not created).
+    static func fresh(_ prefix: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    }
+
+    /// The code of the last SMS the server wrote to its outbox file.
+    static func lastCode(in directory: String) -> String? {
+        guard let text = try? String(contentsOfFile: directory + "/outbox/sms.jsonl", encoding: .utf8),
+            let line = text.split(separator: "\n").last,
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { return nil }
+        return object["code"] as? String
+    }
+}

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Prepares a wrk run against a Rampart server: logs in the demo member (device code from
-the SMS outbox), collects profile IDs through signed searches, and writes a session
-file per route (for bench/wrk/signed-requests.lua) with the bearer token and pre-signed
-requests, each with its own nonce: profile views, search pages, connection-list pages.
+"""Prepares wrk runs against a Rampart server, in two steps.
 
-    python3 bench/wrk/prepare_session.py PORT WORK_DIR [REQUESTS]
+    python3 bench/wrk/prepare_session.py PORT WORK_DIR
+        logs in the demo member (device code from the SMS outbox) and collects profile IDs
+        through signed searches into WORK_DIR/session.json;
+    python3 bench/wrk/prepare_session.py PORT WORK_DIR --sign ROUTE LINES
+        writes WORK_DIR/session-ROUTE.txt (for bench/wrk/signed-requests.lua): the bearer
+        token, then LINES pre-signed requests, each with its own nonce, all stamped now, so
+        run it just before the route's runs (the server takes timestamps within two minutes).
+        ROUTE is profiles (profile views), search (search pages) or connections
+        (connection-list pages).
 
 Used by scripts/bench-wrk.sh; signs with the reference client (clients/python).
 """
@@ -13,6 +18,26 @@ sys.path.insert(0, "clients/python")
 from rampart_client import sign  # the reference signer: the same scheme the server checks
 port, work = sys.argv[1], sys.argv[2]
 base = f"http://127.0.0.1:{port}"
+terms = ["engineer", "manager", "analyst", "nurse", "sales", "design", "data", "teacher", "consultant", "developer", "director", "刘", "王", "müller", "garcía", "kumar"]
+if len(sys.argv) > 3 and sys.argv[3] == "--sign":
+    route, count = sys.argv[4], int(sys.argv[5])
+    session = json.load(open(f"{work}/session.json"))
+    ids, listable = session["ids"], session["listable"]
+    path_of = {
+        "profiles": lambda n: "/api/v1/profiles/" + ids[n % len(ids)],
+        "search": lambda n: "/api/v1/search?q=" + urllib.parse.quote(terms[n % len(terms)]),
+        "connections": lambda n: "/api/v1/connections?profileId=" + listable[n % len(listable)],
+    }[route]
+    now = int(time.time())
+    # One line per request (a Lua table literal this big is more than Lua will load):
+    # "path<TAB>timestamp<TAB>nonce<TAB>signature".
+    with open(f"{work}/session-{route}.txt", "w") as f:
+        f.write(session["token"] + "\n")
+        for n in range(count):
+            path = path_of(n)
+            h = sign(session["key"], "GET", path, b"", now, "wrk%s%016d" % (route[0], n))
+            f.write("\t".join([path, h["Rampart-Timestamp"], h["Rampart-Nonce"], h["Rampart-Signature"]]) + "\n")
+    sys.exit(0)
 data = os.environ.get("RAMPART_WRK_DATA", f"{work}/data")
 log = open(f"{work}/server.log").read()
 found = re.search(r"phone (\+\d+)", log)
@@ -53,23 +78,5 @@ for profile_id in ids[:80]:
         listable.append(profile_id)
     except urllib.error.HTTPError:
         pass
-terms = ["engineer", "manager", "analyst", "nurse", "sales", "design", "data", "teacher", "consultant", "developer", "director", "刘", "王", "müller", "garcía", "kumar"]
-# Every request needs its own nonce: sign enough distinct requests for the whole run now
-# (timestamps stay inside the server's two-minute window for a 30-second run).
-now = int(time.time())
-# One file per route, one line per request (a Lua table literal this big is more than Lua
-# will load): the token first, then "path<TAB>timestamp<TAB>nonce<TAB>signature".
-routes = {
-    "profiles": lambda n: "/api/v1/profiles/" + ids[n % len(ids)],
-    "search": lambda n: "/api/v1/search?q=" + urllib.parse.quote(terms[n % len(terms)]),
-    "connections": lambda n: "/api/v1/connections?profileId=" + listable[n % len(listable)],
-}
-count = int(sys.argv[3]) if len(sys.argv) > 3 else 340_000  # a 30 s run, and a 3 s warm-up from line 300,000
-for route, path_of in routes.items():
-    with open(f"{work}/session-{route}.txt", "w") as f:
-        f.write(token + "\n")
-        for n in range(count):
-            path = path_of(n)
-            h = sign(key, "GET", path, b"", now, "wrk%s%016d" % (route[0], n))
-            f.write("\t".join([path, h["Rampart-Timestamp"], h["Rampart-Nonce"], h["Rampart-Signature"]]) + "\n")
-print(f"{len(ids)} profile IDs collected, {len(listable)} with connection lists this member may open; signed requests written")
+json.dump({"token": token, "key": key, "ids": ids, "listable": listable}, open(f"{work}/session.json", "w"))
+print(f"{len(ids)} profile IDs collected, {len(listable)} with connection lists this member may open")

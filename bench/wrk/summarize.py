@@ -19,6 +19,7 @@ def read(path):
         if parts[:1] == ["99%"]: figures["p99"] = ms(parts[1])
         if parts[:1] == ["Requests/sec:"]: figures["rps"] = float(parts[1])
         if line.startswith("non-2xx or socket errors:"): figures["errors"] = int(parts[-1])
+        if line.startswith("EXHAUSTED:"): figures["void"] = True
     return figures
 
 mode, folder, rounds = sys.argv[1], pathlib.Path(sys.argv[2]), int(sys.argv[3])
@@ -29,7 +30,8 @@ if mode == "routes":
     print(f"  {'/healthz':<13} {healthz['rps']:>9.0f} {healthz['p50']:>8.2f} {healthz['p99']:>8.2f} {1:>7.3f}")
     for route in sys.argv[4].split(","):
         f = read(folder / f"{route}.ledger-on.1")
-        print(f"  {route:<13} {f['rps']:>9.0f} {f['p50']:>8.2f} {f['p99']:>8.2f} {f['rps'] / healthz['rps']:>7.3f}  {f.get('errors', 0)}")
+        void = "  VOID: the signed lines ran out, nonces were repeated" if f.get("void") else ""
+        print(f"  {route:<13} {f['rps']:>9.0f} {f['p50']:>8.2f} {f['p99']:>8.2f} {f['rps'] / healthz['rps']:>7.3f}  {f.get('errors', 0)}{void}")
     for line in (folder / "server.1").read_text().splitlines(): print("  " + line)
 else:
     on = [read(folder / f"profiles.ledger-on.{r}") for r in range(1, rounds + 1)]

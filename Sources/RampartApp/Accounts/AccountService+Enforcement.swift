@@ -63,6 +63,7 @@ extension AccountService {
         let appeal = Appeal(account: suspension.account, text: cleaned, createdAt: clock.now())
         try await store.insertAppeal(appeal)
         try await evidence.append(AppealEntry(appeal: appeal, client: client), account: suspension.account)
+        metrics.appeal(.opened)
         logger.notice("appeal filed", metadata: ["account": "\(suspension.account)", "appeal": "\(appeal.id)"])
         return appeal
     }

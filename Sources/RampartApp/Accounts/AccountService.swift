@@ -65,13 +65,15 @@ public struct AccountService: Sendable {
     let identity: IdentityService
     private let agreementCache = AgreementCache()
     let evidence: any EvidenceLog
+    let metrics: OperatorMetrics
     let logger: Logger
 
     public init(
         store: any AgreementStore & VerificationStore & AccountStore & EnforcementStore, codec: any IDCodec, sms: any SMSSender, hasher: PasswordHasher,
-        atRest: SecretsAtRest, clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, identity: IdentityService, logger: Logger,
-        verification: VerificationPolicy = VerificationPolicy()
+        atRest: SecretsAtRest, clock: any WallClock, evidence: any EvidenceLog, engine: DetectionEngine, identity: IdentityService,
+        metrics: OperatorMetrics = .disabled, logger: Logger, verification: VerificationPolicy = VerificationPolicy()
     ) {
+        self.metrics = metrics
         self.engine = engine
         self.identity = identity
         self.evidence = evidence
@@ -107,7 +109,7 @@ public struct AccountService: Sendable {
             error.code = .resendTooSoon
             throw error
         }
-        try limitSMS(to: challenge.phone, client: client)
+        try limitSMS(to: challenge.phone, purpose: .registration, client: client)
         let code = SecretTokens.smsCode()
         challenge.codeHash = atRest.codeHash(challenge: challenge.id.rawValue, code: code)
         challenge.lastSentAt = now
@@ -450,7 +452,7 @@ public struct AccountService: Sendable {
     func issueChallenge(
         _ purpose: VerificationChallenge.Purpose, phone: PhoneNumber, account: AccountID?, sessionKind: Session.Kind, client: ClientInfo
     ) async throws -> VerificationChallenge {
-        try limitSMS(to: phone, client: client)
+        try limitSMS(to: phone, purpose: purpose, client: client)
         let now = clock.now()
         let code = SecretTokens.smsCode()
         let id = ChallengeID.random()
@@ -463,8 +465,9 @@ public struct AccountService: Sendable {
     }
 
     /// SMS limits per number, number block, IP address and subnet (the detection policy's `sms`).
-    func limitSMS(to phone: PhoneNumber, client: ClientInfo) throws {
+    func limitSMS(to phone: PhoneNumber, purpose: VerificationChallenge.Purpose, client: ClientInfo) throws {
         guard let refusal = engine.smsAllowance(phone: phone.e164, ip: IPAddress(client.ip ?? "")) else { return }
+        metrics.sms(purpose: purpose.rawValue, .refused)
         let message =
             switch refusal.limit {
             case "phone number": "Too many codes were sent to this number. Try again later."
@@ -486,7 +489,9 @@ public struct AccountService: Sendable {
         }
         do {
             try await sms.send(SMSMessage(to: phone.e164, code: code, body: body, purpose: purpose.rawValue, sentAt: clock.now()))
+            metrics.sms(purpose: purpose.rawValue, .sent)
         } catch {
+            metrics.sms(purpose: purpose.rawValue, .failed)
             logger.error("SMS delivery failed", metadata: ["error": "\(error)"])
             throw RampartError(.unavailable, code: .smsUnavailable, message: "The code could not be sent. Try again in a minute.")
         }

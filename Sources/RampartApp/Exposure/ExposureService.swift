@@ -10,14 +10,16 @@ import RampartStore
 public struct ExposureService: Sendable {
     public let screening: ScreeningPipeline
     private let clock: any WallClock
+    private let metrics: OperatorMetrics
     /// Members' settings with the policy's defaults filled in, by the settings as stored:
     /// few members differ, and filling them in for every card of every page was a tenth of
     /// a page's cost.
     private let completedSettings = BoundedCache<PrivacySettings, PrivacySettings>(generationSize: 1_000, maxAge: .seconds(3_600))
 
-    public init(screening: ScreeningPipeline, clock: any WallClock) {
+    public init(screening: ScreeningPipeline, clock: any WallClock, metrics: OperatorMetrics = .disabled) {
         self.screening = screening
         self.clock = clock
+        self.metrics = metrics
     }
 
     public var policy: AccessPolicy { screening.policy }
@@ -27,7 +29,10 @@ public struct ExposureService: Sendable {
     /// Charges the data points one access served; returns the mark to record with its access
     /// event (nil when nothing was priced) and the standing.
     public func charge(_ requester: Requester, served: [ServedData]) -> (BudgetMark?, ExposureLedger.Standing) {
-        screening.charge(requester.screened(at: clock.now()), served: served)
+        let screened = requester.screened(at: clock.now())
+        let charged = screening.charge(screened, served: served)
+        if charged.1.warns(at: policy.budgets.warnAt) { metrics.budget(.warning, tier: screened.tier) }
+        return charged
     }
 
     /// Replays the charges of the current month (and the last 24 hours) from the store.

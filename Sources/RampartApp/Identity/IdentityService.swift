@@ -29,13 +29,18 @@ public final class IdentityService: Sendable {
     private let store: any IdentityStore & EnforcementStore
     private let evidence: any EvidenceLog
     private let clock: any WallClock
+    private let metrics: OperatorMetrics
     private let logger: Logger
     /// Bursts, number blocks and recent suspensions (in memory: the window is an hour).
     private let recent: RecentRegistrations
     /// Screening looks at this many linked accounts and cluster members at most.
     static let fanOut = BanEvasionScreening.fanOut
 
-    public init(graph: IdentityGraph, store: any IdentityStore & EnforcementStore, evidence: any EvidenceLog, clock: any WallClock, policy: DetectionPolicy, logger: Logger) {
+    public init(
+        graph: IdentityGraph, store: any IdentityStore & EnforcementStore, evidence: any EvidenceLog, clock: any WallClock, policy: DetectionPolicy,
+        metrics: OperatorMetrics = .disabled, logger: Logger
+    ) {
+        self.metrics = metrics
         self.graph = graph
         self.store = store
         self.evidence = evidence
@@ -139,6 +144,7 @@ public final class IdentityService: Sendable {
                 detail: $0.evidence.detail, at: $0.evidence.at)
         })
         for link in links where graph.add(link) == .merged {
+            metrics.identity(.linked)
             logger.notice(
                 "accounts linked into one cluster",
                 metadata: ["accounts": "\(link.first),\(link.second)", "evidence": "\(link.evidence.kind.rawValue)", "size": "\(graph.clusterSize(of: link.first))"])
@@ -189,6 +195,7 @@ public final class IdentityService: Sendable {
             record: EnforcementRecord(
                 account: account, action: .banEvasion, risk: nil, reason: reason, actor: EnforcementRecord.engineActor, at: now, ledgered: true))
         noteSuspension(account: account, client: client)
+        if stage == .registration { metrics.registrationHeld(stopped: stopped) }
         try await self.evidence.append(
             BanEvasionEntry(stopped: stopped, stage: stage, continues: suspended, evidence: evidence, client: client), account: account)
         logger.notice("ban evasion", metadata: ["account": "\(account)", "suspended": "\(suspended)", "stage": "\(stage.rawValue)"])

@@ -18,11 +18,14 @@ public actor TreeHeadPublisher: Service {
     private let key: Curve25519.Signing.PrivateKey
     private let clock: any WallClock
     private let interval: Duration
+    private let metrics: OperatorMetrics
     private let logger: Logger
 
     public init(
-        store: any LedgerStore, recorder: EvidenceRecorder, key: Curve25519.Signing.PrivateKey, clock: any WallClock, interval: Duration, logger: Logger
+        store: any LedgerStore, recorder: EvidenceRecorder, key: Curve25519.Signing.PrivateKey, clock: any WallClock, interval: Duration,
+        metrics: OperatorMetrics = .disabled, logger: Logger
     ) {
+        self.metrics = metrics
         self.store = store
         self.recorder = recorder
         self.key = key
@@ -68,6 +71,7 @@ public actor TreeHeadPublisher: Service {
         let row = LedgerTreeHeadRow(
             size: Int64(size), root: root.hex, timestampMilliseconds: Int64(timestamp), signature: signed.signature)
         try await store.insertTreeHead(row)
+        metrics.treeHeadSigned()
         logger.info("ledger tree head signed", metadata: ["size": "\(size)", "root": "\(root.hex)"])
         return row
     }

@@ -15,13 +15,15 @@ public struct EnforcementSync: Service {
     private let engine: DetectionEngine
     private let identity: IdentityService
     private let evidence: any EvidenceLog
+    private let metrics: OperatorMetrics
     private let logger: Logger
     private let interval: Duration
 
     public init(
-        store: any EnforcementStore, engine: DetectionEngine, identity: IdentityService, evidence: any EvidenceLog, logger: Logger,
-        interval: Duration = .seconds(5)
+        store: any EnforcementStore, engine: DetectionEngine, identity: IdentityService, evidence: any EvidenceLog,
+        metrics: OperatorMetrics = .disabled, logger: Logger, interval: Duration = .seconds(5)
     ) {
+        self.metrics = metrics
         self.identity = identity
         self.store = store
         self.engine = engine
@@ -46,6 +48,12 @@ public struct EnforcementSync: Service {
                 }
                 if record.action == .separate { try await identity.applySeparations() }
                 try await evidence.append(OperatorActionEntry(record: record), account: record.account)
+                switch record.action {
+                case .separate: metrics.identity(.separated)
+                case .appealAccepted: metrics.appeal(.accepted)
+                case .appealRejected: metrics.appeal(.rejected)
+                default: break
+                }
                 logger.notice(
                     "operator action recorded", metadata: ["account": "\(record.account)", "action": "\(record.action.rawValue)", "by": "\(record.actor)"])
             }

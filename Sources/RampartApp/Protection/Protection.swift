@@ -14,15 +14,17 @@ public struct Protection: Sendable {
     private let store: any EnforcementStore
     private let evidence: any EvidenceLog
     private let clock: any WallClock
+    private let metrics: OperatorMetrics
     private let logger: Logger
     /// Told of each account the engine suspends, with the client it was using (the identity
     /// service: a registration that continues it is held for review).
     private let onSuspend: @Sendable (AccountID, ClientInfo) -> Void
 
     public init(
-        screening: ScreeningPipeline, store: any EnforcementStore, evidence: any EvidenceLog, clock: any WallClock, logger: Logger,
-        onSuspend: @escaping @Sendable (AccountID, ClientInfo) -> Void = { _, _ in }
+        screening: ScreeningPipeline, store: any EnforcementStore, evidence: any EvidenceLog, clock: any WallClock,
+        metrics: OperatorMetrics = .disabled, logger: Logger, onSuspend: @escaping @Sendable (AccountID, ClientInfo) -> Void = { _, _ in }
     ) {
+        self.metrics = metrics
         self.screening = screening
         self.store = store
         self.evidence = evidence
@@ -53,6 +55,7 @@ public struct Protection: Sendable {
         case .suspend:
             throw RampartError.suspended(reason: nil)
         case .budgetExhausted(let standing):
+            metrics.budget(.refused, tier: screened.tier)
             throw ExposureService.exhausted(standing, now: clock.now())
         }
     }
@@ -86,6 +89,7 @@ public struct Protection: Sendable {
     /// enforcement log (or the suspension) too, when the account just climbed a rung.
     private func record(_ outcome: Screening, action: GuardEvent.Action, requester: Requester) async throws {
         let decision = outcome.decision
+        metrics.decided(decision)
         var entry = EnforcementEntry(decision: decision, action: action, session: requester.session.id, ip: requester.client.ip)
         guard screening.mode == .enforce else {
             entry.notActedOn = true

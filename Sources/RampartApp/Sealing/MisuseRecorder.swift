@@ -16,12 +16,14 @@ public struct MisuseRecorder: Sendable {
     private let clock: any WallClock
     private let protection: Protection
     private let identity: IdentityService
+    private let metrics: OperatorMetrics
     private let logger: Logger
 
     public init(
         store: any MisuseSignalStore, evidence: any EvidenceLog, foreignIDs: ForeignIDs, protection: Protection, identity: IdentityService,
-        clock: any WallClock, logger: Logger
+        clock: any WallClock, metrics: OperatorMetrics = .disabled, logger: Logger
     ) {
+        self.metrics = metrics
         self.foreignIDs = foreignIDs
         self.protection = protection
         self.identity = identity
@@ -40,6 +42,7 @@ public struct MisuseRecorder: Sendable {
         detail: String, countsAsMisuse: Bool = true
     ) async {
         let now = clock.now()
+        metrics.misuse(kind)
         if countsAsMisuse {
             if let account = requester?.id { foreignIDs.allowance.noteMisuse(by: account, at: now) }
             await protection.noteMisuse(requester, client: client)
