@@ -109,7 +109,8 @@ bench_once() {
         fi
         # Three seconds first, not counted: caches filled, as on a server that has been up.
         RAMPART_WRK_SESSION="$work/session-$route.txt" RAMPART_WRK_START=$measured_lines RAMPART_WRK_END=$((measured_lines + warmup_lines)) \
-            wrk -t "$threads" -c "$connections" -d 3s -s bench/wrk/signed-requests.lua "http://127.0.0.1:$port" | grep EXHAUSTED || true
+            wrk -t "$threads" -c "$connections" -d 3s -s bench/wrk/signed-requests.lua "http://127.0.0.1:$port" \
+            | grep -E "requests in|EXHAUSTED" | sed 's/^ */   warm-up: /' || true
         RAMPART_WRK_SESSION="$work/session-$route.txt" RAMPART_WRK_START=0 RAMPART_WRK_END=$measured_lines \
             wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "${RAMPART_WRK_SCRIPT:-bench/wrk/signed-requests.lua}" "http://127.0.0.1:$port" \
             | tee "$results/$route.$(tr ' ' '-' <<<"$label").$round"

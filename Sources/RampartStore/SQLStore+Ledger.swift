@@ -72,6 +72,13 @@ extension SQLStore: LedgerStore {
         )).map(LedgerRow.init(row:))
     }
 
+    public func ledgerEntries(kind: String, from: Date?, to: Date?) async throws -> [LedgerRow] {
+        try await driver.fetch(SQLQuery(
+            "SELECT * FROM ledger_entries WHERE kind = ? AND recorded_at >= ? AND recorded_at < ? ORDER BY seq",
+            [.text(kind), .int(from?.millisecondsSince1970 ?? Int64.min), .int(to?.millisecondsSince1970 ?? Int64.max)]
+        )).map(LedgerRow.init(row:))
+    }
+
     public func insertTreeHead(_ head: LedgerTreeHeadRow) async throws {
         try await driver.write(Self.insertRows(
             "ledger_tree_heads", ["size", "root", "timestamp_ms", "signature"],

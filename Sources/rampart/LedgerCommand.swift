@@ -95,7 +95,7 @@ struct LedgerCommand: AsyncParsableCommand {
             return AccountID(rawValue: sealed.rawValue)
         }
 
-        private static func date(_ text: String) throws -> Date {
+        static func date(_ text: String) throws -> Date {
             guard let date = ISO8601DateFormatter().date(from: text) else {
                 throw ValidationError("\(text) is not an ISO 8601 time like 2026-11-01T00:00:00Z.")
             }

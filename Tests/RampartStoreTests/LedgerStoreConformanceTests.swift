@@ -6,9 +6,9 @@ import Testing
 /// The evidence ledger's tables (``LedgerStore``) on every store.
 @Suite("Store conformance: evidence ledger")
 struct LedgerStoreConformanceTests {
-    static func row(_ sequence: Int64, account: AccountID?, at seconds: Double) -> LedgerRow {
+    static func row(_ sequence: Int64, account: AccountID?, at seconds: Double, kind: String = "access") -> LedgerRow {
         LedgerRow(
-            sequence: sequence, kind: "access", account: account, recordedAt: Date(timeIntervalSince1970: seconds),
+            sequence: sequence, kind: kind, account: account, recordedAt: Date(timeIntervalSince1970: seconds),
             entry: [0x01, UInt8(sequence & 0xFF), 0xFF, 0x00], leafHash: Array(repeating: 0xAB, count: 31) + [UInt8(sequence & 0xFF)])
     }
 
@@ -42,6 +42,18 @@ struct LedgerStoreConformanceTests {
             #expect(mine.map(\.sequence) == [0, 2])
             let later = try await store.ledgerEntries(account: viewer, from: Date(timeIntervalSince1970: 1_800_000_001), to: nil)
             #expect(later.map(\.sequence) == [2])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func entriesOfOneKindAreFoundWithinTheRange(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any LedgerStore & AccessEventStore) in
+            let rows = (0..<4).map { Self.row($0, account: nil, at: 1_800_000_000 + Double($0), kind: $0 % 2 == 0 ? "policyChange" : "access") }
+            try await store.commitEvidence(accessEvents: [], ledger: rows, nodes: [])
+            #expect(try await store.ledgerEntries(kind: "policyChange", from: nil, to: nil).map(\.sequence) == [0, 2])
+            #expect(try await store.ledgerEntries(kind: "policyChange", from: Date(timeIntervalSince1970: 1_800_000_001), to: nil).map(\.sequence) == [2])
+            #expect(try await store.ledgerEntries(kind: "policyChange", from: nil, to: Date(timeIntervalSince1970: 1_800_000_002)).map(\.sequence) == [0])
+            #expect(try await store.ledgerEntries(kind: "purchase", from: nil, to: nil).isEmpty)
         }
     }
 

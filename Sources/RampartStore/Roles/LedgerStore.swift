@@ -21,6 +21,9 @@ public protocol LedgerStore: Sendable {
     /// Entries of one account (the viewer, the member registering, logging in, paying…)
     /// recorded within the range, in order.
     func ledgerEntries(account: AccountID, from: Date?, to: Date?) async throws -> [LedgerRow]
+    /// Entries of one kind (as `LedgerEntryKind`'s raw value) recorded within the range, in
+    /// order. No index: for offline reports on the rare kinds (policy changes).
+    func ledgerEntries(kind: String, from: Date?, to: Date?) async throws -> [LedgerRow]
     func insertTreeHead(_ head: LedgerTreeHeadRow) async throws
     /// All signed tree heads, smallest first.
     func treeHeads() async throws -> [LedgerTreeHeadRow]
