@@ -143,6 +143,7 @@ let package = Package(
                 "RampartGuard",
                 "RampartStore",
                 "RampartApp",
+                "RampartForensics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -80,6 +80,8 @@ public struct RampartServices: Sendable {
     public let premium: PremiumService
     /// Suspensions made elsewhere (operators, another instance) reach the engine.
     public let enforcement: EnforcementSync
+    /// Operators' sign-in to the console.
+    public let console: ConsoleService
 
     public init(_ dependencies: RampartDependencies, logger: Logger) {
         self.dependencies = dependencies
@@ -108,6 +110,9 @@ public struct RampartServices: Sendable {
         enforcement = EnforcementSync(
             store: dependencies.store, engine: dependencies.detection, identity: identity, evidence: dependencies.evidence,
             metrics: dependencies.metrics, logger: logger)
+        console = ConsoleService(
+            store: dependencies.store, hasher: dependencies.hasher, atRest: dependencies.atRest, clock: dependencies.clock,
+            evidence: dependencies.evidence)
     }
 }
 

@@ -44,6 +44,8 @@ extension RampartError.Code {
     public static let twoFactorNotStarted: Self = "two_factor_not_started"
     /// A web form came without the session's anti-forgery token.
     public static let csrfFailed: Self = "csrf_failed"
+    /// A console action only an admin operator may take.
+    public static let adminRequired: Self = "admin_required"
 
     // MARK: Verification (SMS codes)
     /// The SMS code expired or was already used: start again.

@@ -28,6 +28,22 @@ public struct TOTP: Sendable {
         truncatedValue(counter: UInt64(bitPattern: step)) % Self.modulus
     }
 
+    /// The step whose code `entered` is, allowing one step of clock drift either way; nil
+    /// when it matches none (or is not six digits). The caller must still refuse a step it
+    /// accepted before.
+    public func matchingStep(_ entered: String, at date: Date) -> Int64? {
+        guard entered.utf8.count == 6, entered.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(entered) else { return nil }
+        let current = Self.step(at: date)
+        return [current, current - 1, current + 1].first { code(atStep: $0) == value }
+    }
+
+    /// A new secret: 20 characters from an alphabet without look-alikes.
+    public static func newSecret() -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
     /// The time step containing `date`: floor(seconds since 1970 / 30).
     public static func step(at date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 / period).rounded(.down))

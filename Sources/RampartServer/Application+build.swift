@@ -37,6 +37,7 @@ public func buildRouter(
     WebProtectionController(accounts: accounts, protection: services.protection, pages: pages, session: session).addRoutes(to: router)
     WebNetworkController(accounts: accounts, network: network, premium: premium, pages: pages, session: session)
         .addRoutes(to: router)
+    ConsoleController(services: services, pages: pages, session: session, secureCookies: configuration.secureCookies).addRoutes(to: router)
     return router
 }
 

@@ -432,6 +432,18 @@ public enum Migrations {
             postgres: [
                 "ALTER TABLE access_events DROP CONSTRAINT access_events_pkey",
             ]),
+        Migration(identifier: "v11-operators", statements: [
+            """
+            CREATE TABLE operators (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                totp_secret TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_totp_step BIGINT NOT NULL
+            )
+            """
+        ]),
     ]
 }
 

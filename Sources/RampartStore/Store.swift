@@ -27,7 +27,8 @@ public protocol Store:
     MisuseSignalStore,
     EnforcementStore,
     IdentityStore,
-    SeedStore
+    SeedStore,
+    OperatorStore
 {}
 
 /// Failures the storage layer reports in domain terms.

@@ -366,7 +366,7 @@ public struct AccountService: Sendable {
         guard !requester.account.twoFactorEnabled else {
             throw RampartError(.conflict, code: .twoFactorEnabled, message: "Two-factor sign-in is already on.")
         }
-        let secret = Self.totpSecret()
+        let secret = TOTP.newSecret()
         try await store.setTwoFactor(account: requester.account.id, secret: atRest.seal(secret), enabled: false)
         return Self.setup(secret: secret, account: requester.account)
     }
@@ -434,18 +434,10 @@ public struct AccountService: Sendable {
     }
 
     private func acceptTOTP(_ code: String, for account: Account) async throws -> Bool {
-        guard let stored = account.totpSecret, let secret = atRest.open(stored), code.utf8.count == 6, let entered = Int(code) else { return false }
-        let totp = TOTP(secret: secret)
-        let now = clock.now()
-        let currentStep = TOTP.step(at: now)
-        // Allow one step of clock drift either way; never the same step twice.
-        for offset in [Int64(0), -1, 1] {
-            let step = currentStep + offset
-            if totp.code(atStep: step) == entered {
-                return try await store.claimTOTPStep(account: account.id, step: step)
-            }
-        }
-        return false
+        guard let stored = account.totpSecret, let secret = atRest.open(stored), let step = TOTP(secret: secret).matchingStep(code, at: clock.now())
+        else { return false }
+        // Never the same step twice.
+        return try await store.claimTOTPStep(account: account.id, step: step)
     }
 
     /// Creates a challenge and sends its code by SMS (limits first); the code is never stored.
@@ -502,12 +494,6 @@ public struct AccountService: Sendable {
         return token
     }
 
-    private static func totpSecret() -> String {
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-    }
-
     private static func setup(secret: String, account: Account) -> TwoFactorSetup {
         TwoFactorSetup(
             secret: secret,
@@ -515,7 +501,7 @@ public struct AccountService: Sendable {
     }
 
     /// A bcrypt hash of a random string, for equal-time failures on unknown phones.
-    private static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuZgJ6mq1IbLBMJeNaxPXnUUMCGpf3MfO"
+    static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuZgJ6mq1IbLBMJeNaxPXnUUMCGpf3MfO"
 
     static let invalidCredentials = RampartError(
         .unauthorized, code: .invalidCredentials, message: "That phone number and password do not match.")

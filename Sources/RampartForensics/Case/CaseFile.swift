@@ -112,6 +112,16 @@ extension CaseFile {
     }
 }
 
+extension CaseFile {
+    /// Accesses and data points per day of `accounts` from the ledger (the console's
+    /// exposure over time): what section 5 charts.
+    public static func daily(store: any LedgerStore, accounts: [AccountID], from: Date?) async throws -> [Day] {
+        var entries: [CaseEntry] = []
+        for account in accounts { entries += try await store.ledgerEntries(account: account, from: from, to: nil).compactMap(CaseEntry.init(row:)) }
+        return CaseReader(entries: entries.sorted { $0.sequence < $1.sequence }, policy: []).daily()
+    }
+}
+
 /// One decoded ledger entry of the case.
 struct CaseEntry: Sendable {
     var sequence: Int64

@@ -34,20 +34,21 @@ extension CaseFile {
             for missing in section.missing {
                 page += "<p class=\"missing\"><strong>Missing:</strong> \(Self.escape(missing))</p>\n"
             }
-            if section.number == 5, !daily.isEmpty { page += dailyChart() }
+            if section.number == 5, !daily.isEmpty { page += Self.dailyChart(daily) }
         }
         return page + "</body></html>\n"
     }
 
-    /// Requests per day as bars, with the data points per day as a line.
-    func dailyChart(width: Double = 640, height: Double = 200) -> String {
+    /// Requests per day as bars, with the data points per day as a line: inline SVG, no
+    /// script or style element (the console's pages allow neither).
+    public static func dailyChart(_ daily: [Day], width: Double = 640, height: Double = 200) -> String {
         let left = 48.0, bottom = 28.0, top = 12.0
         let plotWidth = width - left - 8, plotHeight = height - bottom - top
         let most = Double(max(1, daily.map(\.requests).max() ?? 1))
         let mostPoints = Double(max(1, daily.map(\.dataPoints).max() ?? 1))
         let step = plotWidth / Double(daily.count)
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" role="img" aria-label="Requests per day">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" role="img" aria-label="Requests and data points per day">
             <line x1="\(left)" y1="\(top + plotHeight)" x2="\(width - 8)" y2="\(top + plotHeight)" stroke="#333"/>
             <text x="4" y="\(top + 10)" font-size="10">\(Int(most))</text><text x="4" y="\(top + plotHeight)" font-size="10">0</text>
 
@@ -56,17 +57,17 @@ extension CaseFile {
         for (index, day) in daily.enumerated() {
             let barHeight = Double(day.requests) / most * plotHeight
             let x = left + Double(index) * step
-            svg += "<rect x=\"\(Self.number(x + step * 0.1))\" y=\"\(Self.number(top + plotHeight - barHeight))\" width=\"\(Self.number(step * 0.8))\" height=\"\(Self.number(barHeight))\" fill=\"#4a6fa5\"><title>\(day.day): \(day.requests) requests, \(day.dataPoints) data points</title></rect>\n"
-            line.append("\(Self.number(x + step / 2)),\(Self.number(top + plotHeight - Double(day.dataPoints) / mostPoints * plotHeight))")
+            svg += "<rect x=\"\(number(x + step * 0.1))\" y=\"\(number(top + plotHeight - barHeight))\" width=\"\(number(step * 0.8))\" height=\"\(number(barHeight))\" fill=\"#4a6fa5\"><title>\(day.day): \(day.requests) requests, \(day.dataPoints) data points</title></rect>\n"
+            line.append("\(number(x + step / 2)),\(number(top + plotHeight - Double(day.dataPoints) / mostPoints * plotHeight))")
             if daily.count <= 16 || index % max(1, daily.count / 8) == 0 {
-                svg += "<text x=\"\(Self.number(x))\" y=\"\(Self.number(height - 10))\" font-size=\"9\">\(day.day.dropFirst(5))</text>\n"
+                svg += "<text x=\"\(number(x))\" y=\"\(number(height - 10))\" font-size=\"9\">\(day.day.dropFirst(5))</text>\n"
             }
         }
         svg += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\"/>\n"
         return svg + "</svg>\n<p class=\"meta\">Bars: requests per day (UTC). Line: data points per day, scaled to its own maximum (\(Int(mostPoints))).</p>\n"
     }
 
-    private static func number(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func number(_ value: Double) -> String { String(format: "%.1f", value) }
 
     static func escape(_ text: String) -> String {
         var escaped = ""
