@@ -171,7 +171,7 @@ run_e2e() {
     if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] &&
         python3 -c 'import selenium, pytest' 2>/dev/null; then
         log "browser: python3 -m pytest -q tests/browser"
-        if RAMPART_BASE_URL="$base" RAMPART_DATA_DIR="$data" python3 -m pytest -q -p no:cacheprovider tests/browser; then
+        if RAMPART_BASE_URL="$base" RAMPART_DATA_DIR="$data" RAMPART_BIN="$bin" python3 -m pytest -q -p no:cacheprovider tests/browser; then
             pass "browser"
         else
             fail "browser"
