@@ -55,17 +55,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/case.json"))
 
         // The standalone verifier (Python, standard library) accepts the bundle.
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-            Issue.record("python3 is not installed: the bundle was not checked by tools/verify_ledger_bundle.py")
-            return
-        }
-        let verifier = Process()
-        verifier.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        verifier.arguments = [Self.packageRoot + "/tools/verify_ledger_bundle.py", directory + "/bundle", "--quiet"]
-        verifier.standardOutput = FileHandle.nullDevice
-        try verifier.run()
-        verifier.waitUntilExit()
-        #expect(verifier.terminationStatus == 0)
+        let status = try BundleVerifier.exitStatus(bundle: directory + "/bundle")
+        if status == nil { Issue.record("python3 is not installed: the bundle was not checked by tools/verify_ledger_bundle.py") }
+        #expect(status == nil || status == 0)
     }
 
     @Test func aCaseWithoutRecordsSaysWhatIsMissingAndInventsNothing() async throws {
@@ -88,8 +80,6 @@ import Testing
 
     // MARK: Helpers
 
-    private static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
     private static var card: [String: Any] { ["number": "4242 4242 4242 4242", "expMonth": 12, "expYear": 2031, "cvc": "123"] }
 
     private static func registered(_ server: TestServer) async throws -> Member {

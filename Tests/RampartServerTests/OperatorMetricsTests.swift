@@ -11,7 +11,7 @@ import Testing
 /// The metrics trust & safety and SRE watch, on a server built as `rampart serve` builds it.
 @Suite struct OperatorMetricsTests {
     @Test func everyMetricTheShippedDashboardChartsIsExported() async throws {
-        let dashboard = try Data(contentsOf: Self.packageRoot.appendingPathComponent("docs/grafana/rampart-operations.json"))
+        let dashboard = try Data(contentsOf: URL(fileURLWithPath: BundleVerifier.packageRoot + "/docs/grafana/rampart-operations.json"))
         let names = Self.metricNames(in: String(decoding: dashboard, as: UTF8.self))
         #expect(names.count == OperatorMetrics.names.count + 2, "the dashboard charts \(names.sorted())")
         #expect(Set(OperatorMetrics.names).isSubset(of: names), "the dashboard leaves out \(Set(OperatorMetrics.names).subtracting(names).sorted())")
@@ -62,7 +62,6 @@ import Testing
 
     // MARK: Helpers
 
-    private static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Every `rampart_…` metric a dashboard's queries name, without histogram suffixes.
     static func metricNames(in dashboard: String) -> Set<String> {

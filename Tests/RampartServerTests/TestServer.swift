@@ -259,3 +259,21 @@ enum ServedDirectory {
         return object["code"] as? String
     }
 }
+
+/// `tools/verify_ledger_bundle.py`, the standalone verifier a bundle's recipient runs.
+enum BundleVerifier {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// The verifier's exit status on `bundle` (a directory); nil when python3 is not installed.
+    static func exitStatus(bundle: String) throws -> Int32? {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return nil }
+        let verifier = Process()
+        verifier.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        verifier.arguments = [packageRoot + "/tools/verify_ledger_bundle.py", bundle, "--quiet"]
+        verifier.standardOutput = FileHandle.nullDevice
+        try verifier.run()
+        verifier.waitUntilExit()
+        return verifier.terminationStatus
+    }
+}
