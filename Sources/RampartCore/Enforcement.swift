@@ -14,6 +14,8 @@ public struct EnforcementRecord: Sendable, Equatable {
         case appealRejected = "appeal_rejected"
         /// An operator separated two linked accounts (the other is named in the reason).
         case separate
+        /// An operator linked two accounts as one person (the other is named in the reason).
+        case merge
         /// Registration, login or purchase by an account linked to a suspended one.
         case banEvasion = "ban_evasion"
     }

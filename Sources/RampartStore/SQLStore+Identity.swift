@@ -53,6 +53,19 @@ extension SQLStore: IdentityStore {
         ])
     }
 
+    public func recordMerge(_ link: StoredIdentityLink, record: EnforcementRecord) async throws {
+        let (first, second) = link.first < link.second ? (link.first, link.second) : (link.second, link.first)
+        try await driver.write(
+            Self.insertRows(
+                "identity_links", ["id", "first_account", "second_account", "kind", "detail", "at"],
+                [[.int(link.id), .int(link.first.rawValue), .int(link.second.rawValue), .text(link.kind), .text(link.detail), .int(link.at.millisecondsSince1970)]])
+                + [
+                    SQLStatement(
+                        "DELETE FROM identity_separations WHERE first_account = ? AND second_account = ?", [.int(first.rawValue), .int(second.rawValue)]),
+                    Self.insertEnforcement(record),
+                ])
+    }
+
     public func separations() async throws -> [IdentitySeparation] {
         try await driver.fetch(SQLQuery("SELECT * FROM identity_separations ORDER BY at")).map {
             IdentitySeparation(

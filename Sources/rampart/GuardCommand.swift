@@ -12,7 +12,7 @@ struct GuardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guard",
         abstract: "Review flagged accounts, suspend and reinstate them, resolve appeals.",
-        subcommands: [Flagged.self, Show.self, Cluster.self, Separate.self, Suspend.self, Unsuspend.self, Appeals.self, Resolve.self])
+        subcommands: [Flagged.self, Show.self, Cluster.self, Separate.self, Merge.self, Suspend.self, Unsuspend.self, Appeals.self, Resolve.self])
 
     /// Who is acting: recorded with every action.
     struct OperatorOptions: ParsableArguments {
@@ -122,6 +122,28 @@ struct GuardCommand: AsyncParsableCommand {
                 return (a, b)
             }
             print("Separated account \(a.id.rawValue) (\(a.name)) from \(b.id.rawValue) (\(b.name)). A running server rebuilds their clusters within seconds.")
+        }
+    }
+
+    struct Merge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Link two accounts as one person on an operator's judgement (a strong link: one budget, one standing).")
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var operatorOptions: OperatorOptions
+        @Argument(help: "Account ID or phone number.") var first: String
+        @Argument(help: "Account ID or phone number.") var second: String
+        @Option(help: "Why (kept with the link, the decision and in the ledger).") var reason: String
+
+        func run() async throws {
+            let (first, second, reason, name) = (first, second, reason, operatorOptions.resolved)
+            let (a, b) = try await storage.withStore { store in
+                let actions = GuardCommand.actions(store, operator: name)
+                let a = try await actions.resolveAccount(first)
+                let b = try await actions.resolveAccount(second)
+                try await actions.merge(a.id, b.id, reason: reason)
+                return (a, b)
+            }
+            print("Merged account \(a.id.rawValue) (\(a.name)) with \(b.id.rawValue) (\(b.name)). A running server joins their clusters within seconds.")
         }
     }
 

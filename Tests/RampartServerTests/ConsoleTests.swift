@@ -97,6 +97,38 @@ import Testing
         }
     }
 
+    @Test func anAdminMergesTwoAccountsIntoOneClusterAndSeparatesThemAgain() async throws {
+        let server = try await TestServer.make()
+        let created = try await server.services.console.addOperator(name: "ada", role: .admin)
+        try await server.test { client in
+            let one = try await client.register(on: server, name: "One")
+            let two = try await client.register(on: server, name: "Two")
+            let cookie = try await Self.signedIn(client, server, name: "ada", created)
+            let token = try #require(server.services.console.session(token: Self.token(cookie))?.formToken)
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: cookie]
+            let merged = try await client.execute(
+                uri: "/console/accounts/\(one.account.rawValue)/merge", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=\(token)&other=\(two.account.rawValue)&reason=Same+person+on+the+phone")
+            ) { $0.status }
+            #expect(merged == .seeOther)
+            #expect(server.dependencies.identity.clusterSize(of: one.account.rawValue) == 2)
+            let page = try await client.execute(uri: "/console/accounts/\(one.account.rawValue)", method: .get, headers: [.cookie: cookie]) {
+                String(buffer: $0.body)
+            }
+            #expect(page.contains("operator_merge"))
+            #expect(page.contains("Separate from \(two.account.rawValue)"))
+            let separated = try await client.execute(
+                uri: "/console/accounts/\(one.account.rawValue)/separate", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=\(token)&other=\(two.account.rawValue)&reason=Two+people+after+all")
+            ) { $0.status }
+            #expect(separated == .seeOther)
+            #expect(server.dependencies.identity.clusterSize(of: one.account.rawValue) == 1)
+            let entries = try await server.store.ledgerEntries(from: 0, limit: 100).compactMap { try? LedgerEntry.decode($0.entry) }
+            #expect(entries.contains { $0[field: "decision"] == "merge" && $0[field: "actor"] == "console:ada" })
+            #expect(entries.contains { $0[field: "decision"] == "separate" && $0[field: "actor"] == "console:ada" })
+        }
+    }
+
     @Test func aWrongCodeAndAReusedCodeAreRefused() async throws {
         let server = try await TestServer.make()
         let created = try await server.services.console.addOperator(name: "otto", role: .admin)

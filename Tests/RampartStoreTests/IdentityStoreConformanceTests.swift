@@ -38,6 +38,22 @@ struct IdentityStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.available)
+    func anOperatorsMergeStoresItsLinkAndRecordAndUndoesAnEarlierSeparation(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any IdentityStore & EnforcementStore) in
+            let (a, b) = (AccountID(rawValue: 11), AccountID(rawValue: 12))
+            try await store.recordSeparation(
+                IdentitySeparation(first: a, second: b, actor: "carol", reason: "different", at: Fixtures.now),
+                record: EnforcementStoreConformanceTests.record(a, .separate, ledgered: false))
+            #expect(try await store.separations().count == 1)
+            let link = StoredIdentityLink(first: b, second: a, kind: "operator_merge", detail: "carol: same person", at: Fixtures.now)
+            try await store.recordMerge(link, record: EnforcementStoreConformanceTests.record(a, .merge, at: 1, ledgered: false))
+            #expect(try await store.separations().isEmpty)
+            #expect(try await store.identityLinks(involving: [a]).map(\.kind) == ["operator_merge"])
+            #expect(try await store.enforcementRecords(account: a, limit: 5).map(\.action).contains(.merge))
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func accountsSharingADeviceOrACardAreFound(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any RegistrationRoles & IdentityStore) in
             let (first, _) = try await Fixtures.register(store)

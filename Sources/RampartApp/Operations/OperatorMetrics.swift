@@ -31,10 +31,10 @@ public struct OperatorMetrics: Sendable {
         case sent, refused, failed
     }
 
-    /// A change to the identity graph: accounts linked as one person, or a link an
-    /// operator separated.
+    /// A change to the identity graph: accounts linked as one person by the evidence, or
+    /// by an operator's merge; a link an operator separated.
     public enum IdentityChange: String, Sendable, CaseIterable {
-        case linked, separated
+        case linked, merged, separated
     }
 
     /// An appeal opened by a member, or resolved by an operator.

@@ -47,9 +47,11 @@ public struct EnforcementSync: Service {
                     engine.reinstate(account: record.account.rawValue)
                 }
                 if record.action == .separate { try await identity.applySeparations() }
+                if record.action == .merge { _ = try await identity.load() }
                 try await evidence.append(OperatorActionEntry(record: record), account: record.account)
                 switch record.action {
                 case .separate: metrics.identity(.separated)
+                case .merge: metrics.identity(.merged)
                 case .appealAccepted: metrics.appeal(.accepted)
                 case .appealRejected: metrics.appeal(.rejected)
                 default: break

@@ -1,5 +1,6 @@
 import Foundation
 import RampartCore
+import RampartGuard
 import RampartStore
 
 /// What a trust-and-safety operator does from the command line (`rampart guard ...`):
@@ -105,6 +106,17 @@ public struct OperatorActions: Sendable {
         try await store.recordSeparation(
             IdentitySeparation(first: first, second: second, actor: operatorName, reason: reason, at: now),
             record: record(first, .separate, "separated from account \(second.rawValue): \(reason)", now))
+    }
+
+    /// The two accounts are one person, whatever the evidence says so far: a strong link
+    /// (`operator_merge`) that the running server adds to the cluster within seconds.
+    public func merge(_ first: AccountID, _ second: AccountID, reason: String) async throws {
+        guard first != second else { throw RampartError.invalid(.invalidRequest, "An account cannot be merged with itself.") }
+        guard try await store.account(id: second) != nil else { throw RampartError.notFound(.accountNotFound, "No account \(second.rawValue).") }
+        let now = clock.now()
+        try await store.recordMerge(
+            StoredIdentityLink(first: first, second: second, kind: LinkEvidence.Kind.operatorMerge.rawValue, detail: "\(operatorName): \(reason)", at: now),
+            record: record(first, .merge, "merged with account \(second.rawValue): \(reason)", now))
     }
 
     public func appeals(includeResolved: Bool) async throws -> [Appeal] {

@@ -30,10 +30,12 @@ public struct LinkEvidence: Sendable, Equatable {
         /// Registered within the hour after an account's suspension, from the subnet it used,
         /// with its client (user agent).
         case continuesSuspended = "continues_suspended"
+        /// An operator judged the two accounts one person (`rampart guard merge`, the console).
+        case operatorMerge = "operator_merge"
 
         public var strength: Strength {
             switch self {
-            case .paymentInstrument, .deviceCookie, .sealedIDHandoff: .strong
+            case .paymentInstrument, .deviceCookie, .sealedIDHandoff, .operatorMerge: .strong
             case .registrationBurst, .phoneBlock, .continuesSuspended: .medium
             case .sharedAddress, .sameClient: .weak
             }

@@ -32,6 +32,8 @@ struct ConsoleController {
         router.get("console/accounts/:account", use: account)
         router.post("console/accounts/:account/suspend", use: suspend)
         router.post("console/accounts/:account/unsuspend", use: unsuspend)
+        router.post("console/accounts/:account/separate", use: separate)
+        router.post("console/accounts/:account/merge", use: merge)
         router.get("console/accounts/:account/case", use: caseFile)
     }
 
@@ -182,8 +184,13 @@ struct ConsoleController {
             let history = try await actions.history(of: id)
             let cluster = try await ClusterReport.make(for: id, graph: services.dependencies.identity, store: store)
             let daily = try await CaseFile.daily(store: store, accounts: [id], from: nil)
-            let links: [[String: String]] = cluster.links.map {
-                ["first": $0.first, "second": $0.second, "kind": $0.kind, "strength": $0.strength, "detail": $0.detail, "at": Self.time($0.at)]
+            let clusterDaily = cluster.members.count > 1 ? try await CaseFile.daily(store: store, accounts: cluster.members.map(\.id), from: nil) : []
+            let links: [[String: String]] = cluster.links.map { link in
+                let other = link.first == String(id.rawValue) ? link.second : link.first
+                return [
+                    "first": link.first, "second": link.second, "kind": link.kind, "strength": link.strength, "detail": link.detail,
+                    "at": Self.time(link.at), "other": link.first == String(id.rawValue) || link.second == String(id.rawValue) ? other : "",
+                ]
             }
             let members = cluster.members.filter { $0.id != id }.map { "\($0.id.rawValue) (\($0.name)\($0.suspended ? ", suspended" : ""))" }
             let model: [String: Any] = [
@@ -192,6 +199,7 @@ struct ConsoleController {
                 "registered": Self.time(found.createdAt), "suspended": history.suspension != nil,
                 "standing": history.suspension.map { "suspended since \(Self.time($0.since)) by \($0.actor): \($0.reason)" } ?? "active",
                 "hasDaily": !daily.isEmpty, "chart": CaseFile.dailyChart(daily), "links": links,
+                "hasClusterDaily": !clusterDaily.isEmpty, "clusterChart": CaseFile.dailyChart(clusterDaily),
                 "cluster": members.isEmpty ? [] : ["One person with: " + members.joined(separator: ", ")],
                 "timeline": try await timeline(found, history: history),
             ]
@@ -215,6 +223,28 @@ struct ConsoleController {
             _ = try await operatorActions(signedIn).unsuspend(id, reason: try Self.reason(form))
             try await services.enforcement.tick()
             return WebSession.redirect("/console/accounts/\(id.rawValue)?done=reinstated")
+        }
+    }
+
+    @Sendable func separate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await operatorForm(request, admin: true) { form, signedIn in
+            let id = try accountID(context)
+            guard let other = form["other"].flatMap(Int64.init) else { throw RampartError.invalid(.invalidForm, "Name the other account.") }
+            try await operatorActions(signedIn).separate(id, AccountID(rawValue: other), reason: try Self.reason(form))
+            try await services.enforcement.tick()
+            return WebSession.redirect("/console/accounts/\(id.rawValue)?done=separated")
+        }
+    }
+
+    @Sendable func merge(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await operatorForm(request, admin: true) { form, signedIn in
+            let id = try accountID(context)
+            guard let other = form["other"].map({ $0.trimmingCharacters(in: .whitespaces) }).flatMap(Int64.init) else {
+                throw RampartError.invalid(.invalidForm, "Give the other account's number.")
+            }
+            try await operatorActions(signedIn).merge(id, AccountID(rawValue: other), reason: try Self.reason(form))
+            try await services.enforcement.tick()
+            return WebSession.redirect("/console/accounts/\(id.rawValue)?done=merged")
         }
     }
 

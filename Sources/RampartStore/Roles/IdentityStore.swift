@@ -9,6 +9,9 @@ public protocol IdentityStore: Sendable {
     /// Every link touching one of these accounts, oldest first.
     func identityLinks(involving accounts: [AccountID]) async throws -> [StoredIdentityLink]
     func recordSeparation(_ separation: IdentitySeparation, record: EnforcementRecord) async throws
+    /// An operator's merge: the link (kind `operator_merge`), its enforcement record, and any
+    /// earlier separation of the two undone, in one transaction.
+    func recordMerge(_ link: StoredIdentityLink, record: EnforcementRecord) async throws
     func separations() async throws -> [IdentitySeparation]
     /// Other accounts that used this device (its hash), at most `limit`.
     func accounts(sharingDevice deviceHash: String, except account: AccountID, limit: Int) async throws -> [AccountID]
