@@ -1,0 +1,212 @@
+import Foundation
+import RampartCore
+
+/// Which of the platform's accounts fed a copy found in the wild (`rampart attribute`).
+///
+/// Every member ID the server hands out is sealed for its viewer: a link or a JSON `id`
+/// that survives in a mirror (a folder `wget --mirror` or HTTrack wrote, a JSON or CSV
+/// dump, or a mix) still names the account it was served to. The scan reads every file as
+/// bytes (so any encoding, broken HTML and binary files are all the same to it), in bounded
+/// chunks, picks out every 46-character run of the sealed alphabet, and opens each with the
+/// data directory's keys. Only what opens names anyone; a token that does not open is
+/// counted, never attributed. An account is never named on the overlap of member records
+/// alone: every member sees some members, only the sealed IDs say whose view it was.
+public struct MirrorAttribution: Sendable, Encodable {
+    /// One account named by the copy, with the evidence.
+    public struct Implicated: Sendable, Encodable {
+        public var account: String
+        /// Distinct sealed IDs issued to it, found in the copy.
+        public var tokens: Int
+        /// Distinct members whose profile IDs (sealed for this account) the copy holds.
+        public var members: Int
+        public var kinds: [String: Int]
+        public var firstIssued: Date
+        public var lastIssued: Date
+        /// Up to five files each, with one token from it.
+        public var examples: [Example]
+        /// high: a harvest's worth of members; low: few enough to be links a member shared.
+        public var confidence: String
+        /// The accounts linked to it as one person (its cluster), when more than itself.
+        public var cluster: [String]
+    }
+
+    public struct Example: Sendable, Encodable {
+        public var file: String
+        public var token: String
+    }
+
+    public var scannedFiles: Int
+    public var scannedBytes: Int64
+    /// Files not read to the end: larger than the per-file limit (the first part was read).
+    public var truncatedFiles: Int
+    public var candidates: Int
+    /// 46-character runs that did not open: made up, altered, or another server's.
+    public var unopened: Int
+    /// Tokens sealed for signed-out visitors: name no account.
+    public var visitorTokens: Int
+    public var implicated: [Implicated]
+
+    /// At least this many distinct members' IDs sealed for one account make its
+    /// attribution high-confidence; below ``sharedLinkMembers``, low (a member may share a
+    /// few links; the shared-link allowance lets them).
+    public static let harvestMembers = 20
+    public static let sharedLinkMembers = 5
+    /// Bytes read from one file at most.
+    public static let maxBytesPerFile = 64 << 20
+    static let tokenLength = 46
+
+    /// Scans `paths` (files or folders, recursively; symbolic links not followed) and
+    /// attributes what opens with `codec`. `clusterOf` names an account's cluster.
+    public static func scan(
+        _ paths: [String], codec: any IDCodec, clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
+    ) throws -> MirrorAttribution {
+        var scan = Scanner()
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw RampartError.invalid(.invalidRequest, "\(path) does not exist.")
+            }
+            if !isDirectory.boolValue {
+                scan.read(file: path)
+            } else if let walker = FileManager.default.enumerator(
+                at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey], options: [])
+            {
+                for case let url as URL in walker {
+                    let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+                    guard values?.isRegularFile == true, values?.isSymbolicLink != true else { continue }
+                    scan.read(file: url.path)
+                    progress(scan.files)
+                }
+            }
+        }
+        return attribute(scan, codec: codec, clusterOf: clusterOf)
+    }
+
+    private static func attribute(_ scan: Scanner, codec: any IDCodec, clusterOf: (AccountID) -> [AccountID]) -> MirrorAttribution {
+        struct Tally {
+            var tokens = 0
+            var members = Set<Int64>()
+            var kinds: [String: Int] = [:]
+            var first = Date.distantFuture
+            var last = Date.distantPast
+            var examples: [Example] = []
+        }
+        var tallies: [AccountID: Tally] = [:]
+        var unopened = 0
+        var visitors = 0
+        for (token, file) in scan.tokens.sorted(by: { $0.key < $1.key }) {
+            guard let sealed = try? codec.inspect(token) else {
+                unopened += 1
+                continue
+            }
+            guard let viewer = sealed.issuedTo else {
+                visitors += 1
+                continue
+            }
+            var tally = tallies[viewer] ?? Tally()
+            tally.tokens += 1
+            if sealed.kind == .profile || sealed.kind == .account { tally.members.insert(sealed.rawValue) }
+            tally.kinds["\(sealed.kind)", default: 0] += 1
+            tally.first = min(tally.first, sealed.issuedAt)
+            tally.last = max(tally.last, sealed.issuedAt)
+            if tally.examples.count < 5, !tally.examples.contains(where: { $0.file == file }) { tally.examples.append(Example(file: file, token: token)) }
+            tallies[viewer] = tally
+        }
+        let implicated = tallies.map { account, tally in
+            let cluster = clusterOf(account).filter { $0 != account }.map { String($0.rawValue) }
+            return Implicated(
+                account: String(account.rawValue), tokens: tally.tokens, members: tally.members.count, kinds: tally.kinds, firstIssued: tally.first,
+                lastIssued: tally.last, examples: tally.examples,
+                confidence: tally.members.count >= harvestMembers
+                    ? "high" : tally.members.count >= sharedLinkMembers ? "medium" : "low (as few as a member may share)",
+                cluster: cluster)
+        }.sorted { ($0.members, $0.tokens) > ($1.members, $1.tokens) }
+        return MirrorAttribution(
+            scannedFiles: scan.files, scannedBytes: scan.bytes, truncatedFiles: scan.truncated, candidates: scan.tokens.count, unopened: unopened,
+            visitorTokens: visitors, implicated: implicated)
+    }
+
+    /// Reads files in bounded chunks and keeps each distinct token with the first file it was in.
+    private struct Scanner {
+        var tokens: [String: String] = [:]
+        var files = 0
+        var bytes: Int64 = 0
+        var truncated = 0
+        static let chunk = 1 << 20
+
+        mutating func read(file path: String) {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return }
+            defer { try? handle.close() }
+            files += 1
+            var carry: [UInt8] = []
+            var read = 0
+            while read < MirrorAttribution.maxBytesPerFile {
+                guard let data = try? handle.read(upToCount: Self.chunk), !data.isEmpty else { break }
+                read += data.count
+                bytes += Int64(data.count)
+                var buffer = carry
+                buffer.append(contentsOf: data)
+                // Keep the unfinished run at the end for the next chunk.
+                let end = buffer.lastIndex { !Self.isTokenByte($0) }.map { $0 + 1 } ?? 0
+                collect(buffer[..<end], file: path)
+                // A run already longer than a token keeps 47 of its bytes: with whatever
+                // follows it is still too long to count.
+                carry = buffer.count - end <= MirrorAttribution.tokenLength
+                    ? Array(buffer[end...]) : Array(buffer.suffix(MirrorAttribution.tokenLength + 1))
+            }
+            if read >= MirrorAttribution.maxBytesPerFile { truncated += 1 }
+            collect(carry[...], file: path)
+        }
+
+        private mutating func collect(_ bytes: ArraySlice<UInt8>, file: String) {
+            var start: Int?
+            var index = bytes.startIndex
+            while index <= bytes.endIndex {
+                let inToken = index < bytes.endIndex && Self.isTokenByte(bytes[index])
+                if inToken {
+                    if start == nil { start = index }
+                } else if let begin = start {
+                    if index - begin == MirrorAttribution.tokenLength {
+                        let token = String(decoding: bytes[begin..<index], as: UTF8.self)
+                        if tokens[token] == nil { tokens[token] = file }
+                    }
+                    start = nil
+                }
+                index += 1
+            }
+        }
+
+        static func isTokenByte(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
+        }
+    }
+}
+
+extension MirrorAttribution {
+    /// The report as a person reads it.
+    public func text() -> String {
+        var lines = [
+            "Scanned \(scannedFiles) files (\(scannedBytes) bytes\(truncatedFiles > 0 ? ", \(truncatedFiles) only in part: larger than \(Self.maxBytesPerFile >> 20) MiB" : "")).",
+            "\(candidates) sealed-ID-shaped tokens: \(candidates - unopened - visitorTokens) opened and name an account, \(visitorTokens) were sealed for signed-out visitors, \(unopened) do not open (made up, altered, or another server's) and name no one.",
+        ]
+        if implicated.isEmpty { lines.append("No account is implicated: nothing in the copy was sealed for a member of this platform.") }
+        for found in implicated {
+            let kinds = found.kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            lines.append("")
+            lines.append("Account \(found.account): \(found.tokens) IDs sealed for it (\(kinds)), covering \(found.members) members; confidence \(found.confidence).")
+            lines.append("  Issued between \(Self.time(found.firstIssued)) and \(Self.time(found.lastIssued)).")
+            if !found.cluster.isEmpty { lines.append("  Its cluster (one person): \(found.cluster.joined(separator: ", ")).") }
+            for example in found.examples { lines.append("  e.g. \(example.file): \(example.token)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    static func time(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import RampartApp
+import RampartCore
+import RampartForensics
+import RampartGuard
+
+/// `rampart attribute PATH...`: which accounts fed a copy found in the wild, from the
+/// sealed IDs in it (see README, "Attributing a mirror").
+struct AttributeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attribute",
+        abstract: "Name the accounts whose sealed IDs a mirror holds (a wget/HTTrack folder, JSON or CSV dumps, or a mix).")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Argument(help: "Files or folders of what the mirror published.")
+    var paths: [String]
+
+    @Flag(help: "One JSON object instead of text.")
+    var json = false
+
+    func run() async throws {
+        guard let keyring = try SecretStore(dataDirectory: storage.dataDirectory).storedIDKeyring() else {
+            throw ValidationError("No ID keyring in \(storage.dataDirectory)/keys: attribute where the server keeps its data.")
+        }
+        let (policy, _) = try PolicyFile.load(explicitPath: nil, dataDirectory: storage.dataDirectory)
+        let codec = SealedIDCodec(keyring: keyring, lifetimes: policy.sealing.lifetimes, clock: SystemWallClock())
+        let graph = try await storage.withStore { store in try await IdentityService.storedGraph(store) }
+        let paths = paths
+        let report = try MirrorAttribution.scan(
+            paths, codec: codec, clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
+            progress: { files in if files % 1_000 == 0 { FileHandle.standardError.write(Data("\rscanned \(files) files".utf8)) } })
+        print(json ? try report.json() : report.text(), terminator: "")
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HummingbirdTesting
+import RampartCore
+import Synchronization
+import Testing
+
+@testable import RampartApp
+@testable import RampartForensics
+@testable import RampartServer
+
+/// `rampart attribute` on what a harvester saved from the server (JSON pages and HTML pages,
+/// mixed with noise): the harvester is named with high confidence, a member whose one
+/// shared link is in the copy only with low confidence, and no token that does not open
+/// names anyone.
+@Suite struct MirrorAttributionTests {
+    @Test func theHarvesterIsNamedFromItsSealedIDsAndNoiseNamesNoOne() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(45)
+        let directory = NSTemporaryDirectory() + "rampart-mirror-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/site/search", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let accounts = Mutex<(AccountID, AccountID)?>(nil)
+        try await server.test { client in
+            let harvester = try await client.register(on: server, name: "Harvester")
+            let sharer = try await client.register(on: server, name: "Sharer")
+            // A JSON dump of search pages, as an API scraper saves them.
+            var cursor: String?
+            for page in 0..<2 {
+                let (status, body, _) = try await client.json(
+                    .get, "/api/v1/search?q=member" + (cursor.map { "&cursor=\($0)" } ?? ""), token: harvester.token)
+                #expect(status == .ok)
+                let data = try JSONSerialization.data(withJSONObject: body)
+                try data.write(to: URL(fileURLWithPath: "\(directory)/dump-\(page).json"))
+                cursor = body["nextCursor"] as? String
+            }
+            // HTML pages, as wget --mirror saves them.
+            let cookie = try await server.webCookie(for: harvester)
+            for page in 0..<2 {
+                let html = try await client.execute(uri: "/search?q=member+\(page)", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+                try html.write(toFile: "\(directory)/site/search/index-\(page).html", atomically: true, encoding: .utf8)
+            }
+            // One link a member shared, pasted into a forum page the mirror also copied.
+            let shared = server.link(to: profiles[0], for: sharer)
+            try "<p>my colleague: https://rampart.example/members/\(shared)</p>".write(toFile: "\(directory)/site/forum.html", atomically: true, encoding: .utf8)
+            accounts.withLock { $0 = (harvester.account, sharer.account) }
+        }
+        // Noise: random bytes, a page in GBK with a made-up token, a visitor's token, a long base64 blob.
+        var noise = [UInt8](repeating: 0, count: 3 << 20)
+        for index in noise.indices { noise[index] = UInt8.random(in: 0...255) }
+        try Data(noise).write(to: URL(fileURLWithPath: directory + "/site/photo.jpg"))
+        try Data([0xC4, 0xE3, 0xBA, 0xC3, 0x20] + Array(String(repeating: "Z", count: 46).utf8) + [0x20, 0xD6, 0xD0]).write(
+            to: URL(fileURLWithPath: directory + "/site/gbk.html"))
+        try ("visitor " + server.codec.seal(.profile, profiles[1].rawValue, for: nil) + " " + String(repeating: "QUJD", count: 300))
+            .write(toFile: directory + "/site/visitor.txt", atomically: true, encoding: .utf8)
+
+        let (harvester, sharer) = try #require(accounts.withLock { $0 })
+        let report = try MirrorAttribution.scan([directory], codec: server.codec)
+        #expect(report.scannedFiles == 8)
+        let named = Dictionary(uniqueKeysWithValues: report.implicated.map { ($0.account, $0) })
+        #expect(Set(named.keys) == [String(harvester.rawValue), String(sharer.rawValue)])
+        let found = try #require(named[String(harvester.rawValue)])
+        #expect(found.members >= 20)
+        #expect(found.confidence == "high")
+        #expect(found.examples.allSatisfy { $0.file.hasPrefix(directory) })
+        // The saved HTML pages alone name the harvester too.
+        let pages = try MirrorAttribution.scan([directory + "/site"], codec: server.codec)
+        #expect(pages.implicated.contains { $0.account == String(harvester.rawValue) && $0.examples.contains { $0.file.hasSuffix("index-0.html") } })
+        #expect(named[String(sharer.rawValue)]?.confidence.hasPrefix("low") == true)
+        #expect(report.visitorTokens == 1)
+        #expect(report.unopened >= 1)
+        #expect(report.text().contains("Account \(harvester.rawValue)"))
+        #expect(try report.json().contains("\"confidence\" : \"high\""))
+    }
+
+    @Test func aCopyWithNoSealedIDsImplicatesNobody() async throws {
+        let server = try await TestServer.make()
+        let directory = NSTemporaryDirectory() + "rampart-mirror-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "name,title,company\nLi Wei,Engineer,Globex\n".write(toFile: directory + "/dump.csv", atomically: true, encoding: .utf8)
+        let report = try MirrorAttribution.scan([directory], codec: server.codec)
+        #expect(report.implicated.isEmpty)
+        #expect(report.text().contains("No account is implicated"))
+        #expect(throws: RampartError.self) { try MirrorAttribution.scan([directory + "/missing"], codec: server.codec) }
+    }
+}
