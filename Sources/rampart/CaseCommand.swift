@@ -28,10 +28,14 @@ struct CaseCommand: AsyncParsableCommand {
     @Option(help: "Directory to write the case file into.")
     var out: String
 
+    @Option(help: "A mirror's attribution report (`rampart attribute --json` output), for the market-impact section.")
+    var mirror: String?
+
     func run() async throws {
         let key = try LedgerCommand.key(storage)
         let (fromDate, toDate) = (try from.map(LedgerCommand.Export.date), try to.map(LedgerCommand.Export.date))
         let (account, cluster, out) = (account, cluster, out)
+        let mirrorReport = try mirror.map(MirrorAttribution.load)
         let written = try await storage.withStore { store in
             let found = try await GuardCommand.actions(store).resolveAccount(account)
             var accounts = [found.id]
@@ -45,7 +49,7 @@ struct CaseCommand: AsyncParsableCommand {
             _ = try await LedgerCommand.publisher(store, key).publish()
             return try await CaseFile.write(
                 store: store, accounts: accounts, subject: cluster ? "the cluster of account \(found.id.rawValue)" : "account \(found.id.rawValue)",
-                clusterLinks: links, from: fromDate, to: toDate, publicKey: key.publicKey, directory: out, now: Date())
+                clusterLinks: links, from: fromDate, to: toDate, publicKey: key.publicKey, directory: out, now: Date(), mirror: mirrorReport)
         }
         let missing = written.caseFile.sections.reduce(0) { $0 + $1.missing.count }
         print("case file of \(written.caseFile.subject): \(out)/case.html, \(out)/case.json")

@@ -22,6 +22,10 @@ import Testing
                 keyring: server.dependencies.sealingKeys.keyring),
             account: nil)
         let first = LockedMember()
+        // What the farm published: the search pages it saved.
+        let mirrorDirectory = NSTemporaryDirectory() + "rampart-case-replay-mirror-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: mirrorDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: mirrorDirectory) }
         try await server.test { client in
             let leader = try await client.register(on: server, name: "Farm 1")
             var farm = [leader]
@@ -32,7 +36,8 @@ import Testing
             }
             for day in 0..<3 {
                 for (index, member) in farm.enumerated() {
-                    _ = try await client.json(.get, "/api/v1/search?q=member", token: member.token)
+                    let (_, page, _) = try await client.json(.get, "/api/v1/search?q=member", token: member.token)
+                    try JSONSerialization.data(withJSONObject: page).write(to: URL(fileURLWithPath: "\(mirrorDirectory)/day\(day)-farm\(index).json"))
                     for profile in profiles.dropFirst(index * 8 + day).prefix(6) {
                         _ = try await client.json(.get, "/api/v1/profiles/\(server.link(to: profile, for: member))", token: member.token)
                     }
@@ -63,7 +68,7 @@ import Testing
         let written = try await CaseFile.write(
             store: server.store, accounts: cluster.members.map(\.id), subject: "the cluster of account \(leader.account.rawValue)",
             clusterLinks: cluster.links, from: nil, to: nil, publicKey: server.dependencies.treeHeads.publicKey, directory: directory,
-            now: server.clock.now())
+            now: server.clock.now(), mirror: try MirrorAttribution.scan([mirrorDirectory], codec: server.codec))
 
         let sections = written.caseFile.sections
         for section in sections {
@@ -77,9 +82,10 @@ import Testing
         #expect(texts(6).components(separatedBy: "bought premium").count - 1 == 5)
         #expect(texts(6).contains("Suspended at"))
         #expect(written.caseFile.daily.count == 3)
-        // Only what was not given is missing: the mirror, and nothing the records hold.
-        #expect(sections[6].missing == ["Overlap with a mirror: no attribution report was given (`rampart attribute` is not built yet)."])
-        #expect(sections.allSatisfy { $0.number == 7 || $0.missing.isEmpty }, "\(sections.map(\.missing))")
+        #expect(texts(7).contains("The mirror's copy"))
+        #expect(texts(7).contains("IDs sealed for account \(leader.account.rawValue)"))
+        // Nothing is missing: the records hold every section's evidence, the mirror report the overlap.
+        #expect(sections.allSatisfy { $0.missing.isEmpty }, "\(sections.map(\.missing))")
 
         // The standalone verifier (Python, standard library) accepts the bundle.
         let status = try BundleVerifier.exitStatus(bundle: directory + "/bundle")

@@ -11,9 +11,9 @@ import RampartCore
 /// data directory's keys. Only what opens names anyone; a token that does not open is
 /// counted, never attributed. An account is never named on the overlap of member records
 /// alone: every member sees some members, only the sealed IDs say whose view it was.
-public struct MirrorAttribution: Sendable, Encodable {
+public struct MirrorAttribution: Sendable, Codable {
     /// One account named by the copy, with the evidence.
-    public struct Implicated: Sendable, Encodable {
+    public struct Implicated: Sendable, Codable {
         public var account: String
         /// Distinct sealed IDs issued to it, found in the copy.
         public var tokens: Int
@@ -30,7 +30,7 @@ public struct MirrorAttribution: Sendable, Encodable {
         public var cluster: [String]
     }
 
-    public struct Example: Sendable, Encodable {
+    public struct Example: Sendable, Codable {
         public var file: String
         public var token: String
     }
@@ -209,4 +209,15 @@ extension MirrorAttribution {
     }
 
     static func time(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
+    /// A report `rampart attribute --json` wrote.
+    public static func load(_ path: String) throws -> MirrorAttribution {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(MirrorAttribution.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw RampartError.invalid(.invalidRequest, "\(path) is not a report of `rampart attribute --json`: \(error)")
+        }
+    }
 }

@@ -66,7 +66,7 @@ extension CaseFile {
     /// over the period: publish one first.
     public static func write(
         store: any Roles, accounts: [AccountID], subject: String, clusterLinks: [ClusterReport.Link], from: Date?, to: Date?,
-        publicKey: Curve25519.Signing.PublicKey, directory: String, now: Date
+        publicKey: Curve25519.Signing.PublicKey, directory: String, now: Date, mirror: MirrorAttribution? = nil
     ) async throws -> Written {
         var rows: [LedgerRow] = []
         for account in accounts { rows += try await store.ledgerEntries(account: account, from: from, to: to) }
@@ -84,7 +84,7 @@ extension CaseFile {
             reader.scope(corpus: try await store.accountCount()),
             reader.duration(),
             reader.fault(),
-            reader.marketImpact(),
+            reader.marketImpact(mirror: mirror),
             reader.custody(bundle: bundleDirectory),
         ]
         let cited = Set(sections.flatMap { $0.statements.flatMap(\.evidence) })

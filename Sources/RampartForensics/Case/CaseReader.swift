@@ -251,7 +251,7 @@ struct CaseReader {
 
     // MARK: 7. Market impact inputs
 
-    func marketImpact() -> CaseFile.Section {
+    func marketImpact(mirror: MirrorAttribution?) -> CaseFile.Section {
         var statements: [CaseFile.Statement] = [
             .init(text: "\(accesses.count) profile views, search pages and connection lists served.", evidence: Self.cite(accesses))
         ]
@@ -261,10 +261,21 @@ struct CaseReader {
         for (currency, cents) in fees.sorted(by: { $0.key < $1.key }) {
             statements.append(.init(text: "Fees paid: \(String(format: "%.2f", Double(cents) / 100)) \(currency).", evidence: Self.cite(purchases)))
         }
-        return .init(
-            number: 7, title: CaseFile.titles[6], statements: statements,
-            missing: ["Overlap with a mirror: no attribution report was given (`rampart attribute` is not built yet)."]
-                + (purchases.isEmpty ? ["No fees: no purchase by these accounts is in the ledger for the period."] : []))
+        var missing = purchases.isEmpty ? ["No fees: no purchase by these accounts is in the ledger for the period."] : []
+        if let mirror {
+            let ours = Set(all.compactMap { $0.account.map { String($0.rawValue) } })
+            let served = Set(accesses.flatMap(Self.members).map(\.rawValue))
+            let found = mirror.implicated.filter { ours.contains($0.account) }
+            for account in found {
+                statements.append(.init(
+                    text: "The mirror's copy (\(mirror.scannedFiles) files scanned by `rampart attribute`) holds \(account.tokens) IDs sealed for account \(account.account), covering \(account.members) members (confidence \(account.confidence)), issued between \(Self.time(account.firstIssued)) and \(Self.time(account.lastIssued)); the ledger shows these accounts were served \(served.count) members. Each token opens with `rampart unseal` (from the attribution report, not the ledger)\(account.examples.first.map { "; e.g. \($0.file): \($0.token)" } ?? "").",
+                    evidence: []))
+            }
+            if found.isEmpty { statements.append(.init(text: "The mirror's copy (\(mirror.scannedFiles) files scanned) holds no ID sealed for these accounts.", evidence: [])) }
+        } else {
+            missing.insert("Overlap with a mirror: no attribution report was given (`rampart case --mirror REPORT.json`, from `rampart attribute --json`).", at: 0)
+        }
+        return .init(number: 7, title: CaseFile.titles[6], statements: statements, missing: missing)
     }
 
     // MARK: 8. Chain of custody
