@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The live attribution check: real scrapers harvest a running server, then `rampart
+# attribute` on their saved output must name exactly the accounts they used.
+#
+#   scripts/live-attribution.sh [--binary PATH] [--out DIR]
+#
+# Runs scripts/live-efficacy.sh --quick --tools scrapy,wget --keep-data (2,000 members, two
+# minutes: Scrapy through three accounts, wget --mirror through one, each from its own
+# loopback address), then `rampart attribute` on OUT/wget and on OUT/scrapy with the
+# server's data directory, and compares the accounts it names with the accounts each tool
+# registered (OUT/<tool>/accounts.json). Exits 1 if an account is missing or an account
+# the tool did not use is named. Needs what live-efficacy.sh needs for those two tools
+# (python3 with requests and scrapy, wget). Reports go to OUT/attribution-<tool>.txt/.json.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+binary="" out=""
+while (($#)); do
+    case $1 in
+        --binary) binary=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+out=${out:-$(mktemp -d -t rampart-live-attribution.XXXXXX)}
+mkdir -p "$out"
+if [[ -z "$binary" ]]; then
+    swift build --product rampart >/dev/null
+    binary=.build/debug/rampart
+fi
+scripts/live-efficacy.sh --quick --tools scrapy,wget --keep-data --binary "$binary" --out "$out" >"$out/live-efficacy.log" 2>&1 ||
+    { echo "live-efficacy.sh failed: see $out/live-efficacy.log" >&2; exit 1; }
+status=0
+for tool in wget scrapy; do
+    "$binary" attribute "$out/$tool" --data-dir "$out/data" --json >"$out/attribution-$tool.json" 2>/dev/null
+    "$binary" attribute "$out/$tool" --data-dir "$out/data" >"$out/attribution-$tool.txt" 2>/dev/null
+    python3 - "$out" "$tool" <<'PY' || status=1
+import json, sqlite3, sys
+out, tool = sys.argv[1], sys.argv[2]
+db = sqlite3.connect(f"file:{out}/data/rampart.sqlite?mode=ro", uri=True)
+used = {str(db.execute("SELECT id FROM accounts WHERE phone = ?", (a["phone"],)).fetchone()[0]): a["label"]
+        for a in json.load(open(f"{out}/{tool}/accounts.json"))}
+report = json.load(open(f"{out}/attribution-{tool}.json"))
+named = {found["account"]: found for found in report["implicated"]}
+for account, label in sorted(used.items(), key=lambda item: item[1]):
+    found = named.get(account)
+    print(f"{tool}: {label} (account {account}): " + (f"named, {found['tokens']} sealed IDs covering {found['members']} members, confidence {found['confidence']}" if found else "NOT NAMED"))
+extra = sorted(set(named) - set(used))
+for account in extra:
+    print(f"{tool}: account {account} NAMED BUT NOT USED BY {tool}")
+print(f"{tool}: {report['scannedFiles']} files, {report['candidates']} tokens, {report['unopened']} did not open")
+sys.exit(0 if set(named) == set(used) else 1)
+PY
+done
+echo "reports in $out"
+exit $status
