@@ -144,6 +144,7 @@ let package = Package(
                 "RampartStore",
                 "RampartApp",
                 "RampartForensics",
+                "RampartLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -16,6 +16,9 @@ public struct EnforcementRecord: Sendable, Equatable {
         case separate
         /// An operator linked two accounts as one person (the other is named in the reason).
         case merge
+        /// A mirror found in the wild holds IDs sealed for this account (`rampart attribute
+        /// --record`; the counts and files are in the reason).
+        case mirrorMatch = "mirror_match"
         /// Registration, login or purchase by an account linked to a suspended one.
         case banEvasion = "ban_evasion"
     }

@@ -20,6 +20,11 @@ struct AttributeCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Record each account named (with its counts and example files) for the evidence ledger; a running server ledgers it within seconds.")
+    var record = false
+
+    @OptionGroup var operatorOptions: GuardCommand.OperatorOptions
+
     func run() async throws {
         guard let keyring = try SecretStore(dataDirectory: storage.dataDirectory).storedIDKeyring() else {
             throw ValidationError("No ID keyring in \(storage.dataDirectory)/keys: attribute where the server keeps its data.")
@@ -32,5 +37,16 @@ struct AttributeCommand: AsyncParsableCommand {
             paths, codec: codec, clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
             progress: { files in if files % 1_000 == 0 { FileHandle.standardError.write(Data("\rscanned \(files) files".utf8)) } })
         print(json ? try report.json() : report.text(), terminator: "")
+        if record, !report.implicated.isEmpty {
+            let name = operatorOptions.resolved
+            try await storage.withStore { store in
+                let actions = GuardCommand.actions(store, operator: name)
+                for found in report.implicated {
+                    guard let raw = Int64(found.account) else { continue }
+                    try await actions.recordMirrorMatch(AccountID(rawValue: raw), summary: found.summary(paths: paths))
+                }
+            }
+            FileHandle.standardError.write(Data("recorded \(report.implicated.count) match(es) for the evidence ledger\n".utf8))
+        }
     }
 }

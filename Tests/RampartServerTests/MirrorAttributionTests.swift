@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import RampartCore
 import Synchronization
+import RampartLedger
 import Testing
 
 @testable import RampartApp
@@ -70,6 +71,37 @@ import Testing
         #expect(report.unopened >= 1)
         #expect(report.text().contains("Account \(harvester.rawValue)"))
         #expect(try report.json().contains("\"confidence\" : \"high\""))
+    }
+
+    @Test func aRecordedMatchGoesIntoTheLedgerAndTheCaseFile() async throws {
+        let server = try await TestServer.make()
+        let profiles = try await server.addMembers(25)
+        let harvester = LockedMember()
+        try await server.test { client in harvester.set(try await client.register(on: server, name: "Harvester")) }
+        let member = try #require(harvester.get())
+        let directory = NSTemporaryDirectory() + "rampart-mirror-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let links = profiles.map { "https://rampart.example/members/" + server.link(to: $0, for: member) }.joined(separator: "\n")
+        try links.write(toFile: directory + "/links.txt", atomically: true, encoding: .utf8)
+
+        let report = try MirrorAttribution.scan([directory], codec: server.codec)
+        let found = try #require(report.implicated.first)
+        #expect(found.confidence == "high")
+        try await OperatorActions(store: server.store, clock: server.clock, operatorName: "alice")
+            .recordMirrorMatch(member.account, summary: found.summary(paths: [directory]))
+        try await server.services.enforcement.tick()
+        let entries = try await server.store.ledgerEntries(account: member.account, from: nil, to: nil).compactMap { try? LedgerEntry.decode($0.entry) }
+        #expect(entries.contains { $0[field: "decision"] == "mirror_match" && $0[field: "reason"]?.contains("covering 25 members") == true })
+
+        _ = try await server.dependencies.treeHeads.publish()
+        let caseDirectory = directory + "/case"
+        let written = try await CaseFile.write(
+            store: server.store, accounts: [member.account], subject: "account \(member.account.rawValue)", clusterLinks: [], from: nil, to: nil,
+            publicKey: server.dependencies.treeHeads.publicKey, directory: caseDirectory, now: server.clock.now())
+        let market = written.caseFile.sections[6]
+        #expect(market.statements.contains { $0.text.contains("Recorded by alice") && !$0.evidence.isEmpty })
+        #expect(!market.missing.contains { $0.contains("mirror") })
     }
 
     @Test func aCopyWithNoSealedIDsImplicatesNobody() async throws {

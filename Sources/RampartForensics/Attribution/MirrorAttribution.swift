@@ -182,6 +182,14 @@ public struct MirrorAttribution: Sendable, Codable {
     }
 }
 
+extension MirrorAttribution.Implicated {
+    /// One line for the enforcement log and the ledger: what was found, where, how sure.
+    public func summary(paths: [String]) -> String {
+        let files = examples.map(\.file).prefix(3).joined(separator: ", ")
+        return "mirror holds \(tokens) IDs sealed for this account, covering \(members) members (confidence \(confidence)); scanned \(paths.joined(separator: ", ")); e.g. \(files)"
+    }
+}
+
 extension MirrorAttribution {
     /// The report as a person reads it.
     public func text() -> String {

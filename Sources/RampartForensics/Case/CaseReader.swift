@@ -262,6 +262,10 @@ struct CaseReader {
             statements.append(.init(text: "Fees paid: \(String(format: "%.2f", Double(cents) / 100)) \(currency).", evidence: Self.cite(purchases)))
         }
         var missing = purchases.isEmpty ? ["No fees: no purchase by these accounts is in the ledger for the period."] : []
+        let recordedMatches = entries(.enforcement) { $0["decision"] == "mirror_match" }
+        for match in recordedMatches {
+            statements.append(.init(text: "Recorded by \(match["actor"] ?? "an operator") at \(Self.time(match.at)): \(match["reason"] ?? "a mirror match").", evidence: [match.sequence]))
+        }
         if let mirror {
             let ours = Set(all.compactMap { $0.account.map { String($0.rawValue) } })
             let served = Set(accesses.flatMap(Self.members).map(\.rawValue))
@@ -272,7 +276,7 @@ struct CaseReader {
                     evidence: []))
             }
             if found.isEmpty { statements.append(.init(text: "The mirror's copy (\(mirror.scannedFiles) files scanned) holds no ID sealed for these accounts.", evidence: [])) }
-        } else {
+        } else if recordedMatches.isEmpty {
             missing.insert("Overlap with a mirror: no attribution report was given (`rampart case --mirror REPORT.json`, from `rampart attribute --json`).", at: 0)
         }
         return .init(number: 7, title: CaseFile.titles[6], statements: statements, missing: missing)

@@ -119,6 +119,12 @@ public struct OperatorActions: Sendable {
             record: record(first, .merge, "merged with account \(second.rawValue): \(reason)", now))
     }
 
+    /// Records that a mirror holds IDs sealed for `account` (what `rampart attribute` found):
+    /// the running server puts it into the evidence ledger within seconds.
+    public func recordMirrorMatch(_ account: AccountID, summary: String) async throws {
+        try await store.recordEnforcement(record(account, .mirrorMatch, summary, clock.now()))
+    }
+
     public func appeals(includeResolved: Bool) async throws -> [Appeal] {
         try await store.appeals(status: includeResolved ? nil : .open)
     }
