@@ -11,7 +11,7 @@ import RampartStore
 ///
 /// Each benchmark writes to one store for all its iterations, as a running server does:
 /// the log grows by 1,000 entries per iteration, the connection's statements stay
-/// prepared, and a passive WAL checkpoint runs every 250 ms beside the writers (the
+/// prepared, and a passive WAL checkpoint runs every `SQLiteCheckpointer.interval` (50 ms) beside the writers (the
 /// server's `WALCheckpointService`), so the checkpoint's cost is in the figures.
 ///
 /// The profile-view benchmarks record what a profile view records (`EvidenceRecorder.record`):
