@@ -103,24 +103,34 @@ struct GuardCommand: AsyncParsableCommand {
         }
     }
 
-    struct Separate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Undo a merge: two linked accounts are different people; their links no longer join them.")
+    /// The two accounts a pair action (separate, merge) names, as the command line gives them.
+    struct AccountPair: ParsableArguments {
         @OptionGroup var storage: StorageOptions
         @OptionGroup var operatorOptions: OperatorOptions
         @Argument(help: "Account ID or phone number.") var first: String
         @Argument(help: "Account ID or phone number.") var second: String
         @Option(help: "Why (kept with the decision and in the ledger).") var reason: String
 
-        func run() async throws {
+        /// Resolves both accounts and runs `action` on them; returns them for the message.
+        func run(_ action: @escaping @Sendable (OperatorActions, AccountID, AccountID, String) async throws -> Void) async throws -> (Account, Account) {
             let (first, second, reason, name) = (first, second, reason, operatorOptions.resolved)
-            let (a, b) = try await storage.withStore { store in
+            return try await storage.withStore { store in
                 let actions = GuardCommand.actions(store, operator: name)
                 let a = try await actions.resolveAccount(first)
                 let b = try await actions.resolveAccount(second)
-                try await actions.separate(a.id, b.id, reason: reason)
+                try await action(actions, a.id, b.id, reason)
                 return (a, b)
             }
+        }
+    }
+
+    struct Separate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a merge: two linked accounts are different people; their links no longer join them.")
+        @OptionGroup var pair: AccountPair
+
+        func run() async throws {
+            let (a, b) = try await pair.run { actions, first, second, reason in try await actions.separate(first, second, reason: reason) }
             print("Separated account \(a.id.rawValue) (\(a.name)) from \(b.id.rawValue) (\(b.name)). A running server rebuilds their clusters within seconds.")
         }
     }
@@ -128,21 +138,10 @@ struct GuardCommand: AsyncParsableCommand {
     struct Merge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Link two accounts as one person on an operator's judgement (a strong link: one budget, one standing).")
-        @OptionGroup var storage: StorageOptions
-        @OptionGroup var operatorOptions: OperatorOptions
-        @Argument(help: "Account ID or phone number.") var first: String
-        @Argument(help: "Account ID or phone number.") var second: String
-        @Option(help: "Why (kept with the link, the decision and in the ledger).") var reason: String
+        @OptionGroup var pair: AccountPair
 
         func run() async throws {
-            let (first, second, reason, name) = (first, second, reason, operatorOptions.resolved)
-            let (a, b) = try await storage.withStore { store in
-                let actions = GuardCommand.actions(store, operator: name)
-                let a = try await actions.resolveAccount(first)
-                let b = try await actions.resolveAccount(second)
-                try await actions.merge(a.id, b.id, reason: reason)
-                return (a, b)
-            }
+            let (a, b) = try await pair.run { actions, first, second, reason in try await actions.merge(first, second, reason: reason) }
             print("Merged account \(a.id.rawValue) (\(a.name)) with \(b.id.rawValue) (\(b.name)). A running server joins their clusters within seconds.")
         }
     }
