@@ -20,7 +20,7 @@ struct AttributeCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object instead of text.")
     var json = false
 
-    @Flag(help: "Record each account named (with its counts and example files) for the evidence ledger; a running server ledgers it within seconds.")
+    @Flag(help: "Record each account named with medium or high confidence (with its counts and example files) for the evidence ledger; a running server ledgers it within seconds. Low-confidence names (a few shared links) are never recorded: anyone could plant them in a fake mirror.")
     var record = false
 
     @OptionGroup var operatorOptions: GuardCommand.OperatorOptions
@@ -37,16 +37,17 @@ struct AttributeCommand: AsyncParsableCommand {
             paths, codec: codec, clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
             progress: { files in if files % 1_000 == 0 { FileHandle.standardError.write(Data("\rscanned \(files) files".utf8)) } })
         print(json ? try report.json() : report.text(), terminator: "")
-        if record, !report.implicated.isEmpty {
+        let recordable = report.implicated.filter(\.isRecordable)
+        if record, !recordable.isEmpty {
             let name = operatorOptions.resolved
             try await storage.withStore { store in
                 let actions = GuardCommand.actions(store, operator: name)
-                for found in report.implicated {
+                for found in recordable {
                     guard let raw = Int64(found.account) else { continue }
                     try await actions.recordMirrorMatch(AccountID(rawValue: raw), summary: found.summary(paths: paths))
                 }
             }
-            FileHandle.standardError.write(Data("recorded \(report.implicated.count) match(es) for the evidence ledger\n".utf8))
+            FileHandle.standardError.write(Data("recorded \(recordable.count) match(es) for the evidence ledger\n".utf8))
         }
     }
 }

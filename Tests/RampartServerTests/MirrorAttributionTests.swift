@@ -67,6 +67,9 @@ import Testing
         let pages = try MirrorAttribution.scan([directory + "/site"], codec: server.codec)
         #expect(pages.implicated.contains { $0.account == String(harvester.rawValue) && $0.examples.contains { $0.file.hasSuffix("index-0.html") } })
         #expect(named[String(sharer.rawValue)]?.confidence.hasPrefix("low") == true)
+        // One shared link never goes on a member's record: anyone could plant it.
+        #expect(named[String(sharer.rawValue)]?.isRecordable == false)
+        #expect(found.isRecordable)
         #expect(report.visitorTokens == 1)
         #expect(report.unopened >= 1)
         #expect(report.text().contains("Account \(harvester.rawValue)"))

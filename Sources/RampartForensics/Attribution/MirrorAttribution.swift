@@ -183,6 +183,10 @@ public struct MirrorAttribution: Sendable, Codable {
 }
 
 extension MirrorAttribution.Implicated {
+    /// Whether `rampart attribute --record` may put this name on the account's record: not
+    /// for a few shared links, which anyone could paste into a fake mirror to mark a member.
+    public var isRecordable: Bool { members >= MirrorAttribution.sharedLinkMembers }
+
     /// One line for the enforcement log and the ledger: what was found, where, how sure.
     public func summary(paths: [String]) -> String {
         let files = examples.map(\.file).prefix(3).joined(separator: ", ")
