@@ -44,6 +44,8 @@ public struct RampartRuntime: Sendable {
     public let backgroundServices: [any Service]
     /// What the ledger records as the protection in force when serving starts.
     public let protection: ProtectionInForce
+    /// This process's hold on the database (one server per database).
+    public let claim: ServingClaim
 
     /// Claims the database for this process (``ServingClaim``: a second server on the same
     /// database is refused here, before it can write anything), opens the store (SQLite or
@@ -99,6 +101,7 @@ public struct RampartRuntime: Sendable {
         return RampartRuntime(
             services: services, backgroundServices: background,
             protection: ProtectionInForce(
-                policyPath: policyPath, policySHA256: policySHA256, ledgerPublicKey: Data(ledgerKey.publicKey.rawRepresentation)))
+                policyPath: policyPath, policySHA256: policySHA256, ledgerPublicKey: Data(ledgerKey.publicKey.rawRepresentation)),
+            claim: claim)
     }
 }

@@ -5,12 +5,13 @@ import Prometheus
 import RampartCore
 import RampartApp
 import RampartGuard
+import RampartStore
 
 /// Builds the router: operations endpoints, the JSON API, the web UI, over services built
 /// once.
 public func buildRouter(
     _ services: RampartServices, configuration: ServerConfiguration,
-    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), claim: ServingClaim? = nil, logger: Logger
 ) async throws -> Router<AppRequestContext> {
     let dependencies = services.dependencies
     let pages = try PageRenderer()
@@ -23,7 +24,7 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware(pages: pages))
     OperationsController(
         ready: services.checkReady, registry: registry,
-        openAPIDocument: try OperationsController.loadOpenAPIDocument()
+        openAPIDocument: try OperationsController.loadOpenAPIDocument(), claim: claim
     ).addRoutes(to: router)
     LedgerController(treeHeads: dependencies.treeHeads).addRoutes(to: router)
     let signing = RequestSigning(
@@ -52,7 +53,7 @@ public func buildApplication(
             smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval,
             payments: configuration.payments),
         metrics: OperatorMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
-    let router = try await buildRouter(runtime.services, configuration: configuration, registry: registry, logger: logger)
+    let router = try await buildRouter(runtime.services, configuration: configuration, registry: registry, claim: runtime.claim, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Rampart"),

@@ -141,6 +141,9 @@ public final class ServingClaim: Sendable {
         }
     }
 
+    /// True until the claim ends (released, or its connection lost).
+    public var isHeld: Bool { state.withLock { !$0.ended } }
+
     /// True once ``release()`` was called (false after the database ended the claim).
     public var wasReleased: Bool { state.withLock { $0.released } }
 

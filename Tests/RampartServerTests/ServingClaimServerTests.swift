@@ -18,6 +18,8 @@ import Testing
 
         let first = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: ServedDirectory.logger)
         try await first.test(.router) { client in
+            let (_, health, _) = try await client.json(.get, "/healthz")
+            #expect(health["role"] as? String == "sole server")
             let refusal = await #expect(throws: ServingClaimError.self) {
                 _ = try await buildApplication(configuration, registry: PrometheusCollectorRegistry(), logger: ServedDirectory.logger)
             }

@@ -2,6 +2,7 @@ import Foundation
 import RampartApp
 import Hummingbird
 import Prometheus
+import RampartStore
 
 /// What operators and orchestrators poll: liveness, readiness (the database answers),
 /// Prometheus metrics, and the OpenAPI document.
@@ -10,9 +11,16 @@ struct OperationsController {
     let ready: @Sendable () async throws -> Void
     let registry: PrometheusCollectorRegistry
     let openAPIDocument: [UInt8]
+    /// This server's hold on its database; nil for a router built without one (tests).
+    var claim: ServingClaim? = nil
+
+    /// The instance's role: "sole server" while it holds the serving claim (one server per
+    /// database; several instances are not supported yet), "unclaimed" without one.
+    var role: String { claim == nil ? "unclaimed" : "sole server" }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        let role = role
+        router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok", "role": role]) }
         router.get("readyz", use: readiness)
         router.get("metrics", use: metrics)
         router.get("openapi.json") { _, _ in
@@ -25,7 +33,8 @@ struct OperationsController {
     @Sendable func readiness(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
             try await ready()
-            return try JSONResponse.make(["status": "ready"])
+            if let claim, !claim.isHeld { throw ServingClaimError.lost(claim.description) }
+            return try JSONResponse.make(["status": "ready", "role": role])
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
             return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
