@@ -49,11 +49,17 @@ public struct OperatorMetrics: Sendable {
     static let noSignal = "none"
     static let smsPurposes = VerificationChallenge.Purpose.allCases.map(\.rawValue)
 
-    private let decisions: [String: Counter]
-    private let budgets: [String: Counter]
+    /// A series of a two-label family, found without building a string per event.
+    private struct Pair: Hashable {
+        var first: String
+        var second: String
+    }
+
+    private let decisions: [Pair: Counter]
+    private let budgets: [BudgetEvent: [Tier: Counter]]
     private let misuse: [MisuseSignal.Kind: Counter]
     private let held: [Bool: Counter]
-    private let sms: [String: Counter]
+    private let sms: [Pair: Counter]
     private let identity: [IdentityChange: Counter]
     private let appeals: [AppealEvent: Counter]
     private let appends: [String: Counter]
@@ -66,26 +72,24 @@ public struct OperatorMetrics: Sendable {
         func counter(_ name: String, _ dimensions: [(String, String)] = []) -> Counter {
             Counter(label: name, dimensions: dimensions, factory: factory)
         }
-        var decisions: [String: Counter] = [:]
+        var decisions: [Pair: Counter] = [:]
         for rung in Self.decisionNames {
             for signal in DetectionSignal.allCases.map(\.rawValue) + [Self.noSignal] {
-                decisions["\(rung)|\(signal)"] = counter("rampart_guard_decisions_total", [("rung", rung), ("signal", signal)])
+                decisions[Pair(first: rung, second: signal)] = counter("rampart_guard_decisions_total", [("rung", rung), ("signal", signal)])
             }
         }
         self.decisions = decisions
-        var budgets: [String: Counter] = [:]
-        for event in BudgetEvent.allCases {
-            for tier in Tier.allCases {
-                budgets["\(event.rawValue)|\(tier.rawValue)"] = counter("rampart_budget_events_total", [("event", event.rawValue), ("tier", tier.rawValue)])
-            }
-        }
-        self.budgets = budgets
+        budgets = Dictionary(uniqueKeysWithValues: BudgetEvent.allCases.map { event in
+            (event, Dictionary(uniqueKeysWithValues: Tier.allCases.map { tier in
+                (tier, counter("rampart_budget_events_total", [("event", event.rawValue), ("tier", tier.rawValue)]))
+            }))
+        })
         misuse = Dictionary(uniqueKeysWithValues: MisuseSignal.Kind.allCases.map { ($0, counter("rampart_misuse_signals_total", [("kind", $0.rawValue)])) })
         held = [false: counter("rampart_registrations_held_total", [("verdict", "hold")]), true: counter("rampart_registrations_held_total", [("verdict", "stop")])]
-        var sms: [String: Counter] = [:]
+        var sms: [Pair: Counter] = [:]
         for purpose in Self.smsPurposes {
             for outcome in SMSOutcome.allCases {
-                sms["\(purpose)|\(outcome.rawValue)"] = counter("rampart_sms_total", [("purpose", purpose), ("outcome", outcome.rawValue)])
+                sms[Pair(first: purpose, second: outcome.rawValue)] = counter("rampart_sms_total", [("purpose", purpose), ("outcome", outcome.rawValue)])
             }
         }
         self.sms = sms
@@ -105,11 +109,11 @@ public struct OperatorMetrics: Sendable {
     public func decided(_ decision: GuardDecision) {
         let rung = EnforcementEntry.name(of: decision)
         let signal = decision.explanation?.readings.first?.signal.rawValue ?? Self.noSignal
-        decisions["\(rung)|\(signal)"]?.increment()
+        decisions[Pair(first: rung, second: signal)]?.increment()
     }
 
     public func budget(_ event: BudgetEvent, tier: Tier) {
-        budgets["\(event.rawValue)|\(tier.rawValue)"]?.increment()
+        budgets[event]?[tier]?.increment()
     }
 
     public func misuse(_ kind: MisuseSignal.Kind) {
@@ -123,7 +127,7 @@ public struct OperatorMetrics: Sendable {
     }
 
     public func sms(purpose: String, _ outcome: SMSOutcome) {
-        sms["\(purpose)|\(outcome.rawValue)"]?.increment()
+        sms[Pair(first: purpose, second: outcome.rawValue)]?.increment()
     }
 
     public func identity(_ change: IdentityChange, count: Int = 1) {

@@ -11,13 +11,17 @@ struct CaseReader {
     /// The policy changes in force during the period.
     let policy: [CaseEntry]
     let accesses: [CaseEntry]
+    /// Registrations and agreement acceptances that name an agreement version.
+    let acceptances: [CaseEntry]
     /// A statement cites at most this many entries; the bundle holds them all.
     static let citeAtMost = 20
 
     init(entries: [CaseEntry], policy: [CaseEntry]) {
-        all = entries + policy.filter { entry in !entries.contains { $0.sequence == entry.sequence } }
+        let own = Set(entries.map(\.sequence))
+        all = entries + policy.filter { !own.contains($0.sequence) }
         self.policy = policy
         accesses = entries.filter { $0.kind == .access }
+        acceptances = entries.filter { ($0.kind == .agreementAcceptance || $0.kind == .registration) && $0["agreementVersion"] != nil }
     }
 
     private func entries(_ kind: LedgerEntryKind, where predicate: (CaseEntry) -> Bool = { _ in true }) -> [CaseEntry] {
@@ -43,15 +47,14 @@ struct CaseReader {
     func lawfullyHeld(store: any AgreementStore & NetworkStore) async throws -> CaseFile.Section {
         var statements: [CaseFile.Statement] = []
         var missing: [String] = []
-        let accepted = all.filter { ($0.kind == .agreementAcceptance || $0.kind == .registration) && $0["agreementVersion"] != nil }
-        for entry in accepted {
+        for entry in acceptances {
             let how = entry.kind == .registration ? "registered and accepted" : "accepted"
             statements.append(.init(
                 text: "\(Self.who(entry)) \(how) Service Agreement version \(entry["agreementVersion"] ?? "?") (text SHA-256 \(entry["agreementSha256"] ?? "?")) at \(Self.time(entry.at)) from \(entry["ip"] ?? "an unrecorded address").",
                 evidence: [entry.sequence]))
         }
-        if accepted.isEmpty { missing.append("No agreement acceptance by these accounts is in the ledger for the period.") }
-        for version in Set(accepted.compactMap { $0["agreementVersion"].flatMap(Int.init) }).sorted() {
+        if acceptances.isEmpty { missing.append("No agreement acceptance by these accounts is in the ledger for the period.") }
+        for version in Set(acceptances.compactMap { $0["agreementVersion"].flatMap(Int.init) }).sorted() {
             if let agreement = try await store.agreement(version: version) {
                 statements.append(.init(
                     text: "Service Agreement version \(version) was published at \(Self.time(agreement.publishedAt)); its text hashes to \(agreement.sha256) (from the agreements table, not the ledger).",
@@ -228,10 +231,9 @@ struct CaseReader {
     func fault() -> CaseFile.Section {
         var statements: [CaseFile.Statement] = []
         var missing: [String] = []
-        let accepted = all.filter { ($0.kind == .agreementAcceptance || $0.kind == .registration) && $0["agreementVersion"] != nil }
         let purchases = entries(.purchase)
         for purchase in purchases {
-            let before = accepted.last { $0.account == purchase.account && $0.at <= purchase.at }
+            let before = acceptances.last { $0.account == purchase.account && $0.at <= purchase.at }
             let text = "\(Self.who(purchase)) bought \(purchase["tier"] ?? "premium") for \(purchase["amountCents"].flatMap(Int.init).map { String(format: "%.2f", Double($0) / 100) } ?? "?") \(purchase["currency"] ?? "") at \(Self.time(purchase.at))"
                 + (before.map { ", having accepted the agreement (version \($0["agreementVersion"] ?? "?")) at \(Self.time($0.at))." } ?? ".")
             statements.append(.init(text: text, evidence: [purchase.sequence] + (before.map { [$0.sequence] } ?? [])))

@@ -307,7 +307,7 @@ struct ConsoleController {
         var accessesByDay: [String: (Date, Int)] = [:]
         for row in try await services.dependencies.store.ledgerEntries(account: account.id, from: nil, to: nil) {
             guard let entry = try? LedgerEntry.decode(row.entry) else { continue }
-            let field = { (name: String) in entry.fields.first { $0.name == name }?.value }
+            let field = { (name: String) in entry[field: name] }
             switch entry.kind {
             case .access:
                 let day = String(Self.time(row.recordedAt).prefix(10))
