@@ -102,7 +102,7 @@ public struct RampartServices: Sendable {
             foreignIDs: ForeignIDs(allowance: dependencies.sharedLinks, handoffs: HandoffTally(dependencies.exposure.policy.sealing)),
             protection: protection, identity: identity, clock: dependencies.clock, metrics: dependencies.metrics, logger: logger)
         network = NetworkService(
-            store: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
+            store: dependencies.store, honey: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
             sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, logger: logger)
         premium = PremiumService(
             store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence,

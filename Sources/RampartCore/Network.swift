@@ -91,12 +91,15 @@ public struct AccessEvent: Sendable, Equatable {
     /// What this access cost against the viewer's exposure budget, and where the budget
     /// stood after it.
     public var budget: BudgetMark?
+    /// Honey profiles served with it (``HoneyProfile``): synthetic, so never in `subjects`.
+    public var honey: [AccountID]
 
     public init(
         id: AccessEventID = .random(), viewer: AccountID?, target: AccountID?, kind: Kind, categories: Set<DataCategory>,
         subjects: [AccountID], occurredAt: Date, client: ClientInfo, deviceHash: String?, session: SessionID?,
-        budget: BudgetMark? = nil
+        budget: BudgetMark? = nil, honey: [AccountID] = []
     ) {
+        self.honey = honey
         self.id = id
         self.viewer = viewer
         self.target = target

@@ -444,6 +444,38 @@ public enum Migrations {
             )
             """
         ]),
+        // Honey profiles: synthetic members in a table of their own (no account, no search
+        // entry), so no count, search or login can ever meet one by accident.
+        Migration(identifier: "v12-honey-profiles", statements: [
+            """
+            CREATE TABLE honey_profiles (
+                account_id BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                photo_url TEXT,
+                headline TEXT NOT NULL,
+                company TEXT NOT NULL,
+                location TEXT NOT NULL,
+                about TEXT NOT NULL,
+                experience TEXT NOT NULL,
+                education TEXT NOT NULL,
+                skills TEXT NOT NULL,
+                email TEXT,
+                contact_phone TEXT,
+                privacy TEXT NOT NULL,
+                public_card BOOLEAN NOT NULL,
+                company_key TEXT NOT NULL,
+                headline_key TEXT NOT NULL,
+                location_key TEXT NOT NULL,
+                schools_key TEXT NOT NULL,
+                search_text TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                minted_at BIGINT NOT NULL,
+                assigned_to BIGINT,
+                assigned_at BIGINT
+            )
+            """,
+            "CREATE INDEX honey_profiles_assigned ON honey_profiles(assigned_to, minted_at)",
+        ]),
     ]
 }
 

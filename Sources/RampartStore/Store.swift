@@ -28,7 +28,8 @@ public protocol Store:
     EnforcementStore,
     IdentityStore,
     SeedStore,
-    OperatorStore
+    OperatorStore,
+    HoneyStore
 {}
 
 /// Failures the storage layer reports in domain terms.

@@ -6,7 +6,7 @@ import RampartForensics
 import RampartGuard
 
 /// `rampart attribute PATH...`: which accounts fed a copy found in the wild, from the
-/// sealed IDs in it (see README, "Attributing a mirror").
+/// sealed IDs and the honey profiles in it (see README, "Attributing a mirror").
 struct AttributeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attribute",
@@ -31,10 +31,12 @@ struct AttributeCommand: AsyncParsableCommand {
         }
         let (policy, _) = try PolicyFile.load(explicitPath: nil, dataDirectory: storage.dataDirectory)
         let codec = SealedIDCodec(keyring: keyring, lifetimes: policy.sealing.lifetimes, clock: SystemWallClock())
-        let graph = try await storage.withStore { store in try await IdentityService.storedGraph(store) }
+        let (graph, honey) = try await storage.withStore { store in
+            (try await IdentityService.storedGraph(store), try await store.allHoneyProfiles())
+        }
         let paths = paths
         let report = try MirrorAttribution.scan(
-            paths, codec: codec, clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
+            paths, codec: codec, honey: honey, clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
             progress: { files in if files % 1_000 == 0 { FileHandle.standardError.write(Data("\rscanned \(files) files".utf8)) } })
         print(json ? try report.json() : report.text(), terminator: "")
         let recordable = report.implicated.filter(\.isRecordable)

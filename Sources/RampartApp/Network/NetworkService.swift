@@ -57,13 +57,15 @@ public struct NetworkService: Sendable {
     private let searchTokens = BoundedCache<SearchTokensKey, (profile: Profile, tokens: [String])>(generationSize: 20_000, maxAge: .seconds(3_600))
     public let exposure: ExposureService
     private let protection: Protection
+    private let honey: HoneyPool
     private let logger: Logger
 
     public init(
-        store: any NetworkStore & AccountStore, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink, exposure: ExposureService,
-        protection: Protection, logger: Logger
+        store: any NetworkStore & AccountStore, honey: any HoneyStore, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink,
+        exposure: ExposureService, protection: Protection, logger: Logger
     ) {
         self.protection = protection
+        self.honey = HoneyPool(store: honey, clock: clock, logger: logger)
         self.store = store
         self.codec = gate.codec
         self.gate = gate
@@ -101,11 +103,15 @@ public struct NetworkService: Sendable {
         let target = try await openProfileToken(token, requester, acceptShared: true)
         let own = target == requester.id
         var relation = try await relation(requester, target)
-        guard let profile = try await profileOrDefault(target) else { throw Self.memberNotFound }
+        var found = try await profileOrDefault(target)
+        // A honey profile (only ever linked from a suspect's pages) opens like any member's.
+        let isHoney = found == nil
+        if isHoney { found = try await honey.profile(target).map(exposure.withDefaults) }
+        guard let profile = found else { throw Self.memberNotFound }
         var proximity = GuardEvent.Proximity.own
         if !own {
             proximity = try await self.proximity(of: profile, to: requester, degree: relation.degree)
-            relation.degradeLevel = try await screenAgainstBudget(.profileView(target: target.rawValue, proximity: proximity), requester)
+            relation.degradeLevel = try await screenAgainstBudget(.profileView(target: target.rawValue, proximity: proximity), requester).degradeLevel
         }
         let visible = Visibility.view(of: profile, for: relation)
         var pending: Invitation?
@@ -119,8 +125,10 @@ public struct NetworkService: Sendable {
         undegraded.degradeLevel = 0
         let charged = relation.degradeLevel == 0 ? visible.categories : Visibility.view(of: profile, for: undegraded).categories
         let standing = try await record(
-            .profileView, requester, target: target, categories: Set(visible.categories.categories), subjects: [target],
-            served: own ? nil : [ServedData(member: target.rawValue, degree: relation.degree, categories: charged, colleague: proximity == .work)])
+            .profileView, requester, target: isHoney ? nil : target, categories: Set(visible.categories.categories),
+            subjects: isHoney ? [] : [target],
+            served: own ? nil : [ServedData(member: target.rawValue, degree: relation.degree, categories: charged, colleague: proximity == .work)],
+            honey: isHoney ? [target] : [])
         return ShownProfile(
             token: self.token(for: target, viewer: requester.id), visible: visible, degree: relation.degree, connectionCount: count, pendingInvitation: pending, budget: standing)
     }
@@ -185,8 +193,14 @@ public struct NetworkService: Sendable {
         let start = try await openCursor(request.cursor, requester, list: list)
         let tier = requester.account.effectiveTier(at: clock.now())
         let depth = min(exposure.policy.search.depth(for: tier), ListCursor.maxServed)
-        try await screenAgainstBudget(.searchPage(page: start.served / Self.pageSize), requester)
-        let wanted = min(Self.pageSize, max(0, depth - start.served))
+        let screened = try await screenAgainstBudget(.searchPage(page: start.served / Self.pageSize), requester)
+        var wanted = min(Self.pageSize, max(0, depth - start.served))
+        // Honey on the page must be a result of this search, as a stranger sees it.
+        let honeyProfiles = try await honey.honey(for: requester.id, count: min(screened.honeySlots, wanted)) { stored in
+            let profile = exposure.withDefaults(stored)
+            return SearchMatch.matches(query, profile) { Visibility.admits(profile.privacy[$0], ViewerRelation(tier: tier, degree: .thirdOrMore)) }
+        }.map(exposure.withDefaults)
+        wanted -= honeyProfiles.count
         var found: [Profile] = []
         var raw = start.raw
         var more = false
@@ -206,12 +220,17 @@ public struct NetworkService: Sendable {
             }
             if ids.count < query.limit || raw > ListCursor.maxRaw - query.limit { break }
         }
-        let served = start.served + found.count
-        let cards = try await cards(for: found, requester: requester, tier: tier)
+        let served = start.served + found.count + honeyProfiles.count
+        var cards = try await cards(for: found, requester: requester, tier: tier)
+        for (index, card) in try await self.cards(for: honeyProfiles, requester: requester, tier: tier).enumerated() {
+            // Anywhere on the page, the same place for the same viewer and page.
+            let slot = StableHash.combine(UInt64(bitPattern: requester.id.rawValue), UInt64(start.served + index))
+            cards.insert(card, at: Int(slot % UInt64(cards.count + 1)))
+        }
         let next = more && served < depth ? codec.seal(.searchCursor, ListCursor(list: list, served: served, raw: raw).value, for: requester.id) : nil
         let standing = try await record(
             .searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: found.map(\.accountID),
-            served: cards.map(\.served))
+            served: cards.map(\.served), honey: honeyProfiles.map(\.accountID))
         return SearchPage(results: cards.map { ($0.token, $0.card) }, nextCursor: next, budget: standing)
     }
 
@@ -256,7 +275,7 @@ public struct NetworkService: Sendable {
         let offset = start.raw
         var relation = try await relation(requester, owner)
         let action = GuardEvent.Action.connectionList(owner: owner.rawValue, page: offset / Self.pageSize, own: own)
-        relation.degradeLevel = try await own ? screen(action, requester) : screenAgainstBudget(action, requester)
+        relation.degradeLevel = try await own ? screen(action, requester) : screenAgainstBudget(action, requester).degradeLevel
         guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
         let visible = Visibility.view(of: profile, for: relation)
         guard visible.connectionsVisible else {
@@ -364,14 +383,14 @@ public struct NetworkService: Sendable {
     /// Asks the Guard about this request; returns the degrade level or throws its refusal.
     @discardableResult
     private func screen(_ action: GuardEvent.Action, _ requester: Requester) async throws -> Int {
-        try await protection.screen(action, requester)
+        try await protection.screen(action, requester).degradeLevel
     }
 
     /// As ``screen(_:_:)`` for a request the exposure budget pays for: the engine hears where
     /// the budget stands, then the budget refuses if it is spent (the engine's own refusal
     /// comes first).
     @discardableResult
-    private func screenAgainstBudget(_ action: GuardEvent.Action, _ requester: Requester) async throws -> Int {
+    private func screenAgainstBudget(_ action: GuardEvent.Action, _ requester: Requester) async throws -> (degradeLevel: Int, honeySlots: Int) {
         try await protection.screen(action, requester, paidByBudget: true)
     }
 
@@ -509,7 +528,7 @@ public struct NetworkService: Sendable {
     /// after it. Returns the budget standing.
     private func record(
         _ kind: AccessEvent.Kind, _ requester: Requester, target: AccountID?, categories: Set<DataCategory>, subjects: [AccountID],
-        served: [ServedData]?
+        served: [ServedData]?, honey: [AccountID] = []
     ) async throws -> ExposureLedger.Standing? {
         var mark: BudgetMark?
         var standing: ExposureLedger.Standing?
@@ -522,7 +541,7 @@ public struct NetworkService: Sendable {
         try await sink.record(AccessEvent(
             viewer: requester.id, target: target, kind: kind, categories: categories, subjects: subjects,
             occurredAt: clock.now(), client: requester.client, deviceHash: requester.session.deviceHash,
-            session: requester.session.id, budget: mark))
+            session: requester.session.id, budget: mark, honey: honey))
         return standing
     }
 

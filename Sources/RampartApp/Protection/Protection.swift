@@ -33,11 +33,14 @@ public struct Protection: Sendable {
         self.onSuspend = onSuspend
     }
 
-    /// Weighs a signed-in member's request. Returns the degrade level to serve it at, or
-    /// throws the refusal (`challenge_required`, `throttled`, `account_suspended`,
-    /// `budget_exhausted`). `paidByBudget`: the exposure budget pays for what it shows.
+    /// Weighs a signed-in member's request. Returns the degrade level to serve it at and the
+    /// honey cards it carries (``HoneyPlacement``), or throws the refusal
+    /// (`challenge_required`, `throttled`, `account_suspended`, `budget_exhausted`).
+    /// `paidByBudget`: the exposure budget pays for what it shows.
     @discardableResult
-    public func screen(_ action: GuardEvent.Action, _ requester: Requester, paidByBudget: Bool = false) async throws -> Int {
+    public func screen(
+        _ action: GuardEvent.Action, _ requester: Requester, paidByBudget: Bool = false
+    ) async throws -> (degradeLevel: Int, honeySlots: Int) {
         let screened = requester.screened(at: clock.now())
         let outcome = screening.screen(action, by: screened, paidByBudget: paidByBudget)
         if outcome.isNoteworthy {
@@ -45,7 +48,7 @@ public struct Protection: Sendable {
         }
         switch outcome.verdict {
         case .serve(let degradeLevel):
-            return degradeLevel
+            return (degradeLevel, outcome.honeySlots)
         case .challenge:
             throw RampartError.challengeRequired
         case .throttle(let retryAfter):

@@ -9,8 +9,11 @@ import RampartCore
 /// bytes (so any encoding, broken HTML and binary files are all the same to it), in bounded
 /// chunks, picks out every 46-character run of the sealed alphabet, and opens each with the
 /// data directory's keys. Only what opens names anyone; a token that does not open is
-/// counted, never attributed. An account is never named on the overlap of member records
-/// alone: every member sees some members, only the sealed IDs say whose view it was.
+/// counted, never attributed. It also looks for the platform's honey profiles (a name with
+/// its headline or company beside it, ``HoneyMatcher``): each was shown to one suspect
+/// account only, so one found names that account even in a copy stripped of every ID. An
+/// account is never named on the overlap of member records alone: every member sees some
+/// members, only the sealed IDs and the honey say whose view it was.
 public struct MirrorAttribution: Sendable, Codable {
     /// One account named by the copy, with the evidence.
     public struct Implicated: Sendable, Codable {
@@ -28,6 +31,18 @@ public struct MirrorAttribution: Sendable, Codable {
         public var confidence: String
         /// The accounts linked to it as one person (its cluster), when more than itself.
         public var cluster: [String]
+        /// Honey profiles given to this account alone that the copy holds (nil in reports
+        /// written before honey profiles existed).
+        public var honey: [HoneyFound]?
+    }
+
+    /// A honey profile found in the copy.
+    public struct HoneyFound: Sendable, Codable {
+        public var id: String
+        public var name: String
+        /// When it was given to the account (first shown to it).
+        public var givenAt: Date?
+        public var file: String
     }
 
     public struct Example: Sendable, Codable {
@@ -44,6 +59,8 @@ public struct MirrorAttribution: Sendable, Codable {
     public var unopened: Int
     /// Tokens sealed for signed-out visitors: name no account.
     public var visitorTokens: Int
+    /// Honey profiles of the platform's found in the copy (nil in older reports).
+    public var honeyFound: Int?
     public var implicated: [Implicated]
 
     /// At least this many distinct members' IDs sealed for one account make its
@@ -58,9 +75,10 @@ public struct MirrorAttribution: Sendable, Codable {
     /// Scans `paths` (files or folders, recursively; symbolic links not followed) and
     /// attributes what opens with `codec`. `clusterOf` names an account's cluster.
     public static func scan(
-        _ paths: [String], codec: any IDCodec, clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
+        _ paths: [String], codec: any IDCodec, honey: [HoneyProfile] = [], clusterOf: (AccountID) -> [AccountID] = { [$0] },
+        progress: (Int) -> Void = { _ in }
     ) throws -> MirrorAttribution {
-        var scan = Scanner()
+        var scan = Scanner(honey: HoneyMatcher(honey.filter { $0.assignedTo != nil }))
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -90,6 +108,7 @@ public struct MirrorAttribution: Sendable, Codable {
             var first = Date.distantFuture
             var last = Date.distantPast
             var examples: [Example] = []
+            var honey: [HoneyFound] = []
         }
         var tallies: [AccountID: Tally] = [:]
         var unopened = 0
@@ -112,22 +131,42 @@ public struct MirrorAttribution: Sendable, Codable {
             if tally.examples.count < 5, !tally.examples.contains(where: { $0.file == file }) { tally.examples.append(Example(file: file, token: token)) }
             tallies[viewer] = tally
         }
+        for (index, file) in scan.honeyFound.sorted(by: { $0.key < $1.key }) {
+            let honey = scan.honey.honey[index]
+            guard let account = honey.assignedTo else { continue }
+            var tally = tallies[account] ?? Tally()
+            if let given = honey.assignedAt {
+                tally.first = min(tally.first, given)
+                tally.last = max(tally.last, given)
+            }
+            tally.honey.append(HoneyFound(id: String(honey.id.rawValue), name: honey.profile.name, givenAt: honey.assignedAt, file: file))
+            tallies[account] = tally
+        }
         let implicated = tallies.map { account, tally in
             let cluster = clusterOf(account).filter { $0 != account }.map { String($0.rawValue) }
             return Implicated(
                 account: String(account.rawValue), tokens: tally.tokens, members: tally.members.count, kinds: tally.kinds, firstIssued: tally.first,
-                lastIssued: tally.last, examples: tally.examples,
-                confidence: tally.members.count >= harvestMembers
-                    ? "high" : tally.members.count >= sharedLinkMembers ? "medium" : "low (as few as a member may share)",
-                cluster: cluster)
-        }.sorted { ($0.members, $0.tokens) > ($1.members, $1.tokens) }
+                lastIssued: tally.last, examples: tally.examples, confidence: confidence(members: tally.members.count, honey: tally.honey.count),
+                cluster: cluster, honey: tally.honey)
+        }.sorted { ($0.honey?.count ?? 0, $0.members, $0.tokens) > ($1.honey?.count ?? 0, $1.members, $1.tokens) }
         return MirrorAttribution(
             scannedFiles: scan.files, scannedBytes: scan.bytes, truncatedFiles: scan.truncated, candidates: scan.tokens.count, unopened: unopened,
-            visitorTokens: visitors, implicated: implicated)
+            visitorTokens: visitors, honeyFound: scan.honeyFound.count, implicated: implicated)
+    }
+
+    /// High from a harvest's worth of members or two honey profiles (each shown to this
+    /// account alone); medium from a few more members than a member may share, or one honey.
+    static func confidence(members: Int, honey: Int) -> String {
+        if members >= harvestMembers || honey >= 2 { return "high" }
+        if members >= sharedLinkMembers || honey == 1 { return "medium" }
+        return "low (as few as a member may share)"
     }
 
     /// Reads files in bounded chunks and keeps each distinct token with the first file it was in.
     private struct Scanner {
+        let honey: HoneyMatcher
+        /// Honey profiles found (indices into `honey.honey`), with the first file each was in.
+        var honeyFound: [Int: String] = [:]
         var tokens: [String: String] = [:]
         var files = 0
         var bytes: Int64 = 0
@@ -139,11 +178,18 @@ public struct MirrorAttribution: Sendable, Codable {
             defer { try? handle.close() }
             files += 1
             var carry: [UInt8] = []
+            // The end of the previous chunk, so a record cut in two is still whole once.
+            var honeyCarry: [UInt8] = []
             var read = 0
             while read < MirrorAttribution.maxBytesPerFile {
                 guard let data = try? handle.read(upToCount: Self.chunk), !data.isEmpty else { break }
                 read += data.count
                 bytes += Int64(data.count)
+                if !honey.isEmpty {
+                    let text = honeyCarry + data
+                    for index in honey.find(in: text) where honeyFound[index] == nil { honeyFound[index] = path }
+                    honeyCarry = Array(text.suffix(4 * HoneyMatcher.window))
+                }
                 var buffer = carry
                 buffer.append(contentsOf: data)
                 // Keep the unfinished run at the end for the next chunk.
@@ -185,12 +231,13 @@ public struct MirrorAttribution: Sendable, Codable {
 extension MirrorAttribution.Implicated {
     /// Whether `rampart attribute --record` may put this name on the account's record: not
     /// for a few shared links, which anyone could paste into a fake mirror to mark a member.
-    public var isRecordable: Bool { members >= MirrorAttribution.sharedLinkMembers }
+    public var isRecordable: Bool { members >= MirrorAttribution.sharedLinkMembers || !(honey ?? []).isEmpty }
 
     /// One line for the enforcement log and the ledger: what was found, where, how sure.
     public func summary(paths: [String]) -> String {
         let files = examples.map(\.file).prefix(3).joined(separator: ", ")
-        return "mirror holds \(tokens) IDs sealed for this account, covering \(members) members (confidence \(confidence)); scanned \(paths.joined(separator: ", ")); e.g. \(files)"
+        let honeyPart = (honey ?? []).isEmpty ? "" : " and \(honey?.count ?? 0) honey profiles shown to this account alone (\((honey ?? []).map(\.id).joined(separator: ", ")))"
+        return "mirror holds \(tokens) IDs sealed for this account, covering \(members) members\(honeyPart) (confidence \(confidence)); scanned \(paths.joined(separator: ", ")); e.g. \(files)"
     }
 }
 
@@ -201,13 +248,18 @@ extension MirrorAttribution {
             "Scanned \(scannedFiles) files (\(scannedBytes) bytes\(truncatedFiles > 0 ? ", \(truncatedFiles) only in part: larger than \(Self.maxBytesPerFile >> 20) MiB" : "")).",
             "\(candidates) sealed-ID-shaped tokens: \(candidates - unopened - visitorTokens) opened and name an account, \(visitorTokens) were sealed for signed-out visitors, \(unopened) do not open (made up, altered, or another server's) and name no one.",
         ]
-        if implicated.isEmpty { lines.append("No account is implicated: nothing in the copy was sealed for a member of this platform.") }
+        if let honeyFound, honeyFound > 0 { lines.append("\(honeyFound) honey profiles found (each shown to one account only).") }
+        if implicated.isEmpty { lines.append("No account is implicated: nothing in the copy was sealed for a member of this platform, and it holds no honey profile.") }
         for found in implicated {
             let kinds = found.kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             lines.append("")
             lines.append("Account \(found.account): \(found.tokens) IDs sealed for it (\(kinds)), covering \(found.members) members; confidence \(found.confidence).")
             lines.append("  Issued between \(Self.time(found.firstIssued)) and \(Self.time(found.lastIssued)).")
             if !found.cluster.isEmpty { lines.append("  Its cluster (one person): \(found.cluster.joined(separator: ", ")).") }
+            for honey in found.honey ?? [] {
+                let given = honey.givenAt.map { " on \(Self.time($0))" } ?? ""
+                lines.append("  Honey profile \(honey.id) (\(honey.name)), shown to this account alone\(given): in \(honey.file)")
+            }
             for example in found.examples { lines.append("  e.g. \(example.file): \(example.token)") }
         }
         return lines.joined(separator: "\n") + "\n"

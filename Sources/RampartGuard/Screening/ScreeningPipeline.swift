@@ -18,6 +18,8 @@ public struct ScreeningPipeline: Sendable {
     public let identity: IdentityGraph
     /// Exposure charged per budget holder (one per account; a cluster's standing is the sum).
     public let budgets: ExposureLedger
+    /// Where honey profiles go (``HoneyPlacement``).
+    public var honey = HoneyPlacement()
     private let clock: any WallClock
 
     public init(policy: AccessPolicy, engine: DetectionEngine, identity: IdentityGraph, clock: any WallClock) {
@@ -42,15 +44,17 @@ public struct ScreeningPipeline: Sendable {
         let reservation = paidByBudget ? reserve(for: requester, cluster: cluster) : nil
         let standing = reservation?.standing
         var decision = GuardDecision.allow
+        let pressure = standing.map { GuardEvent.BudgetPressure($0, warnAt: policy.budgets.warnAt) } ?? .none
         if mode != .off {
             var event = event(action, by: requester, cluster: cluster)
-            if let standing { event.budget = GuardEvent.BudgetPressure(standing, warnAt: policy.budgets.warnAt) }
+            event.budget = pressure
             decision = engine.evaluate(event)
         }
         let verdict = verdict(decision, standing: standing)
         // A refused request shows nothing: its reservation ends now.
         if reservation?.reserved == true, !verdict.serves { budgets.release(requester.holder) }
-        return Screening(decision: decision, standing: standing, verdict: verdict)
+        let honeySlots = verdict.serves && mode != .off ? honey.slots(for: action, decision: decision, budget: pressure) : 0
+        return Screening(decision: decision, standing: standing, verdict: verdict, honeySlots: honeySlots)
     }
 
     /// The engine's decision acted on (in `enforce` mode) first, then the budget.
@@ -209,6 +213,8 @@ public struct Screening: Sendable, Equatable {
     /// The budget before the request, for requests the budget pays for.
     public var standing: ExposureLedger.Standing?
     public var verdict: Verdict
+    /// Honey cards the served page carries (``HoneyPlacement``); 0 for nearly every request.
+    public var honeySlots: Int = 0
 
     /// The engine had something to say (worth recording as evidence).
     public var isNoteworthy: Bool { decision.action != .allow || decision.degradeLevel > 0 || decision.escalated }

@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartStore
+
+/// Gives a suspect account its honey profiles (``HoneyProfile``) when the Guard places
+/// them on one of its pages: a fresh one from the pool for each page while the pool and
+/// the account's share last, each given to that account alone, so one found in a copy names
+/// it. A honey card on a search page must look like a result of that search, so only honey
+/// that `matches` the query is used; when none does, the page carries none.
+struct HoneyPool: Sendable {
+    /// Honey profiles one account is given at most; past it, its own are shown again.
+    static let perAccount = 40
+    /// Pool entries looked through for one page.
+    static let candidates = 500
+
+    let store: any HoneyStore
+    let clock: any WallClock
+    let logger: Logger
+
+    /// Up to `count` honey profiles for a page of `viewer`'s that `matches` admits.
+    func honey(for viewer: AccountID, count: Int, matches: (Profile) -> Bool) async throws -> [Profile] {
+        guard count > 0 else { return [] }
+        let own = try await store.honeyProfiles(assignedTo: viewer)
+        var chosen: [Profile] = []
+        if own.count < Self.perAccount {
+            for candidate in try await store.unassignedHoneyProfiles(limit: Self.candidates) where chosen.count < count {
+                guard matches(candidate.profile),
+                    try await store.assignHoneyProfile(candidate.id, to: viewer, at: clock.now())
+                else { continue }
+                logger.info("honey profile given", metadata: ["account": "\(viewer)", "honey": "\(candidate.id)"])
+                chosen.append(candidate.profile)
+            }
+        }
+        // The pool had none for this query (or the account has its share): one of its own.
+        for honey in own.reversed() where chosen.count < count && matches(honey.profile) {
+            chosen.append(honey.profile)
+        }
+        return chosen
+    }
+
+    /// The honey profile behind an ID, for a viewer who opens its link.
+    func profile(_ id: AccountID) async throws -> Profile? {
+        try await store.honeyProfile(id: id)?.profile
+    }
+}

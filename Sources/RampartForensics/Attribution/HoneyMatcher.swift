@@ -1,0 +1,86 @@
+import Foundation
+import RampartCore
+
+/// Finds honey profiles (``HoneyProfile``) in a copy's bytes: a honey's name with its
+/// headline or company close by (within ``window`` bytes), as saved HTML, JSON or CSV hold
+/// a record. A name alone never counts: honey names come from the same lists as members'.
+/// Each text is looked for as written and as HTML and JSON escape it. One pass over the
+/// bytes, whatever the number of honey profiles: candidate positions are found through the
+/// first three bytes of each name.
+struct HoneyMatcher {
+    /// Bytes on either side of a name searched for its headline or company.
+    static let window = 1_024
+
+    private struct Needle {
+        var honey: Int
+        var bytes: [UInt8]
+    }
+
+    let honey: [HoneyProfile]
+    private var names: [Needle] = []
+    private var companions: [[[UInt8]]] = []
+    private var byPrefix: [UInt32: [Int]] = [:]
+
+    init(_ honey: [HoneyProfile]) {
+        self.honey = honey
+        for (index, entry) in honey.enumerated() {
+            let profile = entry.profile
+            companions.append([profile.headline, profile.company].filter { $0.count >= 2 }.flatMap(Self.variants))
+            for name in Self.variants(profile.name) where name.count >= 3 {
+                byPrefix[Self.prefix(name, 0), default: []].append(names.count)
+                names.append(Needle(honey: index, bytes: name))
+            }
+        }
+    }
+
+    var isEmpty: Bool { names.isEmpty }
+
+    /// Indices (into ``honey``) of the honey profiles whose record `bytes` hold.
+    func find(in bytes: [UInt8]) -> Set<Int> {
+        var found = Set<Int>()
+        guard !names.isEmpty, bytes.count >= 3 else { return found }
+        for position in 0...(bytes.count - 3) {
+            guard let candidates = byPrefix[Self.prefix(bytes, position)] else { continue }
+            for candidate in candidates {
+                let needle = names[candidate]
+                guard !found.contains(needle.honey), Self.occurs(needle.bytes, in: bytes, at: position) else { continue }
+                let low = max(0, position - Self.window), high = min(bytes.count, position + needle.bytes.count + Self.window)
+                let near = bytes[low..<high]
+                if companions[needle.honey].contains(where: { Self.contains(near, $0) }) { found.insert(needle.honey) }
+            }
+        }
+        return found
+    }
+
+    /// A text as written, and as HTML (either apostrophe form) and JSON escape it.
+    static func variants(_ text: String) -> [[UInt8]] {
+        let html = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        let json = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "/", with: "\\/")
+        let forms = [text, html, html.replacingOccurrences(of: "'", with: "&#39;"), html.replacingOccurrences(of: "'", with: "&#x27;"), json]
+        var seen = Set<[UInt8]>()
+        return forms.map { Array($0.utf8) }.filter { seen.insert($0).inserted }
+    }
+
+    private static func prefix(_ bytes: [UInt8], _ at: Int) -> UInt32 {
+        UInt32(bytes[at]) << 16 | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2])
+    }
+
+    private static func occurs(_ needle: [UInt8], in bytes: [UInt8], at position: Int) -> Bool {
+        guard position + needle.count <= bytes.count else { return false }
+        for offset in 0..<needle.count where bytes[position + offset] != needle[offset] { return false }
+        return true
+    }
+
+    private static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return false }
+        var index = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while index <= last {
+            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+}

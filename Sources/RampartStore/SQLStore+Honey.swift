@@ -1,0 +1,45 @@
+import Foundation
+import RampartCore
+
+// The honey pool, written once for both SQL engines. Not cached: only suspects' pages and
+// attribution read it.
+extension SQLStore: HoneyStore {
+    public func insertHoneyProfiles(_ profiles: [Profile], at date: Date) async throws {
+        let columns = Self.profileColumns + ["minted_at"]
+        let rows = try profiles.map { try Self.profileValues($0, at: date) + [.int(date.millisecondsSince1970)] }
+        var statements: [SQLStatement] = []
+        for chunk in rows.chunked(500) { statements += Self.insertRows("honey_profiles", columns, Array(chunk)) }
+        try await driver.write(statements)
+    }
+
+    public func honeyProfile(id: AccountID) async throws -> HoneyProfile? {
+        try await honey("WHERE account_id = ?", [.int(id.rawValue)]).first
+    }
+
+    public func honeyProfiles(assignedTo account: AccountID) async throws -> [HoneyProfile] {
+        try await honey("WHERE assigned_to = ? ORDER BY assigned_at, account_id", [.int(account.rawValue)])
+    }
+
+    public func unassignedHoneyProfiles(limit: Int) async throws -> [HoneyProfile] {
+        try await honey("WHERE assigned_to IS NULL ORDER BY minted_at, account_id LIMIT ?", [.int(Int64(limit))])
+    }
+
+    public func assignHoneyProfile(_ id: AccountID, to account: AccountID, at date: Date) async throws -> Bool {
+        !(try await driver.writeReturning(SQLQuery(
+            "UPDATE honey_profiles SET assigned_to = ?, assigned_at = ? WHERE account_id = ? AND assigned_to IS NULL RETURNING account_id",
+            [.int(account.rawValue), .int(date.millisecondsSince1970), .int(id.rawValue)]))).isEmpty
+    }
+
+    public func allHoneyProfiles() async throws -> [HoneyProfile] {
+        try await honey("ORDER BY account_id", [])
+    }
+
+    private func honey(_ clause: String, _ binds: [SQLValue]) async throws -> [HoneyProfile] {
+        try await driver.fetch(SQLQuery("SELECT * FROM honey_profiles \(clause)", binds)).map { row in
+            HoneyProfile(
+                profile: try Profile(row: row), mintedAt: Date(milliseconds: try row.int("minted_at")),
+                assignedTo: try row.optionalInt("assigned_to").map(AccountID.init(rawValue:)),
+                assignedAt: try row.optionalInt("assigned_at").map(Date.init(milliseconds:)))
+        }
+    }
+}

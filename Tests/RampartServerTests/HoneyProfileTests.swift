@@ -1,0 +1,133 @@
+import Foundation
+import HummingbirdTesting
+import RampartCore
+import RampartGuard
+import RampartLedger
+import RampartStore
+import Synchronization
+import Testing
+
+@testable import RampartApp
+@testable import RampartForensics
+@testable import RampartServer
+
+/// Honey profiles end to end: an account the Guard suspects finds honey among its search
+/// results; a copy of what it took, stripped of every ID, still names it (and no one else)
+/// through the honey; each honey shown is in the evidence ledger; an ordinary member never
+/// sees one.
+@Suite struct HoneyProfileTests {
+    /// Honey that looks like the members `addMembers` makes ("Analyst" at some company).
+    static func honey(_ count: Int) -> [Profile] {
+        let names = ["Mirela Ionescu", "Tobias Lindqvist", "Ana Beatriz Costa", "Kwame Mensah", "O'Neill Fraser", "Sofia Marchetti", "Jonas Weber", "Priya Raman"]
+        return (0..<count).map { index in
+            var profile = Profile(
+                accountID: .random(), name: names[index % names.count] + (index < names.count ? "" : " \(index)"), headline: "Analyst",
+                company: ["Initech", "Umbrella Corp", "Hooli"][index % 3], location: "Shanghai, China", about: "About",
+                experience: [Experience(title: "Analyst", company: "Initech", start: YearMonth(year: 2018, month: 5), end: nil)],
+                education: [Education(school: "Fudan University", degree: "BA", field: "Economics", startYear: 2013, endYear: 2017)],
+                skills: ["Excel"])
+            profile.privacy.audiences[.connections] = .connections
+            return profile
+        }
+    }
+
+    /// Every request is evidence here, so a new account is challenged at once; once it has
+    /// passed, it stands on the challenge rung: a suspect on its own account's evidence.
+    static func suspiciousPolicy() throws -> AccessPolicy {
+        try DetectionServerTests.policy { $0.detection.signals["burstRate"] = .init(start: 0, full: 1, weight: 40) }
+    }
+
+    @Test func aSuspectsCopyWithoutASingleIDStillNamesItThroughItsHoney() async throws {
+        let server = try await TestServer.make(policy: try Self.suspiciousPolicy(), detection: .enforce)
+        _ = try await server.addMembers(60)
+        try await server.store.insertHoneyProfiles(Self.honey(12), at: server.clock.now())
+        let directory = NSTemporaryDirectory() + "rampart-honey-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let harvester = LockedMember()
+        let honeyShown = Mutex<[String]>([])
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Harvester")
+            harvester.set(member)
+            #expect(try await client.json(.get, "/api/v1/search?q=analyst", token: member.token).1.errorCode == "challenge_required")
+            let (_, challenge, _) = try await client.json(.post, "/api/v1/challenge", token: member.token)
+            let id = try #require(challenge["challengeId"] as? String)
+            let sms = try #require(await server.sms.lastCode(to: member.phone, purpose: "step_up"))
+            #expect(try await client.json(.post, "/api/v1/challenge/verify", ["challengeId": id, "code": sms], token: member.token).0 == .noContent)
+            var cursor: String?
+            for page in 0..<3 {
+                server.clock.advance(by: 20)
+                let (status, body, _) = try await client.json(
+                    .get, "/api/v1/search?q=analyst" + (cursor.map { "&cursor=\($0)" } ?? ""), token: member.token)
+                #expect(status == .ok, "page \(page): \(body)")
+                let results = try #require(body["results"] as? [[String: Any]])
+                #expect(results.count == NetworkService.pageSize)
+                for card in results {
+                    let token = try #require(card["id"] as? String)
+                    let opened = try server.codec.inspect(token)
+                    if try await server.store.honeyProfile(id: AccountID(rawValue: opened.rawValue)) != nil {
+                        honeyShown.withLock { $0.append(token) }
+                        // A honey card has exactly a member card's fields.
+                        let memberCard: [String: Any] = results.first { $0["id"] as? String != token } ?? [:]
+                        #expect(Set(card.keys) == Set(memberCard.keys))
+                    }
+                }
+                // The copy keeps the records and drops every ID and link, as a site reselling them would.
+                let stripped = results.map { $0.filter { $0.key != "id" } }
+                try JSONSerialization.data(withJSONObject: stripped).write(to: URL(fileURLWithPath: "\(directory)/page-\(page).json"))
+                cursor = body["nextCursor"] as? String
+            }
+            // Opening a honey card shows a profile like any member's.
+            let honeyToken = try #require(honeyShown.withLock { $0.first })
+            let (status, profile, _) = try await client.json(.get, "/api/v1/profiles/\(honeyToken)", token: member.token)
+            #expect(status == .ok)
+            #expect(profile["name"] as? String != nil)
+        }
+        let member = try #require(harvester.get())
+        let shown = honeyShown.withLock { $0 }
+        #expect(shown.count == 3, "one honey card per page")
+
+        let honey = try await server.store.allHoneyProfiles()
+        #expect(honey.filter { $0.assignedTo == member.account }.count == 3)
+        // Without the honey, nothing in the copy names anyone: it holds no sealed ID.
+        #expect(try MirrorAttribution.scan([directory], codec: server.codec).implicated.isEmpty)
+        let report = try MirrorAttribution.scan([directory], codec: server.codec, honey: honey)
+        #expect(report.implicated.map { $0.account } == [String(member.account.rawValue)])
+        let found = try #require(report.implicated.first)
+        #expect(found.honey?.count == 3)
+        #expect(found.tokens == 0)
+        #expect(found.confidence == "high")
+        #expect(found.isRecordable)
+        #expect(report.text().contains("shown to this account alone"))
+
+        // Each page's access entry names its honey; the profile view of one is ledgered as honey, not as a member.
+        let rows = try await server.store.ledgerEntries(account: member.account, from: nil, to: nil)
+        let entries: [LedgerEntry] = rows.compactMap { try? LedgerEntry.decode($0.entry) }
+        let honeyIDs = Set(honey.filter { $0.assignedTo == member.account }.map { String($0.id.rawValue) })
+        let ledgered: [String] = entries.compactMap { $0[field: "honey"] }.flatMap { $0.split(separator: ",").map(String.init) }
+        #expect(Set(ledgered) == honeyIDs)
+        let honeyView = entries.first { $0[field: "event"] == "profile_view" && $0[field: "honey"] != nil }
+        #expect(honeyView != nil)
+        #expect(honeyView?[field: "target"] == nil)
+        let subjects: [String] = entries.flatMap { ($0[field: "subjects"] ?? "").split(separator: ",").map(String.init) }
+        #expect(honeyIDs.isDisjoint(with: subjects))
+    }
+
+    @Test func anOrdinaryMemberSearchingNeverSeesHoney() async throws {
+        let server = try await TestServer.make(policy: try DetectionServerTests.policy(), detection: .enforce)
+        _ = try await server.addMembers(60)
+        try await server.store.insertHoneyProfiles(Self.honey(12), at: server.clock.now())
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Reader")
+            var cursor: String?
+            for _ in 0..<4 {
+                server.clock.advance(by: 90)
+                let (status, body, _) = try await client.json(
+                    .get, "/api/v1/search?q=analyst" + (cursor.map { "&cursor=\($0)" } ?? ""), token: member.token)
+                #expect(status == .ok)
+                cursor = body["nextCursor"] as? String
+            }
+        }
+        #expect(try await server.store.allHoneyProfiles().allSatisfy { $0.assignedTo == nil })
+    }
+}

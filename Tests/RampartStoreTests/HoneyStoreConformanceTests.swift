@@ -1,0 +1,53 @@
+import Foundation
+import RampartCore
+import RampartStore
+import Testing
+
+/// ``HoneyStore`` on every store: the pool is minted unassigned, each honey profile is
+/// given to one account only, and honey never counts or searches as a member.
+@Suite("Honey store conformance")
+struct HoneyStoreConformanceTests {
+    private static func honey(_ name: String) -> Profile {
+        var profile = Profile(accountID: .random(), name: name)
+        profile.headline = "Staff Data Engineer"
+        profile.company = "Northwind Analytics"
+        profile.experience = [Experience(title: "Data Engineer", company: "Contoso", start: YearMonth(year: 2019, month: 3), end: nil)]
+        return profile
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aHoneyProfileIsGivenToOneAccountOnlyAndReadsBackWhole(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            let minted = [Self.honey("Mirela Ionescu"), Self.honey("李静")]
+            try await store.insertHoneyProfiles(minted, at: Fixtures.now)
+            let pool = try await store.unassignedHoneyProfiles(limit: 10)
+            #expect(Set(pool.map(\.profile)) == Set(minted))
+            #expect(pool.allSatisfy { $0.assignedTo == nil && $0.mintedAt == Fixtures.now })
+
+            let first = AccountID.random(), second = AccountID.random()
+            let given = minted[0].accountID
+            #expect(try await store.assignHoneyProfile(given, to: first, at: Fixtures.now.addingTimeInterval(60)))
+            #expect(try await !store.assignHoneyProfile(given, to: second, at: Fixtures.now.addingTimeInterval(61)))
+            let stored = try #require(try await store.honeyProfile(id: given))
+            #expect(stored.assignedTo == first)
+            #expect(stored.assignedAt == Fixtures.now.addingTimeInterval(60))
+            #expect(try await store.honeyProfiles(assignedTo: first).map(\.id) == [given])
+            #expect(try await store.honeyProfiles(assignedTo: second).isEmpty)
+            #expect(try await store.unassignedHoneyProfiles(limit: 10).map(\.id) == [minted[1].accountID])
+            #expect(try await store.allHoneyProfiles().count == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func honeyIsNeitherAnAccountNorAProfileNorASearchResult(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            let honey = Self.honey("Mirela Ionescu")
+            try await store.insertHoneyProfiles([honey], at: Fixtures.now)
+            #expect(try await store.accountCount() == 0)
+            #expect(try await store.account(id: honey.accountID) == nil)
+            #expect(try await store.profile(of: honey.accountID) == nil)
+            #expect(try await store.searchProfiles(ProfileQuery(terms: SearchText.queryTerms("Mirela"))).isEmpty)
+            #expect(try await store.honeyProfile(id: .random()) == nil)
+        }
+    }
+}
