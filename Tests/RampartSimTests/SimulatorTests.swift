@@ -71,6 +71,20 @@ struct SimulatorTests {
         #expect(friction.requests > 1_000)
         #expect(friction.suspended == 0)
         #expect(friction.challenged == 0)
+        #expect(friction.honeyCards == 0)
+    }
+
+    /// The case's harvester searches as it goes: once the Guard suspects its accounts, their
+    /// search pages carry honey (which `rampart attribute` traces to each); no other defense
+    /// has any.
+    @Test func theCaseReplaysSuspectAccountsAreShownHoney() throws {
+        let report = try Self.report(days: 2, adversaries: [.caseReplay])
+        let results = try #require(report.adversaries.first?.results)
+        let guarded = try #require(results["Rampart Guard"])
+        #expect(guarded.honeyCards > 0)
+        #expect(guarded.accountsGivenHoney > 0)
+        #expect(guarded.accountsGivenHoney <= guarded.accountsRegistered)
+        #expect(results.filter { $0.key != "Rampart Guard" }.allSatisfy { $0.value.honeyCards == 0 })
     }
 
     /// The attack of issue 19 in the simulator: shared links, cross-site navigation and a

@@ -108,6 +108,10 @@ public struct AdversaryOutcome: Sendable, Equatable, Encodable {
     public var containedAfterSeconds: Double?
     /// Distinct profiles taken by the end of each day.
     public var daily: [Int]
+    /// Honey cards it was shown (``HoneyPlacement``), and how many of its accounts got one:
+    /// each of those is named by `rampart attribute` from a copy holding its honey.
+    public var honeyCards = 0
+    public var accountsGivenHoney = 0
 }
 
 /// One running adversary: its accounts, its crawl, its reaction to refusals.

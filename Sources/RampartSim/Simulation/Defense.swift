@@ -80,12 +80,15 @@ public protocol Defense: AnyObject {
     func purchase(account: Int64, card: String) -> Bool
     /// The actor behind the account passed a step-up challenge.
     func passedChallenge(account: Int64)
+    /// Honey cards served so far (``HoneyPlacement``), and to how many accounts.
+    var honeyCards: (cards: Int, accounts: Int) { get }
 }
 
 extension Defense {
     public func register(account: Int64, phone: String, ip: IPAddress, device: UInt64) -> Bool { true }
     public func purchase(account: Int64, card: String) -> Bool { true }
     public func passedChallenge(account: Int64) {}
+    public var honeyCards: (cards: Int, accounts: Int) { (0, 0) }
 }
 
 /// The categories of a profile a viewer sees, by the product's own ``Visibility`` rules on a

@@ -26,6 +26,10 @@ public final class GuardDefense: Defense {
     /// Budget holder names, made once: the ledger keys by string, and formatting one per
     /// request was a large share of the simulation's time.
     private var holders: [Int64: String] = [:]
+    /// Honey cards the pipeline placed, per account (the server gives each a honey profile
+    /// of its own; the simulation counts them).
+    private var honey: [Int64: Int] = [:]
+    public var honeyCards: (cards: Int, accounts: Int) { (honey.values.reduce(0, +), honey.count) }
 
     public init(clock: SimClock, policy: AccessPolicy) {
         self.clock = clock
@@ -86,6 +90,7 @@ public final class GuardDefense: Defense {
                 served.append(ServedData(member: Int64(owner), degree: world.degree(of: owner, to: client), categories: .connections))
             }
             pipeline.charge(requester, served: served)
+            if screening.honeySlots > 0 { honey[client.account, default: 0] += screening.honeySlots }
             if client.loadsAssets { pipeline.notePageAsset(by: requester) }
             guard case .view(let target) = request.action else { return .served(cardCategories) }
             return .served(servedCategories(degree: world.degree(of: target, to: client), degradeLevel: degradeLevel))

@@ -38,6 +38,8 @@ public struct MemberFriction: Sendable, Equatable, Encodable {
     public var suspended: Int
     /// Refused by a quota or an exposure budget.
     public var refusedByLimit: Int
+    /// Honey cards shown to members (``HoneyPlacement``): 0 is the promise.
+    public var honeyCards = 0
     /// The same, per persona (keyed by its name).
     public var personas: [String: MemberFriction] = [:]
 

@@ -87,6 +87,15 @@ public struct SimulationReport: Sendable, Encodable {
                 "| \(adversary.name) | \(outcome.namePosition) | \(outcome.dataPoints) | \(outcome.distinctProfiles) | \(outcome.byCategory["contact"] ?? 0) | "
                     + "\(Self.duration(outcome.containedAfterSeconds)) | \(outcome.accountsBurned) of \(outcome.accountsRegistered) | \(outcome.purchases) | \(outcome.requests) |")
         }
+        lines += [
+            "", "## Honey profiles under Rampart's Guard", "",
+            "Honey cards placed on the search pages of accounts the Guard suspects (the server gives each account honey profiles of its own, so a copy holding one names it). Members: \(memberFriction["Rampart Guard"]?.honeyCards ?? 0) honey cards.", "",
+            "| adversary | honey cards | accounts given honey | accounts registered |", "| --- | ---: | ---: | ---: |",
+        ]
+        for adversary in adversaries {
+            guard let outcome = adversary.results["Rampart Guard"] else { continue }
+            lines.append("| \(adversary.name) | \(outcome.honeyCards) | \(outcome.accountsGivenHoney) | \(outcome.accountsRegistered) |")
+        }
         lines += ["", "## Member friction (share of all members, ever, in the period)", "", "| defense | challenged | throttled | degraded | suspended | refused by a limit | requests |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for name in defenses {
             guard let friction = memberFriction[name] else { continue }

@@ -105,9 +105,8 @@ public struct Simulator: Sendable {
         let clock = SimClock()
         switch job {
         case .adversary(let strategy, let defenseName):
-            let run = AdversaryRun(
-                strategy: strategy, world: world, defense: makeDefense(defenseName, clock: clock, policy: configuration.policy), clock: clock,
-                seed: configuration.seed)
+            let defense = makeDefense(defenseName, clock: clock, policy: configuration.policy)
+            let run = AdversaryRun(strategy: strategy, world: world, defense: defense, clock: clock, seed: configuration.seed)
             var day = 1
             while let next = run.nextAt, next < end {
                 while next >= Double(day) * 86_400 {
@@ -122,16 +121,19 @@ public struct Simulator: Sendable {
                 day += 1
             }
             run.finish(endSeconds: end)
-            return .adversary(run.outcome)
+            var outcome = run.outcome
+            (outcome.honeyCards, outcome.accountsGivenHoney) = defense.honeyCards
+            return .adversary(outcome)
         case .members(let defenseName):
-            let members = MemberRun(
-                world: world, defense: makeDefense(defenseName, clock: clock, policy: configuration.policy), clock: clock,
-                seed: configuration.seed, members: world.members)
+            let defense = makeDefense(defenseName, clock: clock, policy: configuration.policy)
+            let members = MemberRun(world: world, defense: defense, clock: clock, seed: configuration.seed, members: world.members)
             while let next = members.nextAt, next < end {
                 clock.seconds = max(clock.seconds, next)
                 members.step()
             }
-            return .members(members.friction())
+            var friction = members.friction()
+            friction.honeyCards = defense.honeyCards.cards
+            return .members(friction)
         case .framing:
             let framer = FramerRun(world: world, defense: GuardDefense(clock: clock, policy: configuration.policy), clock: clock, seed: configuration.seed)
             framer.run(days: configuration.days)
