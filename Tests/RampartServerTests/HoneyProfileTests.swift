@@ -111,6 +111,15 @@ import Testing
         #expect(honeyView?[field: "target"] == nil)
         let subjects: [String] = entries.flatMap { ($0[field: "subjects"] ?? "").split(separator: ",").map(String.init) }
         #expect(honeyIDs.isDisjoint(with: subjects))
+
+        // The account's case file states the honey it was served and the honey the mirror holds, citing the entries.
+        _ = try await server.dependencies.treeHeads.publish()
+        let written = try await CaseFile.write(
+            store: server.store, accounts: [member.account], subject: "account \(member.account.rawValue)", clusterLinks: [], from: nil, to: nil,
+            publicKey: server.dependencies.treeHeads.publicKey, directory: directory + "/case", now: server.clock.now(), mirror: report)
+        let market = written.caseFile.sections[6].statements
+        #expect(market.contains { $0.text.hasPrefix("3 honey profiles") && !$0.evidence.isEmpty })
+        #expect(market.contains { $0.text.contains("holds 3 honey profiles shown to account \(member.account.rawValue) alone") && !$0.evidence.isEmpty })
     }
 
     @Test func anOrdinaryMemberSearchingNeverSeesHoney() async throws {

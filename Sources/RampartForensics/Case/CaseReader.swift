@@ -264,6 +264,14 @@ struct CaseReader {
             statements.append(.init(text: "Fees paid: \(String(format: "%.2f", Double(cents) / 100)) \(currency).", evidence: Self.cite(purchases)))
         }
         var missing = purchases.isEmpty ? ["No fees: no purchase by these accounts is in the ledger for the period."] : []
+        // Honey profiles: synthetic members shown to these accounts alone (``HoneyProfile``).
+        let honeyServed = accesses.filter { $0["honey"] != nil }
+        let honeyIDs = Set(honeyServed.flatMap { ($0["honey"] ?? "").split(separator: ",").map(String.init) })
+        if !honeyIDs.isEmpty {
+            statements.append(.init(
+                text: "\(honeyIDs.count) honey profiles (synthetic members the platform made, shown to these accounts alone) were served to them: a copy holding one came through them.",
+                evidence: Self.cite(honeyServed)))
+        }
         let recordedMatches = entries(.enforcement) { $0["decision"] == "mirror_match" }
         for match in recordedMatches {
             statements.append(.init(text: "Recorded by \(match["actor"] ?? "an operator") at \(Self.time(match.at)): \(match["reason"] ?? "a mirror match").", evidence: [match.sequence]))
@@ -273,6 +281,13 @@ struct CaseReader {
             let served = Set(accesses.flatMap(Self.members).map(\.rawValue))
             let found = mirror.implicated.filter { ours.contains($0.account) }
             for account in found {
+                if let honey = account.honey, !honey.isEmpty {
+                    let ids = Set(honey.map(\.id))
+                    statements.append(.init(
+                        text: "The mirror's copy holds \(honey.count) honey profiles shown to account \(account.account) alone (\(honey.map { "\($0.name), \($0.id)" }.joined(separator: "; "))); the entries cited served them to it.",
+                        evidence: Self.cite(honeyServed.filter { entry in (entry["honey"] ?? "").split(separator: ",").contains { ids.contains(String($0)) } })))
+                }
+                guard account.tokens > 0 else { continue }
                 statements.append(.init(
                     text: "The mirror's copy (\(mirror.scannedFiles) files scanned by `rampart attribute`) holds \(account.tokens) IDs sealed for account \(account.account), covering \(account.members) members (confidence \(account.confidence)), issued between \(Self.time(account.firstIssued)) and \(Self.time(account.lastIssued)); the ledger shows these accounts were served \(served.count) members. Each token opens with `rampart unseal` (from the attribution report, not the ledger)\(account.examples.first.map { "; e.g. \($0.file): \($0.token)" } ?? "").",
                     evidence: []))
