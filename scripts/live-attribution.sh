@@ -2,7 +2,7 @@
 # The live attribution check: real scrapers harvest a running server, then `rampart
 # attribute` on their saved output must name exactly the accounts they used.
 #
-#   scripts/live-attribution.sh [--binary PATH] [--out DIR]
+#   scripts/live-attribution.sh [--binary PATH] [--out DIR] [--policy FILE]
 #
 # Runs scripts/live-efficacy.sh --quick --tools scrapy,wget --keep-data (2,000 members, two
 # minutes: Scrapy through three accounts, wget --mirror through one, each from its own
@@ -18,11 +18,12 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-binary="" out=""
+binary="" out="" policy=()
 while (($#)); do
     case $1 in
         --binary) binary=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --policy) policy=(--policy "$2"); shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -32,7 +33,7 @@ if [[ -z "$binary" ]]; then
     swift build --product rampart >/dev/null
     binary=.build/debug/rampart
 fi
-scripts/live-efficacy.sh --quick --tools scrapy,wget --keep-data --binary "$binary" --out "$out" >"$out/live-efficacy.log" 2>&1 ||
+scripts/live-efficacy.sh --quick --tools scrapy,wget --keep-data --binary "$binary" --out "$out" "${policy[@]}" >"$out/live-efficacy.log" 2>&1 ||
     { echo "live-efficacy.sh failed: see $out/live-efficacy.log" >&2; exit 1; }
 status=0
 for tool in wget scrapy; do

@@ -2,7 +2,7 @@
 # The live efficacy check: real scrapers and real members against a running server.
 #
 #   scripts/live-efficacy.sh [--binary PATH] [--members N] [--minutes M] [--out DIR] [--quick]
-#                            [--keep-data] [--tools LIST] [--direct-members]
+#                            [--keep-data] [--tools LIST] [--direct-members] [--policy FILE]
 #
 # Seeds a fresh world of N members (default 20,000) into a temporary data directory, starts
 # `rampart serve` on a free loopback port with the shipped policy, and runs at the same
@@ -26,6 +26,9 @@
 # --tools LIST   run only some of scrapy,wget,walker,members (default: all)
 # --direct-members  browsers connect directly (all from 127.0.0.1) instead of each through
 #                a small proxy that gives it an address of its own
+# --policy FILE  serve with this policy file instead of the shipped one (copied into the
+#                data directory as policy.json), e.g. a larger budget to watch what the
+#                engine alone does, or what honey profiles do for accounts that press on
 #
 # Needs python3 with requests, scrapy (pip install scrapy), selenium (pip install selenium),
 # wget, chromium and chromium-driver (apt). A missing tool is reported and skipped; the
@@ -35,11 +38,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-binary="" members=20000 minutes=10 out="" quick=false keep_data=false
+binary="" members=20000 minutes=10 out="" quick=false keep_data=false policy=""
 run_args=()
 members_set=false minutes_set=false
 args_given=("$@")
-usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
     case $1 in
         --binary) binary=$2; shift 2 ;;
@@ -50,6 +53,7 @@ while (($#)); do
         --keep-data) keep_data=true; shift ;;
         --tools) run_args+=(--tools "$2"); shift 2 ;;
         --direct-members) run_args+=(--direct-members); shift ;;
+        --policy) policy=$2; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -108,9 +112,16 @@ mkdir -p "$data"
 "$binary" seed --members "$members" --data-dir "$data" >"$out/seed.log" 2>&1 || {
     echo "seeding failed:" >&2; tail -n 20 "$out/seed.log" >&2; exit 1; }
 
+policy_name="shipped policy"
+if [[ -n "$policy" ]]; then
+    [[ -f "$policy" ]] || { echo "--policy $policy: no such file" >&2; exit 2; }
+    cp "$policy" "$data/policy.json"
+    policy_name="policy $policy"
+fi
+
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
-log "starting $binary serve --host 127.0.0.1 --port $port (shipped policy)"
+log "starting $binary serve --host 127.0.0.1 --port $port ($policy_name)"
 "$binary" serve --host 127.0.0.1 --port "$port" --data-dir "$data" --no-demo >"$out/server.log" 2>&1 &
 server_pid=$!
 ready=false

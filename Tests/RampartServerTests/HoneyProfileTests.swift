@@ -122,6 +122,36 @@ import Testing
         #expect(market.contains { $0.text.contains("holds 3 honey profiles shown to account \(member.account.rawValue) alone") && !$0.evidence.isEmpty })
     }
 
+    @Test func aSuspectReadingAConnectionListFindsOneHoneyEntryInPlaceOfARealOne() async throws {
+        let server = try await TestServer.make(policy: try Self.suspiciousPolicy(), detection: .enforce)
+        let members = try await server.addMembers(25)
+        try await server.store.insertSeedConnections(members.dropFirst().map { (members[0], $0) }, at: server.clock.now())
+        try await server.store.insertHoneyProfiles(Self.honey(4), at: server.clock.now())
+        let seen = Mutex<(total: Int, entries: [AccountID])?>(nil)
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Harvester")
+            let list = "/api/v1/connections?profileId=\(server.link(to: members[0], for: member))"
+            #expect(try await client.json(.get, list, token: member.token).1.errorCode == "challenge_required")
+            let (_, challenge, _) = try await client.json(.post, "/api/v1/challenge", token: member.token)
+            let id = try #require(challenge["challengeId"] as? String)
+            let sms = try #require(await server.sms.lastCode(to: member.phone, purpose: "step_up"))
+            #expect(try await client.json(.post, "/api/v1/challenge/verify", ["challengeId": id, "code": sms], token: member.token).0 == .noContent)
+            server.clock.advance(by: 20)
+            let (status, body, _) = try await client.json(.get, list, token: member.token)
+            #expect(status == .ok, "\(body)")
+            let entries = try #require(body["connections"] as? [[String: Any]])
+            let opened = try entries.map { try server.codec.inspect(try #require($0["id"] as? String)).rawValue }
+            seen.withLock { $0 = (body["total"] as? Int ?? -1, opened.map(AccountID.init(rawValue:))) }
+        }
+        let (total, entries) = try #require(seen.withLock { $0 })
+        #expect(total == 24)
+        #expect(entries.count == NetworkService.pageSize)
+        let honey = try await server.store.allHoneyProfiles().filter { $0.assignedTo != nil }
+        #expect(honey.count == 1)
+        #expect(entries.filter { id in honey.contains { $0.id == id } }.count == 1)
+        #expect(entries.filter { members.contains($0) }.count == NetworkService.pageSize - 1)
+    }
+
     @Test func anOrdinaryMemberSearchingNeverSeesHoney() async throws {
         let server = try await TestServer.make(policy: try DetectionServerTests.policy(), detection: .enforce)
         _ = try await server.addMembers(60)

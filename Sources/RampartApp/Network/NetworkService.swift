@@ -275,16 +275,24 @@ public struct NetworkService: Sendable {
         let offset = start.raw
         var relation = try await relation(requester, owner)
         let action = GuardEvent.Action.connectionList(owner: owner.rawValue, page: offset / Self.pageSize, own: own)
-        relation.degradeLevel = try await own ? screen(action, requester) : screenAgainstBudget(action, requester).degradeLevel
+        let screened = own ? (degradeLevel: try await screen(action, requester), honeySlots: 0) : try await screenAgainstBudget(action, requester)
+        relation.degradeLevel = screened.degradeLevel
         guard let profile = try await profileOrDefault(owner) else { throw Self.memberNotFound }
         let visible = Visibility.view(of: profile, for: relation)
         guard visible.connectionsVisible else {
             throw RampartError(.forbidden, code: .connectionsHidden, message: "This member shows their connections only to their own connections.")
         }
         let ids = try await store.connections(of: owner, limit: Self.pageSize + 1, offset: offset)
-        let page = Array(ids.prefix(Self.pageSize))
+        var page = Array(ids.prefix(Self.pageSize))
         let tier = requester.account.effectiveTier(at: clock.now())
-        let cards = try await cards(for: try await storedProfiles(page), requester: requester, tier: tier, knownDegree: own ? .first : nil)
+        // A honey card takes the place of one real entry on a full page: the page keeps its
+        // length and the list its total (the suspect sees one real connection fewer).
+        let honeyProfiles = page.count == Self.pageSize
+            ? try await honey.honey(for: requester.id, count: min(screened.honeySlots, 1)) { _ in true }.map(exposure.withDefaults) : []
+        let honeySlot = Int(StableHash.combine(UInt64(bitPattern: requester.id.rawValue), UInt64(offset)) % UInt64(Self.pageSize))
+        if !honeyProfiles.isEmpty { page.remove(at: honeySlot) }
+        var cards = try await cards(for: try await storedProfiles(page), requester: requester, tier: tier, knownDegree: own ? .first : nil)
+        for card in try await self.cards(for: honeyProfiles, requester: requester, tier: tier) { cards.insert(card, at: min(honeySlot, cards.count)) }
         let next = ids.count > Self.pageSize && offset + Self.pageSize < Self.maxOffset
             ? codec.seal(.searchCursor, ListCursor(list: list, served: 0, raw: offset + Self.pageSize).value, for: requester.id) : nil
         var categories = Self.union(cards.map(\.card))
@@ -294,7 +302,8 @@ public struct NetworkService: Sendable {
             // The list itself is the owner's `connections` data point.
             served.append(ServedData(member: owner.rawValue, degree: relation.degree, categories: .connections))
         }
-        let standing = try await record(.connectionList, requester, target: owner, categories: categories, subjects: page, served: served)
+        let standing = try await record(
+            .connectionList, requester, target: owner, categories: categories, subjects: page, served: served, honey: honeyProfiles.map(\.accountID))
         let shown = ShownProfile(
             token: self.token(for: owner, viewer: requester.id), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
             connectionCount: try await store.connectionCount(of: owner), pendingInvitation: nil)
