@@ -23,6 +23,14 @@ public enum Migrations {
         public func statements(for dialect: SQLDialect) -> [String] {
             statements + (dialect == .sqlite ? sqlite : postgres)
         }
+
+        /// Whether it rebuilds a table on SQLite (a new one filled from the old, which is
+        /// dropped): foreign keys must be off meanwhile and the whole database checked after,
+        /// which on a million members takes about a minute. Any other migration runs with
+        /// foreign keys checked as it goes and is quick on any database.
+        public var rebuildsTables: Bool {
+            statements(for: .sqlite).contains { $0.range(of: "DROP TABLE", options: .caseInsensitive) != nil }
+        }
     }
 
     public static let all: [Migration] = [

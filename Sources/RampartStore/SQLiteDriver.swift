@@ -58,7 +58,7 @@ public struct SQLiteDriver: SQLDriver {
     public func migrate(_ migrations: [Migrations.Migration]) async throws {
         var migrator = DatabaseMigrator()
         for migration in migrations {
-            migrator.registerMigration(migration.identifier) { db in
+            migrator.registerMigration(migration.identifier, foreignKeyChecks: migration.rebuildsTables ? .deferred : .immediate) { db in
                 for statement in migration.statements(for: .sqlite) { try db.execute(sql: statement) }
             }
         }
