@@ -152,6 +152,28 @@ import Testing
         #expect(entries.filter { members.contains($0) }.count == NetworkService.pageSize - 1)
     }
 
+    /// A mirror's pages in GBK, as Chinese sites often are: the honey is still found; its name
+    /// alone (without headline or company beside it) is not enough.
+    @Test func honeyIsFoundInAGBKPageButNotByItsNameAlone() async throws {
+        let server = try await TestServer.make()
+        var honey = Profile(accountID: .random(), name: "欧阳静怡", headline: "高级数据工程师", company: "华为技术")
+        honey.location = "深圳"
+        let account = AccountID.random()
+        let given = HoneyProfile(profile: honey, mintedAt: server.clock.now(), assignedTo: account, assignedAt: server.clock.now())
+        let directory = NSTemporaryDirectory() + "rampart-honey-gbk-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let gb18030 = String.Encoding(rawValue: 0x8000_0632)
+        let page = "<html><meta charset=gbk><li><b>欧阳静怡</b> 高级数据工程师 · 华为技术 · 深圳</li></html>"
+        try #require(page.data(using: gb18030)).write(to: URL(fileURLWithPath: directory + "/page.html"))
+        let report = try MirrorAttribution.scan([directory], codec: server.codec, honey: [given])
+        #expect(report.implicated.map { $0.account } == [String(account.rawValue)])
+        #expect(report.honeyFound == 1)
+
+        try #require("<li>欧阳静怡 · 另一家公司</li>".data(using: gb18030)).write(to: URL(fileURLWithPath: directory + "/page.html"))
+        #expect(try MirrorAttribution.scan([directory], codec: server.codec, honey: [given]).implicated.isEmpty)
+    }
+
     @Test func anOrdinaryMemberSearchingNeverSeesHoney() async throws {
         let server = try await TestServer.make(policy: try DetectionServerTests.policy(), detection: .enforce)
         _ = try await server.addMembers(60)

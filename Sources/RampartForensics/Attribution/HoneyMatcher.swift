@@ -4,7 +4,8 @@ import RampartCore
 /// Finds honey profiles (``HoneyProfile``) in a copy's bytes: a honey's name with its
 /// headline or company close by (within ``window`` bytes), as saved HTML, JSON or CSV hold
 /// a record. A name alone never counts: honey names come from the same lists as members'.
-/// Each text is looked for as written and as HTML and JSON escape it. One pass over the
+/// Each text is looked for as written, as HTML and JSON escape it, and in GB18030 (GBK
+/// pages). One pass over the
 /// bytes, whatever the number of honey profiles: candidate positions are found through the
 /// first three bytes of each name.
 struct HoneyMatcher {
@@ -52,15 +53,22 @@ struct HoneyMatcher {
         return found
     }
 
-    /// A text as written, and as HTML (either apostrophe form) and JSON escape it.
+    /// GB18030 (which contains GBK and GB2312): what Chinese pages of a mirror are often in.
+    /// Foundation names it by CoreFoundation's number (kCFStringEncodingGB_18030_2000).
+    static let gb18030 = String.Encoding(rawValue: 0x8000_0632)
+
+    /// A text as written, as HTML (either apostrophe form) and JSON escape it, and, when it is
+    /// not plain ASCII, in GB18030.
     static func variants(_ text: String) -> [[UInt8]] {
         let html = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         let json = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "/", with: "\\/")
         let forms = [text, html, html.replacingOccurrences(of: "'", with: "&#39;"), html.replacingOccurrences(of: "'", with: "&#x27;"), json]
+        var encoded = forms.map { Array($0.utf8) }
+        if !text.allSatisfy(\.isASCII), let chinese = text.data(using: gb18030) { encoded.append(Array(chinese)) }
         var seen = Set<[UInt8]>()
-        return forms.map { Array($0.utf8) }.filter { seen.insert($0).inserted }
+        return encoded.filter { seen.insert($0).inserted }
     }
 
     private static func prefix(_ bytes: [UInt8], _ at: Int) -> UInt32 {
