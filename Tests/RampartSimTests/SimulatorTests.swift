@@ -83,7 +83,10 @@ struct SimulatorTests {
         let guarded = try #require(results["Rampart Guard"])
         #expect(guarded.honeyCards > 0)
         #expect(guarded.accountsGivenHoney > 0)
-        #expect(guarded.accountsGivenHoney <= guarded.accountsRegistered)
+        #expect(guarded.accountsGivenHoney <= guarded.accountsThatTookData)
+        #expect(guarded.accountsThatTookData <= guarded.accountsRegistered)
+        #expect(guarded.accountsNamedByHoney >= guarded.accountsGivenHoney)
+        #expect(guarded.accountsNamedByHoney <= guarded.accountsThatTookData)
         #expect(results.filter { $0.key != "Rampart Guard" }.allSatisfy { $0.value.honeyCards == 0 })
     }
 

@@ -6,11 +6,11 @@ import Foundation
 /// the simulator both ask it, through ``ScreeningPipeline/screen(_:by:paidByBudget:)``.
 ///
 /// A honey card takes one place on a served search page, or on a page of another member's
-/// connection list, when the account is suspect on its own evidence — its rung is `challenge` or higher and the key carrying the risk is the
-/// account's, its session's, device's or cluster's, never an address or subnet it may share
-/// with an office — or when its budget has passed the warning and it reads deep
-/// (`deepSearchPage`, `deepListPage` or further). Members reading normally are neither:
-/// they see none.
+/// connection list, when the account is suspect on its own evidence — its rung is
+/// `challenge` or higher and the key carrying the risk is the account's, its session's,
+/// device's or cluster's, never an address or subnet it may share with an office — or when
+/// its budget has passed the warning and it reads deep (`deepSearchPage`, `deepListPage` or
+/// further). Members reading normally are neither: they see none.
 ///
 /// Profile views are never given honey; opening a honey card's link shows the honey
 /// profile, which is how a harvester takes it.

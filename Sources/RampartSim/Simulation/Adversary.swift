@@ -112,6 +112,11 @@ public struct AdversaryOutcome: Sendable, Equatable, Encodable {
     /// each of those is named by `rampart attribute` from a copy holding its honey.
     public var honeyCards = 0
     public var accountsGivenHoney = 0
+    /// Its accounts that were served at least one member (whose sealed IDs a copy may hold).
+    public var accountsThatTookData = 0
+    /// Of those, the ones its copy would name with every ID stripped: given honey, or linked
+    /// to an account that was (``Defense/namedByHoney(_:)``).
+    public var accountsNamedByHoney = 0
 }
 
 /// One running adversary: its accounts, its crawl, its reaction to refusals.
@@ -146,6 +151,8 @@ final class AdversaryRun {
     private var taken: [UInt8]
     private var categoryTaken: [[Bool]]
     private(set) var outcome: AdversaryOutcome
+    /// Accounts served at least one member.
+    private(set) var fed = Set<Int64>()
     private var lastServed = 0.0
     private var registered = 0
     private var devices: [UInt64] = []
@@ -216,6 +223,7 @@ final class AdversaryRun {
         var wait = gap()
         switch verdict {
         case .served(let categories):
+            if !request.action.shown.isEmpty, fed.insert(client.account).inserted { outcome.accountsThatTookData += 1 }
             switch request.action {
             case .view(let target):
                 take(target, categories)

@@ -82,6 +82,9 @@ public protocol Defense: AnyObject {
     func passedChallenge(account: Int64)
     /// Honey cards served so far (``HoneyPlacement``), and to how many accounts.
     var honeyCards: (cards: Int, accounts: Int) { get }
+    /// Which of `accounts` a copy holding all their honey would name: those given honey, and
+    /// those the identity graph links to one (`rampart attribute` names a cluster).
+    func namedByHoney(_ accounts: Set<Int64>) -> Set<Int64>
 }
 
 extension Defense {
@@ -89,6 +92,7 @@ extension Defense {
     public func purchase(account: Int64, card: String) -> Bool { true }
     public func passedChallenge(account: Int64) {}
     public var honeyCards: (cards: Int, accounts: Int) { (0, 0) }
+    public func namedByHoney(_ accounts: Set<Int64>) -> Set<Int64> { [] }
 }
 
 /// The categories of a profile a viewer sees, by the product's own ``Visibility`` rules on a

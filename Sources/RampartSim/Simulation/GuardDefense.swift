@@ -31,6 +31,11 @@ public final class GuardDefense: Defense {
     private var honey: [Int64: Int] = [:]
     public var honeyCards: (cards: Int, accounts: Int) { (honey.values.reduce(0, +), honey.count) }
 
+    public func namedByHoney(_ accounts: Set<Int64>) -> Set<Int64> {
+        let clusters = Set(honey.keys.compactMap { graph.sharedCluster(of: $0) })
+        return accounts.filter { honey[$0] != nil || graph.sharedCluster(of: $0).map(clusters.contains) == true }
+    }
+
     public init(clock: SimClock, policy: AccessPolicy) {
         self.clock = clock
         self.policy = policy

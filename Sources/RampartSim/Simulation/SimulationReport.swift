@@ -90,11 +90,11 @@ public struct SimulationReport: Sendable, Encodable {
         lines += [
             "", "## Honey profiles under Rampart's Guard", "",
             "Honey cards placed on the search pages of accounts the Guard suspects (the server gives each account honey profiles of its own, so a copy holding one names it). Members: \(memberFriction["Rampart Guard"]?.honeyCards ?? 0) honey cards.", "",
-            "| adversary | honey cards | accounts given honey | accounts registered |", "| --- | ---: | ---: | ---: |",
+            "| adversary | honey cards | accounts given honey | accounts that took data | of them named by honey alone (with their cluster) | accounts registered |", "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for adversary in adversaries {
             guard let outcome = adversary.results["Rampart Guard"] else { continue }
-            lines.append("| \(adversary.name) | \(outcome.honeyCards) | \(outcome.accountsGivenHoney) | \(outcome.accountsRegistered) |")
+            lines.append("| \(adversary.name) | \(outcome.honeyCards) | \(outcome.accountsGivenHoney) | \(outcome.accountsThatTookData) | \(outcome.accountsNamedByHoney) | \(outcome.accountsRegistered) |")
         }
         lines += ["", "## Member friction (share of all members, ever, in the period)", "", "| defense | challenged | throttled | degraded | suspended | refused by a limit | requests |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for name in defenses {

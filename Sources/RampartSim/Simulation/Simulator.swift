@@ -123,6 +123,7 @@ public struct Simulator: Sendable {
             run.finish(endSeconds: end)
             var outcome = run.outcome
             (outcome.honeyCards, outcome.accountsGivenHoney) = defense.honeyCards
+            outcome.accountsNamedByHoney = defense.namedByHoney(run.fed).count
             return .adversary(outcome)
         case .members(let defenseName):
             let defense = makeDefense(defenseName, clock: clock, policy: configuration.policy)
