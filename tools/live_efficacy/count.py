@@ -16,6 +16,9 @@ pages, and counts:
   least one card on it.
 - requests and refusals: pages asked for, and how many were answered with a challenge,
   a throttle, a budget refusal, a suspension, or the sign-in page (session revoked).
+- honey profiles: the one thing read from the platform, OUT/honey.json (`rampart honey list
+  --json`, written by run.py after the tools stop). A card or profile that is one of the
+  platform's synthetic honey members is no member: it is counted apart, as honey taken.
 
     python3 -m live_efficacy.count OUT --members N [--command "..."]
 """
@@ -32,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from live_efficacy.common import (
     HIDDEN_NAME,
     REFUSALS,
+    _norm,
     budget_warning,
     classify,
     connection_list_owner,
@@ -54,6 +58,7 @@ TOOLS = (
 class Tally:
     def __init__(self):
         self.points = collections.defaultdict(set)  # member key -> categories
+        self.honey = set()  # honey profiles' keys seen (not members)
         self.named_with_position = set()
         self.token_to_key = {}
         self.name_to_keys = collections.defaultdict(set)
@@ -71,6 +76,9 @@ class Tally:
         if not shown.name or shown.name == HIDDEN_NAME:
             return None
         key = shown.key
+        if key in HONEY_KEYS:
+            self.honey.add(key)
+            return None
         if shown.has_position:
             self.named_with_position.add(key)
         self.points[key].update(shown.categories)
@@ -136,6 +144,7 @@ class Tally:
             "degraded_profiles_inferred": self.degraded,
             "budget_warnings": self.budget_warnings,
             "members_taken": len(self.named_with_position),
+            "honey_taken": len(self.honey),
             "members_taken_share": len(self.named_with_position) / corpus if corpus else None,
             "data_points": data_points,
             "data_points_share": data_points / (corpus * len(CATEGORIES)) if corpus else None,
@@ -335,7 +344,20 @@ def render_markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# (name, headline, company) of the platform's honey profiles, from OUT/honey.json.
+HONEY_KEYS: set = set()
+
+
+def load_honey(out: pathlib.Path) -> None:
+    HONEY_KEYS.clear()
+    path = out / "honey.json"
+    if path.exists():
+        for honey in json.loads(path.read_text(encoding="utf-8")):
+            HONEY_KEYS.add((_norm(honey.get("name")), _norm(honey.get("headline")), _norm(honey.get("company"))))
+
+
 def count_all(out: pathlib.Path, corpus: int, start: float | None) -> dict:
+    load_honey(out)
     results = {}
     for name, _ in TOOLS:
         directory = out / name

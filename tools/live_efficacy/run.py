@@ -178,7 +178,15 @@ def main():
     if not server_alive:
         log.error("the server did not answer /healthz at the end of the run")
 
-    # 3. Count from what the tools saved.
+    # 3. Count from what the tools saved; the platform's honey profiles (synthetic members
+    # shown to suspects) are counted apart, not as members.
+    if args.binary:
+        try:
+            listed = subprocess.run(
+                [args.binary, "honey", "list", "--json", "--data-dir", args.data_dir], capture_output=True, timeout=120, check=True)
+            (out / "honey.json").write_bytes(listed.stdout)
+        except (OSError, subprocess.SubprocessError) as error:
+            log.error("could not list the honey profiles: %s", error)
     results = count.count_all(out, args.members, start)
     tools = []
     for name, label in count.TOOLS:
@@ -206,6 +214,9 @@ def main():
         if r.get("stylesheet_fetches") or r.get("challenge_steps"):
             notes.append(f"{entry['label']}: {r.get('stylesheet_fetches', 0)} stylesheet fetches and "
                          f"{r.get('challenge_steps', 0)} challenge steps (sending and entering codes), not counted as pages.")
+        if r.get("honey_taken"):
+            notes.append(f"{entry['label']}: {r['honey_taken']} honey profiles taken (synthetic members shown only to accounts the "
+                         "Guard suspects; not counted as members).")
     notes.append("Challenges passed by Scrapy, the walker and the members (they hold the SIM card) count as one refused page each; "
                  "the pages asked for again afterwards count again.")
     notes.append("\"Degraded (inferred)\": profile pages whose work history has every date in January and no descriptions "
