@@ -1,5 +1,5 @@
 """Count what each tool took, from what the tool itself saved — never from the server's
-logs or database.
+logs or database (but for the list of its honey profiles, below).
 
 For every saved page that was served (not a challenge, throttle, budget, suspension or
 sign-in page), it reads the member cards (search results, connection lists) and profile
@@ -293,7 +293,8 @@ def render_markdown(report: dict) -> str:
         f"Server: `{report['binary']}`; world: {report['members']:,} members; run: {report['minutes']} minutes "
         f"({report['started']} – {report['ended']} UTC); output: `{report['out']}`",
         "",
-        "Counted from each tool's own saved output (pages and items), never from the server's logs or database. "
+        "Counted from each tool's own saved output (pages and items), never from the server's logs or database "
+        "(but for the list of its honey profiles, synthetic members counted apart). "
         "Members taken = distinct members whose name and position (headline or company) appear together in what the tool saved; "
         "data points = member × category (identity, position, experience, education, skills, contact, connections); "
         f"shares are of {report['members']:,} members and {report['members'] * 7:,} data points. "
