@@ -27,6 +27,7 @@ if [[ -z "$binary" ]]; then
     binary=.build/debug/rampart
 fi
 out=${out:-$(mktemp -d -t rampart-honey-recall.XXXXXX)}
+mkdir -p "$out"
 echo "seed  honey-cards  accounts-given-honey  accounts-that-took-data  named-by-honey  member-honey-cards"
 for seed in $(seq 1 "$seeds"); do
     "$binary" simulate --members "$members" --days "$days" --scenario case-replay --seed "$seed" --out "$out/$seed" >/dev/null 2>&1 ||

@@ -89,7 +89,7 @@ public struct SimulationReport: Sendable, Encodable {
         }
         lines += [
             "", "## Honey profiles under Rampart's Guard", "",
-            "Honey cards placed on the search pages of accounts the Guard suspects (the server gives each account honey profiles of its own, so a copy holding one names it). Members: \(memberFriction["Rampart Guard"]?.honeyCards ?? 0) honey cards.", "",
+            "Honey cards placed by the Guard's rule (`HoneyPlacement`) where harvesting reaches — search pages past the second and other members' connection lists past the first, of accounts it suspects on their own evidence; deeper for accounts past their budget warning. The server gives each account honey profiles of its own, so a copy holding one names it; the simulator counts them, and the accounts a copy stripped of IDs would name through them and their identity cluster. Members: \(memberFriction["Rampart Guard"]?.honeyCards ?? 0) honey cards.", "",
             "| adversary | honey cards | accounts given honey | accounts that took data | of them named by honey alone (with their cluster) | accounts registered |", "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for adversary in adversaries {
