@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,6 +35,9 @@ public struct SQLiteCheckpointer: Sendable {
 
     private let connection: DatabaseQueue
     private let databaseFile: FileHandle
+    /// The log's state at the last sync of the database file: an idle server does not sync
+    /// the same copy again every 50 ms.
+    private let synced = LastSync()
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -53,12 +57,23 @@ public struct SQLiteCheckpointer: Sendable {
         try await connection.writeWithoutTransaction { db in
             do {
                 let result = try db.checkpoint(.passive)
-                // What the copy wrote, synced here rather than in the commit that ends the cycle.
-                if result.checkpointedFrameCount > 0 { _ = fdatasync(databaseFile.fileDescriptor) }
-                return (result.walFrameCount, result.checkpointedFrameCount)
+                // What the copy wrote, synced here rather than in the commit that ends the cycle
+                // (which still syncs whatever this skipped: this only takes the wait off it).
+                let state = (logFrames: result.walFrameCount, copied: result.checkpointedFrameCount)
+                let copiedSinceSync = synced.state.withLock { last in
+                    defer { last = state }
+                    return state.copied > 0 && (last.map { $0 != state } ?? true)
+                }
+                if copiedSinceSync { _ = fdatasync(databaseFile.fileDescriptor) }
+                return state
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                 return nil
             }
         }
     }
+}
+
+/// The log's state when ``SQLiteCheckpointer`` last synced the database file.
+private final class LastSync: Sendable {
+    let state = Mutex<(logFrames: Int, copied: Int)?>(nil)
 }

@@ -15,32 +15,34 @@ struct HoneyPool: Sendable {
     static let candidates = 500
 
     let store: any HoneyStore
+    /// What every stored profile goes through before anyone sees it (the policy's default
+    /// audiences): honey is shown, and matched, exactly as a member would be.
+    let prepare: @Sendable (Profile) -> Profile
     let clock: any WallClock
     let logger: Logger
 
     /// Up to `count` honey profiles for a page of `viewer`'s that `matches` admits.
     func honey(for viewer: AccountID, count: Int, matches: (Profile) -> Bool) async throws -> [Profile] {
         guard count > 0 else { return [] }
-        let own = try await store.honeyProfiles(assignedTo: viewer)
+        let own = try await store.honeyProfiles(assignedTo: viewer).map { prepare($0.profile) }
         var chosen: [Profile] = []
         if own.count < Self.perAccount {
             for candidate in try await store.unassignedHoneyProfiles(limit: Self.candidates) where chosen.count < count {
-                guard matches(candidate.profile),
-                    try await store.assignHoneyProfile(candidate.id, to: viewer, at: clock.now())
-                else { continue }
+                let profile = prepare(candidate.profile)
+                guard matches(profile), try await store.assignHoneyProfile(candidate.id, to: viewer, at: clock.now()) else { continue }
                 logger.info("honey profile given", metadata: ["account": "\(viewer)", "honey": "\(candidate.id)"])
-                chosen.append(candidate.profile)
+                chosen.append(profile)
             }
         }
         // The pool had none for this query (or the account has its share): one of its own.
-        for honey in own.reversed() where chosen.count < count && matches(honey.profile) {
-            chosen.append(honey.profile)
+        for profile in own.reversed() where chosen.count < count && matches(profile) {
+            chosen.append(profile)
         }
         return chosen
     }
 
     /// The honey profile behind an ID, for a viewer who opens its link.
     func profile(_ id: AccountID) async throws -> Profile? {
-        try await store.honeyProfile(id: id)?.profile
+        try await store.honeyProfile(id: id).map { prepare($0.profile) }
     }
 }

@@ -65,7 +65,7 @@ public struct NetworkService: Sendable {
         exposure: ExposureService, protection: Protection, logger: Logger
     ) {
         self.protection = protection
-        self.honey = HoneyPool(store: honey, clock: clock, logger: logger)
+        self.honey = HoneyPool(store: honey, prepare: { [exposure] in exposure.withDefaults($0) }, clock: clock, logger: logger)
         self.store = store
         self.codec = gate.codec
         self.gate = gate
@@ -106,7 +106,7 @@ public struct NetworkService: Sendable {
         var found = try await profileOrDefault(target)
         // A honey profile (only ever linked from a suspect's pages) opens like any member's.
         let isHoney = found == nil
-        if isHoney { found = try await honey.profile(target).map(exposure.withDefaults) }
+        if isHoney { found = try await honey.profile(target) }
         guard let profile = found else { throw Self.memberNotFound }
         var proximity = GuardEvent.Proximity.own
         if !own {
@@ -196,10 +196,9 @@ public struct NetworkService: Sendable {
         let screened = try await screenAgainstBudget(.searchPage(page: start.served / Self.pageSize), requester)
         var wanted = min(Self.pageSize, max(0, depth - start.served))
         // Honey on the page must be a result of this search, as a stranger sees it.
-        let honeyProfiles = try await honey.honey(for: requester.id, count: min(screened.honeySlots, wanted)) { stored in
-            let profile = exposure.withDefaults(stored)
-            return SearchMatch.matches(query, profile) { Visibility.admits(profile.privacy[$0], ViewerRelation(tier: tier, degree: .thirdOrMore)) }
-        }.map(exposure.withDefaults)
+        let honeyProfiles = try await honey.honey(for: requester.id, count: min(screened.honeySlots, wanted)) { profile in
+            SearchMatch.matches(query, profile) { Visibility.admits(profile.privacy[$0], ViewerRelation(tier: tier, degree: .thirdOrMore)) }
+        }
         wanted -= honeyProfiles.count
         var found: [Profile] = []
         var raw = start.raw
@@ -288,7 +287,7 @@ public struct NetworkService: Sendable {
         // A honey card takes the place of one real entry on a full page: the page keeps its
         // length and the list its total (the suspect sees one real connection fewer).
         let honeyProfiles = page.count == Self.pageSize
-            ? try await honey.honey(for: requester.id, count: min(screened.honeySlots, 1)) { _ in true }.map(exposure.withDefaults) : []
+            ? try await honey.honey(for: requester.id, count: min(screened.honeySlots, 1)) { _ in true } : []
         let honeySlot = Int(StableHash.combine(UInt64(bitPattern: requester.id.rawValue), UInt64(offset)) % UInt64(Self.pageSize))
         if !honeyProfiles.isEmpty { page.remove(at: honeySlot) }
         var cards = try await cards(for: try await storedProfiles(page), requester: requester, tier: tier, knownDegree: own ? .first : nil)
