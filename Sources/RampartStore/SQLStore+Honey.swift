@@ -34,6 +34,10 @@ extension SQLStore: HoneyStore {
         try await honey("ORDER BY account_id", [])
     }
 
+    public func takenNames() async throws -> Set<String> {
+        Set(try await driver.fetch(SQLQuery("SELECT name FROM profiles UNION SELECT name FROM honey_profiles")).map { try $0.text("name") })
+    }
+
     private func honey(_ clause: String, _ binds: [SQLValue]) async throws -> [HoneyProfile] {
         try await driver.fetch(SQLQuery("SELECT * FROM honey_profiles \(clause)", binds)).map { row in
             HoneyProfile(

@@ -67,7 +67,7 @@ struct DemoSeeder {
         }
         edgeBar?.finish()
         // The honey pool, on a seed of its own (a different world: no honey is a member's twin).
-        try await HoneyMint(count: HoneyMint.demoCount(members: members), seed: seed ^ 0x484F_4E45_5950_4F4F).run(store, at: now)
+        try await HoneyMint(count: HoneyMint.demoCount(members: members), seed: HoneyMint.seed(forWorld: seed)).run(store, at: now)
         let demo = world.member(0)
         return Summary(
             members: members, connections: edges.count, seconds: Date().timeIntervalSince(started), demoPhone: demo.phone.e164,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartCore
+import RampartSim
 import RampartStore
 
 /// `rampart honey mint|list`: the pool of honey profiles the Guard shows suspect accounts

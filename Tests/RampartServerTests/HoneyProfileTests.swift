@@ -3,6 +3,7 @@ import HummingbirdTesting
 import RampartCore
 import RampartGuard
 import RampartLedger
+import RampartSim
 import RampartStore
 import Synchronization
 import Testing
@@ -178,6 +179,37 @@ import Testing
 
         try #require("<li>欧阳静怡 · 另一家公司</li>".data(using: gb18030)).write(to: URL(fileURLWithPath: directory + "/page.html"))
         #expect(try MirrorAttribution.scan([directory], codec: server.codec, honey: [given]).implicated.isEmpty)
+        // Nor its name with its headline but another company: a namesake's record.
+        try #require("<li>欧阳静怡 · 高级数据工程师 · 另一家公司</li>".data(using: gb18030)).write(to: URL(fileURLWithPath: directory + "/page.html"))
+        #expect(try MirrorAttribution.scan([directory], codec: server.codec, honey: [given]).implicated.isEmpty)
+    }
+
+    /// A dense dump, one member a row: a namesake of the honey's with its headline in the
+    /// rows around is not the honey (the simulator's mirrors named a bystander this way when
+    /// a name and either field were enough); its name, headline and company are. Minting
+    /// gives no honey a member's name, so a namesake in a copy of the platform's data is one
+    /// who joined later, and must also sit among the honey's exact headline and company.
+    @Test func aNamesakeBesideTheHoneysHeadlineIsNotTheHoney() throws {
+        let honey = Profile(accountID: .random(), name: "张晓明", headline: "软件工程师", company: "腾讯", location: "深圳")
+        let given = HoneyProfile(profile: honey, mintedAt: Date(), assignedTo: .random(), assignedAt: Date())
+        let directory = NSTemporaryDirectory() + "rampart-honey-namesake-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let rows = "name,headline,company,location\n李娜,软件工程师,百度,北京\n张晓明,产品经理,阿里巴巴,杭州\n王伟,销售经理,京东,广州\n"
+        try Data(rows.utf8).write(to: URL(fileURLWithPath: directory + "/records.csv"))
+        let codec = SealedIDCodec(keyring: Keyring.generate(at: Date()), clock: SystemWallClock())
+        #expect(try MirrorAttribution.scan([directory], codec: codec, honey: [given]).implicated.isEmpty)
+        try Data((rows + "张晓明,软件工程师,腾讯,深圳\n").utf8).write(to: URL(fileURLWithPath: directory + "/records.csv"))
+        #expect(try MirrorAttribution.scan([directory], codec: codec, honey: [given]).honeyFound == 1)
+    }
+
+    @Test func mintedHoneyTakesNoMembersName() throws {
+        let members = try HoneyMint(count: 50, seed: 3).profiles().map(\.name)
+        let taken = Set(members.prefix(25))
+        let minted = try HoneyMint(count: 50, seed: 3).profiles(avoiding: taken)
+        #expect(minted.count == 50)
+        #expect(minted.allSatisfy { !taken.contains($0.name) })
+        #expect(Set(minted.map(\.name)).count == 50)
     }
 
     @Test func anOrdinaryMemberSearchingNeverSeesHoney() async throws {

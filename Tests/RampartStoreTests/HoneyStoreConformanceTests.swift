@@ -50,4 +50,14 @@ struct HoneyStoreConformanceTests {
             #expect(try await store.honeyProfile(id: .random()) == nil)
         }
     }
+
+    @Test(arguments: StoreKind.available)
+    func takenNamesAreMembersAndHoneysNames(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            #expect(try await store.takenNames().isEmpty)
+            _ = try await Fixtures.register(store, account: Fixtures.account(name: "Ana Pérez"))
+            try await store.insertHoneyProfiles([Self.honey("Mirela Ionescu")], at: Fixtures.now)
+            #expect(try await store.takenNames() == ["Ana Pérez", "Mirela Ionescu"])
+        }
+    }
 }

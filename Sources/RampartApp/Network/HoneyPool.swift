@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RampartCore
+import RampartGuard
 import RampartStore
 
 /// Gives a suspect account its honey profiles (``HoneyProfile``) when the Guard places
@@ -9,8 +10,6 @@ import RampartStore
 /// it. A honey card on a search page must look like a result of that search, so only honey
 /// that `matches` the query is used; when none does, the page carries none.
 struct HoneyPool: Sendable {
-    /// Honey profiles one account is given at most; past it, its own are shown again.
-    static let perAccount = 40
     /// Pool entries looked through for one page.
     static let candidates = 500
 
@@ -26,7 +25,7 @@ struct HoneyPool: Sendable {
         guard count > 0 else { return [] }
         let own = try await store.honeyProfiles(assignedTo: viewer).map { prepare($0.profile) }
         var chosen: [Profile] = []
-        if own.count < Self.perAccount {
+        if own.count < HoneyPlacement.perAccount {
             for candidate in try await store.unassignedHoneyProfiles(limit: Self.candidates) where chosen.count < count {
                 let profile = prepare(candidate.profile)
                 guard matches(profile), try await store.assignHoneyProfile(candidate.id, to: viewer, at: clock.now()) else { continue }

@@ -2,8 +2,10 @@ import Foundation
 import RampartCore
 
 /// Finds honey profiles (``HoneyProfile``) in a copy's bytes: a honey's name with its
-/// headline or company close by (within ``window`` bytes), as saved HTML, JSON or CSV hold
-/// a record. A name alone never counts: honey names come from the same lists as members'.
+/// headline and its company close by (within ``window`` bytes), as saved HTML, JSON or CSV
+/// hold a record. A name alone never counts, nor a name with one of the two: honey names
+/// come from the same lists as members' (though no member has a honey's name when it is
+/// minted), and in a dense dump the rows around a name hold many headlines and companies.
 /// Each text is looked for as written, as HTML and JSON escape it, and in GB18030 (GBK
 /// pages). One pass over the
 /// bytes, whatever the number of honey profiles: candidate positions are found through the
@@ -19,14 +21,16 @@ struct HoneyMatcher {
 
     let honey: [HoneyProfile]
     private var names: [Needle] = []
-    private var companions: [[[UInt8]]] = []
+    /// Per honey, its headline and company, each in every form (``variants(_:)``): all must
+    /// be near its name.
+    private var companions: [[[[UInt8]]]] = []
     private var byPrefix: [UInt32: [Int]] = [:]
 
     init(_ honey: [HoneyProfile]) {
         self.honey = honey
         for (index, entry) in honey.enumerated() {
             let profile = entry.profile
-            companions.append([profile.headline, profile.company].filter { $0.count >= 2 }.flatMap(Self.variants))
+            companions.append([profile.headline, profile.company].filter { $0.count >= 2 }.map(Self.variants))
             for name in Self.variants(profile.name) where name.count >= 3 {
                 byPrefix[Self.prefix(name, 0), default: []].append(names.count)
                 names.append(Needle(honey: index, bytes: name))
@@ -47,7 +51,8 @@ struct HoneyMatcher {
                 guard !found.contains(needle.honey), Self.occurs(needle.bytes, in: bytes, at: position) else { continue }
                 let low = max(0, position - Self.window), high = min(bytes.count, position + needle.bytes.count + Self.window)
                 let near = bytes[low..<high]
-                if companions[needle.honey].contains(where: { Self.contains(near, $0) }) { found.insert(needle.honey) }
+                let fields = companions[needle.honey]
+                if !fields.isEmpty, fields.allSatisfy({ forms in forms.contains { Self.contains(near, $0) } }) { found.insert(needle.honey) }
             }
         }
         return found

@@ -30,6 +30,8 @@ public struct HoneyPlacement: Sendable, Equatable {
     public var deepListPage: Int
     /// Honey cards on one page.
     public var perPage: Int
+    /// Honey profiles one account is given at most; past it, its own are shown again.
+    public static let perAccount = 40
 
     public init(
         suspectRung: Rung = .challenge, suspectSearchPage: Int = 2, suspectListPage: Int = 1, deepSearchPage: Int = 3, deepListPage: Int = 5,

@@ -351,6 +351,19 @@ final class AdversaryRun {
         }
     }
 
+    /// What it publishes (under the Guard): every member whose name it took, its accounts'
+    /// honey, and their clusters.
+    func mirror(under defense: GuardDefense) -> SimMirror {
+        let identity = categoryTaken[0], position = categoryTaken[1]
+        let named = identity.indices.filter { identity[$0] }.map { Int32($0) }
+        let ours = Set(accounts.map(\.client.account))
+        return SimMirror(
+            scenario: strategy.slug, named: named, positioned: Set(named.filter { position[Int($0)] }),
+            honeyGiven: defense.honeyGiven.filter { ours.contains($0.key) }, accounts: ours, accountsThatTookData: fed,
+            clusters: Dictionary(uniqueKeysWithValues: ours.map { ($0, defense.cluster(of: $0)) }), worldMembers: world.members,
+            worldSeed: world.seed, honeyMinted: defense.honeyMinted)
+    }
+
     /// Closes the day's count; at the end, the per-category totals and containment.
     func endDay() { outcome.daily.append(outcome.distinctProfiles) }
 

@@ -26,9 +26,13 @@ public final class GuardDefense: Defense {
     /// Budget holder names, made once: the ledger keys by string, and formatting one per
     /// request was a large share of the simulation's time.
     private var holders: [Int64: String] = [:]
-    /// Honey cards the pipeline placed, per account (the server gives each a honey profile
-    /// of its own; the simulation counts them).
+    /// Honey cards the pipeline placed, per account.
     private var honey: [Int64: Int] = [:]
+    /// As the server's honey pool: the pool's entries (by index) given to each account, a
+    /// fresh one per card while the pool and the account's share last, else one of its own.
+    public private(set) var honeyGiven: [Int64: [Int]] = [:]
+    public let honeyMinted: Int
+    private var honeyNext = 0
     public var honeyCards: (cards: Int, accounts: Int) { (honey.values.reduce(0, +), honey.count) }
 
     public func namedByHoney(_ accounts: Set<Int64>) -> Set<Int64> {
@@ -36,9 +40,14 @@ public final class GuardDefense: Defense {
         return accounts.filter { honey[$0] != nil || graph.sharedCluster(of: $0).map(clusters.contains) == true }
     }
 
-    public init(clock: SimClock, policy: AccessPolicy) {
+    /// The accounts the identity graph links to `account` as one person, itself included.
+    public func cluster(of account: Int64) -> [Int64] { graph.members(of: account, limit: 1_000) }
+
+    /// `honeyPool`: the honey profiles minted beside the world (``HoneyMint``).
+    public init(clock: SimClock, policy: AccessPolicy, honeyPool: Int = 0) {
         self.clock = clock
         self.policy = policy
+        honeyMinted = honeyPool
         pipeline = ScreeningPipeline(
             policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
             clock: clock)
@@ -95,7 +104,7 @@ public final class GuardDefense: Defense {
                 served.append(ServedData(member: Int64(owner), degree: world.degree(of: owner, to: client), categories: .connections))
             }
             pipeline.charge(requester, served: served)
-            if screening.honeySlots > 0 { honey[client.account, default: 0] += screening.honeySlots }
+            if screening.honeySlots > 0 { giveHoney(screening.honeySlots, to: client.account) }
             if client.loadsAssets { pipeline.notePageAsset(by: requester) }
             guard case .view(let target) = request.action else { return .served(cardCategories) }
             return .served(servedCategories(degree: world.degree(of: target, to: client), degradeLevel: degradeLevel))
@@ -162,12 +171,18 @@ public final class GuardDefense: Defense {
 
     static let scriptAgent = "python-requests/2.32"
 
+    private func giveHoney(_ cards: Int, to account: Int64) {
+        honey[account, default: 0] += cards
+        for _ in 0..<cards where honeyNext < honeyMinted && honeyGiven[account, default: []].count < HoneyPlacement.perAccount {
+            honeyGiven[account, default: []].append(honeyNext)
+            honeyNext += 1
+        }
+    }
+
     private func holder(_ account: Int64) -> String {
         if let known = holders[account] { return known }
         let made = BudgetHolder.name(account)
         holders[account] = made
         return made
     }
-
-
 }

@@ -5,6 +5,8 @@ import RampartCore
 /// tier) and their connections, as compact arrays. Deterministic from the seed.
 public struct SimWorld: Sendable {
     public let members: Int
+    /// The generator's seed (the same members and honey for the same seed).
+    public let seed: UInt64
     /// Current employer per member (-1 for none).
     let employer: [Int32]
     /// First school per member (-1 for none).
@@ -20,6 +22,7 @@ public struct SimWorld: Sendable {
     public init(members: Int, seed: UInt64, progress: (String, Int, Int) -> Void = { _, _, _ in }) throws {
         let generator = try WorldGenerator.load(members: members, seed: seed)
         self.members = members
+        self.seed = seed
         var employer = [Int32](repeating: -1, count: members)
         var school = [Int32](repeating: -1, count: members)
         var tier = [Tier](repeating: .free, count: members)

@@ -21,6 +21,13 @@ public struct SimulationReport: Sendable, Encodable {
     public var memberFriction: [String: MemberFriction]
     /// The framer's week against the Guard (nil in reports from before it existed).
     public var framing: FramingOutcome?
+    /// What each adversary published under the Guard (``SimMirror``), in report order; not
+    /// part of `report.json` (`rampart simulate` writes them beside it).
+    public var mirrors: [SimMirror] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case members, connections, days, seed, defenses, adversaries, memberFriction, framing
+    }
 
     public func json() throws -> Data {
         let encoder = JSONEncoder()

@@ -33,11 +33,11 @@ public struct Simulator: Sendable {
         self.configuration = configuration
     }
 
-    static func makeDefense(_ name: String, clock: SimClock, policy: AccessPolicy) -> any Defense {
+    static func makeDefense(_ name: String, clock: SimClock, policy: AccessPolicy, world: SimWorld) -> any Defense {
         switch name {
         case "per-IP rate limit": PerIPRateLimit(clock: clock)
         case "per-account quota": PerAccountQuota(clock: clock)
-        case "Rampart Guard": GuardDefense(clock: clock, policy: policy)
+        case "Rampart Guard": GuardDefense(clock: clock, policy: policy, honeyPool: HoneyMint.demoCount(members: world.members))
         default: NoProtection()
         }
     }
@@ -59,7 +59,8 @@ public struct Simulator: Sendable {
     }
 
     private enum Outcome: Sendable {
-        case adversary(AdversaryOutcome)
+        /// With what it publishes, under the Guard.
+        case adversary(AdversaryOutcome, SimMirror?)
         case members(MemberFriction)
         case framing(FramingOutcome)
     }
@@ -85,10 +86,13 @@ public struct Simulator: Sendable {
         var adversaries: [String: [String: AdversaryOutcome]] = [:]
         var friction: [String: MemberFriction] = [:]
         var framing: FramingOutcome?
+        var mirrors: [SimMirror] = []
         for (job, outcome) in zip(jobs, outcomes.withLock { $0.results }) {
             switch (job, outcome) {
             case (.framing, .framing(let result)?): framing = result
-            case (.adversary(let strategy, let defense), .adversary(let result)?): adversaries[strategy.name, default: [:]][defense] = result
+            case (.adversary(let strategy, let defense), .adversary(let result, let mirror)?):
+                adversaries[strategy.name, default: [:]][defense] = result
+                if let mirror { mirrors.append(mirror) }
             case (.members(let defense), .members(let result)?): friction[defense] = result
             default: break
             }
@@ -97,7 +101,7 @@ public struct Simulator: Sendable {
             members: world.members, connections: world.connectionCount, days: configuration.days, seed: configuration.seed,
             defenses: Self.defenseNames, adversaries: configuration.adversaries.map { strategy in
                 SimulationReport.AdversaryResults(name: strategy.name, scenario: strategy.slug, results: adversaries[strategy.name] ?? [:])
-            }, memberFriction: friction, framing: framing)
+            }, memberFriction: friction, framing: framing, mirrors: mirrors)
     }
 
     private static func run(_ job: Job, world: SimWorld, configuration: Configuration) -> Outcome {
@@ -105,7 +109,7 @@ public struct Simulator: Sendable {
         let clock = SimClock()
         switch job {
         case .adversary(let strategy, let defenseName):
-            let defense = makeDefense(defenseName, clock: clock, policy: configuration.policy)
+            let defense = makeDefense(defenseName, clock: clock, policy: configuration.policy, world: world)
             let run = AdversaryRun(strategy: strategy, world: world, defense: defense, clock: clock, seed: configuration.seed)
             var day = 1
             while let next = run.nextAt, next < end {
@@ -124,9 +128,9 @@ public struct Simulator: Sendable {
             var outcome = run.outcome
             (outcome.honeyCards, outcome.accountsGivenHoney) = defense.honeyCards
             outcome.accountsNamedByHoney = defense.namedByHoney(run.fed).count
-            return .adversary(outcome)
+            return .adversary(outcome, (defense as? GuardDefense).map(run.mirror(under:)))
         case .members(let defenseName):
-            let defense = makeDefense(defenseName, clock: clock, policy: configuration.policy)
+            let defense = makeDefense(defenseName, clock: clock, policy: configuration.policy, world: world)
             let members = MemberRun(world: world, defense: defense, clock: clock, seed: configuration.seed, members: world.members)
             while let next = members.nextAt, next < end {
                 clock.seconds = max(clock.seconds, next)

@@ -16,4 +16,7 @@ public protocol HoneyStore: Sendable {
     func assignHoneyProfile(_ id: AccountID, to account: AccountID, at date: Date) async throws -> Bool
     /// Every honey profile, with who it was given to (for attribution).
     func allHoneyProfiles() async throws -> [HoneyProfile]
+    /// Every name a member or a honey profile has: a new honey profile takes none of them,
+    /// so its name in a copy is its own record and not a namesake's.
+    func takenNames() async throws -> Set<String>
 }

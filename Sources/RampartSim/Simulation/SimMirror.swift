@@ -1,0 +1,111 @@
+import Foundation
+import RampartCore
+import RampartGuard
+
+/// What an adversary publishes of its harvest under the Guard, as the case's defendant did
+/// on its own site: every record it was served, stripped of every ID (the hard case for
+/// attribution: no sealed ID survives), half as CSV and half as JSON lines, in no telling
+/// order. The honey profiles the Guard gave its accounts are among the records, exactly as
+/// they were served. `rampart simulate` writes it and runs `rampart attribute`'s scan
+/// (``MirrorAttribution`` in Forensics) over it; ``check(named:)`` scores what that named.
+public struct SimMirror: Sendable {
+    /// The adversary's scenario name ("case-replay").
+    public var scenario: String
+    /// Members whose name it took, and the subset whose position (headline, company,
+    /// location) it took too.
+    public var named: [Int32]
+    public var positioned: Set<Int32>
+    /// The honey pool's entries (indices) given to each of its accounts.
+    public var honeyGiven: [Int64: [Int]]
+    /// Every account it registered, and those that were served at least one member: the
+    /// ones a copy may come from.
+    public var accounts: Set<Int64>
+    public var accountsThatTookData: Set<Int64>
+    /// Each of its accounts' identity cluster (itself included) when the run ended.
+    public var clusters: [Int64: [Int64]]
+    /// The world and the honey pool minted beside it (``HoneyMint``).
+    public var worldMembers: Int
+    public var worldSeed: UInt64
+    public var honeyMinted: Int
+
+    /// The honey pool as the platform's records hold it: each profile with the account it was
+    /// given to. The pool's rest is given to bystanders (one account each, IDs below 0, none
+    /// of them the adversary's), as though other suspects of the platform's had been given
+    /// them: a record of the copy that wrongly matched one would name an innocent account.
+    public func honeyProfiles(mintedAt: Date) throws -> [HoneyProfile] {
+        let owner = Dictionary(honeyGiven.flatMap { account, indices in indices.map { ($0, account) } }, uniquingKeysWith: { first, _ in first })
+        let world = try WorldGenerator.load(members: worldMembers, seed: worldSeed)
+        let names = Set((0..<worldMembers).map { world.member($0).profile.name })
+        return try HoneyMint(count: honeyMinted, seed: HoneyMint.seed(forWorld: worldSeed)).profiles(avoiding: names).enumerated().map { index, profile in
+            let account = owner[index] ?? Self.bystander(index)
+            return HoneyProfile(profile: profile, mintedAt: mintedAt, assignedTo: AccountID(rawValue: account), assignedAt: mintedAt)
+        }
+    }
+
+    /// The bystander given the pool's entry `index` when the adversary was not.
+    static func bystander(_ index: Int) -> Int64 { -1 - Int64(index) }
+
+    /// Writes `records.csv` and `records.jsonl` into `directory` (created); returns the files.
+    @discardableResult
+    public func write(to directory: URL) throws -> [URL] {
+        let world = try WorldGenerator.load(members: worldMembers, seed: worldSeed)
+        let honey = try honeyProfiles(mintedAt: Date(timeIntervalSince1970: 0))
+        var records = named.map { member -> (UInt64, Profile, Bool) in
+            (StableHash.combine(worldSeed, UInt64(member)), world.member(Int(member)).profile, positioned.contains(member))
+        }
+        for index in Set(honeyGiven.values.joined()).sorted() {
+            records.append((StableHash.combine(~worldSeed, UInt64(index)), honey[index].profile, true))
+        }
+        records.sort { $0.0 < $1.0 }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var csv = "name,headline,company,location\n"
+        var lines = ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for (position, (_, profile, hasPosition)) in records.enumerated() {
+            let record = Record(
+                name: profile.name, headline: hasPosition ? profile.headline : "", company: hasPosition ? profile.company : "",
+                location: hasPosition ? profile.location : "")
+            if position.isMultiple(of: 2) {
+                csv += [record.name, record.headline, record.company, record.location].map(Self.csvField).joined(separator: ",") + "\n"
+            } else {
+                lines += String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
+            }
+        }
+        let files = [directory.appendingPathComponent("records.csv"), directory.appendingPathComponent("records.jsonl")]
+        try Data(csv.utf8).write(to: files[0])
+        try Data(lines.utf8).write(to: files[1])
+        return files
+    }
+
+    /// How well a scan of the mirror did: which of the accounts that took data it named, and
+    /// whether it named any account not the adversary's (its accounts that took no data are
+    /// named with their cluster, as the same person's).
+    public func check(named: Set<Int64>) -> MirrorCheck {
+        MirrorCheck(
+            scenario: scenario, accountsThatTookData: accountsThatTookData.count, named: named.count,
+            namedThatTookData: named.intersection(accountsThatTookData).count, namedInnocent: named.subtracting(accounts).count)
+    }
+
+    private struct Record: Encodable {
+        var name, headline, company, location: String
+    }
+
+    private static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+/// The score of one mirror's attribution (``SimMirror/check(named:)``).
+public struct MirrorCheck: Sendable, Codable, Equatable {
+    public var scenario: String
+    public var accountsThatTookData: Int
+    public var named: Int
+    /// Named accounts that did take data (the right ones).
+    public var namedThatTookData: Int
+    /// Named accounts not the adversary's: must be 0.
+    public var namedInnocent: Int
+
+    /// Share of the accounts that took data that the scan named (1 when none took any).
+    public var recall: Double { accountsThatTookData == 0 ? 1 : Double(namedThatTookData) / Double(accountsThatTookData) }
+}
