@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "RampartStoreTests",
             dependencies: [
-                "RampartStore", "RampartCore",
+                "RampartStore", "RampartCore", "RampartEvidence", "RampartForensics",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

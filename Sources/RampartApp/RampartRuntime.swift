@@ -23,11 +23,15 @@ public struct RampartRuntime: Sendable {
         public var treeHeadInterval: Duration
         /// Test-mode payments or none (``PaymentMode``).
         public var payments: PaymentMode
+        /// This server's name as one of several instances sharing a PostgreSQL database
+        /// (nil: the only server on its database).
+        public var instance: String?
 
         public init(
             dataDirectory: String, storeLocation: StoreLocation, policyPath: String?, smsWebhookURL: String?, ledger: Bool,
-            treeHeadInterval: Duration, payments: PaymentMode = .off
+            treeHeadInterval: Duration, payments: PaymentMode = .off, instance: String? = nil
         ) {
+            self.instance = instance
             self.payments = payments
             self.dataDirectory = dataDirectory
             self.storeLocation = storeLocation
@@ -44,15 +48,16 @@ public struct RampartRuntime: Sendable {
     public let backgroundServices: [any Service]
     /// What the ledger records as the protection in force when serving starts.
     public let protection: ProtectionInForce
-    /// This process's hold on the database (one server per database).
+    /// This process's hold on the database (one server per database, or shared by instances).
     public let claim: ServingClaim
+
 
     /// Claims the database for this process (``ServingClaim``: a second server on the same
     /// database is refused here, before it can write anything), opens the store (SQLite or
     /// PostgreSQL; not yet migrated), loads or creates the keys and the policy, wires the SMS
     /// sender, and builds the services.
     public static func open(_ settings: Settings, metrics: OperatorMetrics = .disabled, logger: Logger) async throws -> RampartRuntime {
-        let claim = try await ServingClaim.claim(settings.storeLocation, logger: logger)
+        let claim = try await ServingClaim.claim(settings.storeLocation, instance: settings.instance, logger: logger)
         do {
             return try open(settings, claim: claim, metrics: metrics, logger: logger)
         } catch {
@@ -84,11 +89,17 @@ public struct RampartRuntime: Sendable {
             } else {
                 OutboxSMSSender(dataDirectory: settings.dataDirectory, logger: logger)
             }
+        let duty: LedgerDuty =
+            if case .postgres(let url) = settings.storeLocation, settings.instance != nil {
+                LedgerDuty.shared(url: url, logger: logger)
+            } else {
+                LedgerDuty.sole
+            }
         let dependencies = RampartDependencies(
             store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
             clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: settings.ledger,
             treeHeadInterval: settings.treeHeadInterval, atRest: SecretsAtRest(keyring: try secrets.atRestKeyring(now: clock.now())), metrics: metrics,
-            logger: logger)
+            instance: settings.instance, ledgerDuty: duty, logger: logger)
         let services = RampartServices(dependencies, logger: logger)
         var background: [any Service] = [ServingClaimService(claim: claim, logger: logger)]
         if let client = opened.postgresClient { background.append(client) }
@@ -96,6 +107,11 @@ public struct RampartRuntime: Sendable {
         background.append(KeyRotationService(
             secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
             logger: logger))
+        if settings.instance != nil {
+            // Before the tree heads and the enforcement sync, which ask it.
+            background.append(duty)
+            if let peers = dependencies.peerBudgets { background.append(peers) }
+        }
         background.append(services.enforcement)
         if settings.ledger { background.append(dependencies.treeHeads) }
         return RampartRuntime(

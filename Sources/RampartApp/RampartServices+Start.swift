@@ -51,7 +51,9 @@ extension RampartServices {
         let links = try await identity.load()
         logger.info("identity graph rebuilt", metadata: ["links": "\(links)", "accounts": "\(dependencies.identity.accountCount)"])
         try await enforcement.tick()
+        let ledgerSize = try await store.ledgerSize()
         let replayed = try await dependencies.exposure.restore(from: store)
-        logger.info("exposure budgets restored", metadata: ["charges": "\(replayed)"])
+        logger.info("exposure budgets restored", metadata: ["charges": "\(replayed.charges)"])
+        dependencies.peerBudgets?.start(ledgerSizeBefore: ledgerSize, restoredThrough: replayed.lastSequence)
     }
 }

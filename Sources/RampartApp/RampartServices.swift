@@ -37,14 +37,23 @@ public struct RampartDependencies: Sendable {
     public var detection: DetectionEngine { screening.engine }
     /// Clusters of accounts that are one person (the pipeline's).
     public var identity: IdentityGraph { screening.identity }
+    /// This instance's name when several share one PostgreSQL database (nil: the only server).
+    public var instance: String?
+    /// With several instances: the other instances' budget charges, replayed into this one's.
+    public var peerBudgets: PeerBudgetSync?
+    /// With several instances: whether this one holds the ledger's duties (tree heads,
+    /// ledgering operator actions); always true for the only server.
+    public var ledgerDuty: LedgerDuty
 
     public init(
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
         payments: any PaymentProvider, policy: AccessPolicy, ledgerKey: Curve25519.Signing.PrivateKey = .init(), ledger: Bool = true,
         treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(),
         atRest: SecretsAtRest = SecretsAtRest(keyring: .generate(at: Date())), metrics: OperatorMetrics = .disabled,
-        logger: Logger = Logger(label: "rampart")
+        instance: String? = nil, ledgerDuty: LedgerDuty = .sole, logger: Logger = Logger(label: "rampart")
     ) {
+        self.instance = instance
+        self.ledgerDuty = ledgerDuty
         self.metrics = metrics
         self.atRest = atRest
         self.store = store
@@ -56,14 +65,17 @@ public struct RampartDependencies: Sendable {
         self.sms = sms
         self.clock = clock
         self.payments = payments
-        self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger, onCommit: { metrics.committed($0) })
+        self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger, instance: instance, onCommit: { metrics.committed($0) })
         self.treeHeads = TreeHeadPublisher(
-            store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, metrics: metrics, logger: logger)
+            store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, duty: ledgerDuty, metrics: metrics,
+            logger: logger)
         self.screening = ScreeningPipeline(
             policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
             clock: clock)
         self.exposure = ExposureService(screening: screening, clock: clock, metrics: metrics)
         self.hasher = hasher
+        let exposure = self.exposure
+        self.peerBudgets = instance.map { PeerBudgetSync(store: store, exposure: exposure, instance: $0, interval: .milliseconds(500), logger: logger) }
     }
 }
 
@@ -107,9 +119,11 @@ public struct RampartServices: Sendable {
         premium = PremiumService(
             store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence,
             identity: identity, logger: logger)
+        // Several instances: a suspension one decides holds on the others within a second.
         enforcement = EnforcementSync(
             store: dependencies.store, engine: dependencies.detection, identity: identity, evidence: dependencies.evidence,
-            metrics: dependencies.metrics, logger: logger)
+            metrics: dependencies.metrics, logger: logger, interval: dependencies.instance == nil ? .seconds(5) : .seconds(1),
+            duty: dependencies.ledgerDuty)
         console = ConsoleService(
             store: dependencies.store, hasher: dependencies.hasher, atRest: dependencies.atRest, clock: dependencies.clock,
             evidence: dependencies.evidence)

@@ -93,6 +93,10 @@ public struct AccessEvent: Sendable, Equatable {
     public var budget: BudgetMark?
     /// Honey profiles served with it (``HoneyProfile``): synthetic, so never in `subjects`.
     public var honey: [AccountID]
+    /// Its entry in the evidence ledger, once the recorder has numbered it (nil with the
+    /// ledger off), and the serving instance's name when several share a database.
+    public var ledgerSequence: Int64?
+    public var instance: String?
 
     public init(
         id: AccessEventID = .random(), viewer: AccountID?, target: AccountID?, kind: Kind, categories: Set<DataCategory>,

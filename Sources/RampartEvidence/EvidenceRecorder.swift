@@ -77,14 +77,18 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     private let ledgerEnabled: Bool
     private let state: Mutex<Coordination>
     private let onCommit: @Sendable (EvidenceCommit) -> Void
+    /// The instance's name, stamped on its access events (nil: the only server).
+    private let instance: String?
 
     /// - Parameters:
     ///   - ledger: false keeps access events only (for measuring what the ledger costs).
+    ///   - instance: this instance's name when several share the database.
     ///   - onCommit: told of every committed batch (the operator metrics), after the commit.
     public init(
         store: any LedgerStore & AccessEventStore, clock: any WallClock = SystemWallClock(), ledger: Bool = true, maxBatch: Int = 512,
-        onCommit: @escaping @Sendable (EvidenceCommit) -> Void = { _ in }
+        instance: String? = nil, onCommit: @escaping @Sendable (EvidenceCommit) -> Void = { _ in }
     ) {
+        self.instance = instance
         self.store = store
         self.clock = clock
         self.ledgerEnabled = ledger
@@ -104,9 +108,10 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         try await submit(Pending(accessEvent: nil, account: account, at: at, draft: draft))
     }
 
-    /// The committed log's size and root (the empty tree's root for an empty log).
-    public func head() async throws -> (size: Int, root: Digest32) {
-        let frontier = try await committedFrontier()
+    /// The committed log's size and root (the empty tree's root for an empty log). `fresh`:
+    /// read from the store, where other instances may have appended since this one did.
+    public func head(fresh: Bool = false) async throws -> (size: Int, root: Digest32) {
+        let frontier = fresh ? try await Self.loadFrontier(from: store) : try await committedFrontier()
         return (frontier.size, try frontier.rootHash())
     }
 
@@ -151,8 +156,11 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         let end: Coordination.WriteEndAction
         var failure: (any Error)?
         do {
-            try await write(prepared)
-            end = state.withLock { $0.writeSucceeded() }
+            if try await write(&prepared, records: preparation.records), let moved = prepared.frontier {
+                end = state.withLock { $0.writeSucceeded(onMovedLog: moved) }
+            } else {
+                end = state.withLock { $0.writeSucceeded() }
+            }
         } catch {
             failure = error
             end = state.withLock { $0.writeFailed() }
@@ -181,14 +189,22 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// Numbers and hashes `records` on top of `base` (the log as it will be once the batch
     /// in the store, if any, commits; nil: the committed log, read from the store if unknown).
     private func prepare(_ records: [Pending], on base: MerkleFrontier?) async throws -> PreparedBatch {
-        var prepared = PreparedBatch(events: records.compactMap { $0.accessEvent })
-        guard ledgerEnabled else { return prepared }
+        var prepared = PreparedBatch()
+        guard ledgerEnabled else {
+            prepared.events = records.compactMap { $0.accessEvent }
+            return prepared
+        }
         var next: MerkleFrontier
         if let base { next = base } else { next = try await committedFrontier() }
         prepared.rows.reserveCapacity(records.count)
         for record in records {
             guard let draft = record.draft else { continue }
             let sequence = next.size
+            if var event = record.accessEvent {
+                event.ledgerSequence = Int64(sequence)
+                event.instance = instance
+                prepared.events.append(event)
+            }
             let bytes = try draft.encoded(sequence: sequence)
             let leaf = MerkleHash.leafHash(bytes)
             prepared.rows.append(LedgerRow(
@@ -201,6 +217,26 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         }
         prepared.frontier = next
         return prepared
+    }
+
+    /// Appends made by other instances on a shared database one batch may meet in a row
+    /// before its requests fail.
+    static let maxLedgerMoves = 100
+
+    /// Writes the batch; when other instances appended to the ledger since it was numbered
+    /// (``StoreError/ledgerMoved``), numbers it again on the stored log and writes it again.
+    /// Returns whether it had to (the log it was prepared on was not the committed one).
+    private func write(_ batch: inout PreparedBatch, records: [Pending]) async throws -> Bool {
+        var moves = 0
+        while true {
+            do {
+                try await write(batch)
+                return moves > 0
+            } catch StoreError.ledgerMoved where moves < Self.maxLedgerMoves {
+                moves += 1
+                batch = try await prepare(records, on: try await Self.loadFrontier(from: store))
+            }
+        }
     }
 
     private func write(_ batch: PreparedBatch) async throws {

@@ -176,6 +176,16 @@ struct GroupCommitStateMachine<Record, Waiter, Log> {
         return WriteEndAction(waiters: written.waiters, storeHandover: handOverStore())
     }
 
+    /// The batch in the store committed, but numbered again on `log` (other instances had
+    /// appended to a shared ledger): the committed log is `log`, and a batch prepared on
+    /// the log this one was first numbered for is prepared again.
+    mutating func writeSucceeded(onMovedLog log: Log) -> WriteEndAction {
+        let written = endWrite()
+        committedLog = log
+        gathered?.stale = true
+        return WriteEndAction(waiters: written.waiters, storeHandover: handOverStore())
+    }
+
     /// The store refused the batch being written: only its requests fail, and a batch
     /// prepared on top of it is prepared again.
     mutating func writeFailed() -> WriteEndAction {

@@ -24,7 +24,7 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware(pages: pages))
     OperationsController(
         ready: services.checkReady, registry: registry,
-        openAPIDocument: try OperationsController.loadOpenAPIDocument(), claim: claim
+        openAPIDocument: try OperationsController.loadOpenAPIDocument(), claim: claim, instance: dependencies.instance, duty: dependencies.ledgerDuty
     ).addRoutes(to: router)
     LedgerController(treeHeads: dependencies.treeHeads).addRoutes(to: router)
     let signing = RequestSigning(
@@ -51,7 +51,7 @@ public func buildApplication(
         .init(
             dataDirectory: configuration.dataDirectory, storeLocation: configuration.storeLocation, policyPath: configuration.policyPath,
             smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval,
-            payments: configuration.payments),
+            payments: configuration.payments, instance: configuration.instance),
         metrics: OperatorMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
     let router = try await buildRouter(runtime.services, configuration: configuration, registry: registry, claim: runtime.claim, logger: logger)
     var app = Application(

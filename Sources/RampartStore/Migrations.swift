@@ -484,6 +484,14 @@ public enum Migrations {
             """,
             "CREATE INDEX honey_profiles_assigned ON honey_profiles(assigned_to, minted_at)",
         ]),
+        // Several instances on one database: each access event carries the ledger entry it
+        // is (its place in the one serial log) and the instance that served it, so every
+        // instance can replay the budget charges the others made, in commit order.
+        Migration(identifier: "v13-access-event-sequence", statements: [
+            "ALTER TABLE access_events ADD COLUMN ledger_seq BIGINT",
+            "ALTER TABLE access_events ADD COLUMN instance TEXT",
+            "CREATE INDEX access_events_ledger_seq ON access_events(ledger_seq)",
+        ]),
     ]
 }
 

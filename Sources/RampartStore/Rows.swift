@@ -125,6 +125,8 @@ extension AccessEvent {
                     holder: holder, key: try row.optionalText("budget_key") ?? "", cost: try row.optionalDouble("budget_cost") ?? 0,
                     dayUsed: try row.optionalDouble("budget_day") ?? 0, monthUsed: try row.optionalDouble("budget_month") ?? 0)
             })
+        ledgerSequence = try row.optionalInt("ledger_seq")
+        instance = try row.optionalText("instance")
     }
 }
 

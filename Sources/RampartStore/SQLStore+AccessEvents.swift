@@ -21,33 +21,37 @@ extension SQLStore: AccessEventStore {
                 event.session.map { .int($0.rawValue) } ?? .null,
                 event.budget.map { .text($0.holder) } ?? .null, event.budget.map { .text($0.key) } ?? .null,
                 event.budget.map { .double($0.cost) } ?? .null, event.budget.map { .double($0.dayUsed) } ?? .null,
-                event.budget.map { .double($0.monthUsed) } ?? .null,
+                event.budget.map { .double($0.monthUsed) } ?? .null, event.ledgerSequence.map(SQLValue.int) ?? .null,
+                event.instance.map(SQLValue.text) ?? .null,
             ]
         }
         return insertRows(
             "access_events",
             [
                 "id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash",
-                "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month",
+                "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month", "ledger_seq", "instance",
             ],
             rows)
     }
 
-    public func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)] {
+    public func budgetCharges(since date: Date) async throws -> [BudgetCharge] {
         try await driver.fetch(SQLQuery(
             """
-            SELECT budget_holder, budget_key, budget_cost, budget_day, budget_month, occurred_at FROM access_events
+            SELECT budget_holder, budget_key, budget_cost, budget_day, budget_month, occurred_at, ledger_seq, instance FROM access_events
             WHERE occurred_at >= ? AND budget_holder IS NOT NULL ORDER BY occurred_at, id
             """,
             [.int(date.millisecondsSince1970)]
-        )).map { row in
-            (
-                BudgetMark(
-                    holder: try row.text("budget_holder"), key: try row.text("budget_key"), cost: try row.optionalDouble("budget_cost") ?? 0,
-                    dayUsed: try row.optionalDouble("budget_day") ?? 0, monthUsed: try row.optionalDouble("budget_month") ?? 0),
-                Date(milliseconds: try row.int("occurred_at"))
-            )
-        }
+        )).map(BudgetCharge.init(row:))
+    }
+
+    public func budgetCharges(afterSequence sequence: Int64, limit: Int) async throws -> [BudgetCharge] {
+        try await driver.fetch(SQLQuery(
+            """
+            SELECT budget_holder, budget_key, budget_cost, budget_day, budget_month, occurred_at, ledger_seq, instance FROM access_events
+            WHERE ledger_seq > ? ORDER BY ledger_seq LIMIT ?
+            """,
+            [.int(sequence), .int(Int64(limit))]
+        )).map(BudgetCharge.init(row:))
     }
 
     public func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent] {
@@ -55,5 +59,18 @@ extension SQLStore: AccessEventStore {
             "SELECT * FROM access_events WHERE viewer_id = ? ORDER BY occurred_at DESC, id LIMIT ?",
             [.int(viewer.rawValue), .int(Int64(limit))]
         )).map(AccessEvent.init(row:))
+    }
+}
+
+extension BudgetCharge {
+    init(row: any SQLRow) throws {
+        self.init(
+            mark: try row.optionalText("budget_holder").map { holder in
+                BudgetMark(
+                    holder: holder, key: try row.optionalText("budget_key") ?? "", cost: try row.optionalDouble("budget_cost") ?? 0,
+                    dayUsed: try row.optionalDouble("budget_day") ?? 0, monthUsed: try row.optionalDouble("budget_month") ?? 0)
+            },
+            at: Date(milliseconds: try row.int("occurred_at")), ledgerSequence: try row.optionalInt("ledger_seq"),
+            instance: try row.optionalText("instance"))
     }
 }

@@ -7,20 +7,38 @@ import RampartCore
 /// a batch dirties the last pages of two tables.
 extension SQLStore: LedgerStore {
     public func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws {
-        var statements = Self.accessEventStatements(accessEvents)
-        statements += Self.insertRows(
-            "ledger_entries", ["seq", "kind", "account_id", "recorded_at", "entry", "leaf_hash"],
-            ledger.map { row in
-                [
-                    .int(row.sequence), .text(row.kind), row.account.map { .int($0.rawValue) } ?? .null,
-                    .int(row.recordedAt.millisecondsSince1970), .blob(row.entry), .blob(row.leafHash),
-                ]
-            })
+        let columns = ["seq", "kind", "account_id", "recorded_at", "entry", "leaf_hash"]
+        let rows = ledger.map { row -> [SQLValue] in
+            [
+                .int(row.sequence), .text(row.kind), row.account.map { .int($0.rawValue) } ?? .null,
+                .int(row.recordedAt.millisecondsSince1970), .blob(row.entry), .blob(row.leafHash),
+            ]
+        }
+        var statements: [SQLStatement] = []
+        if let first = rows.first, let sequence = ledger.first?.sequence {
+            // Instances sharing a PostgreSQL ledger append one transaction at a time.
+            if driver.dialect == .postgres {
+                statements.append(SQLStatement("SELECT pg_advisory_xact_lock(\(Self.ledgerLock.0), \(Self.ledgerLock.1))"))
+            }
+            // The batch goes in only right after the last stored entry: numbered on a log
+            // another writer has since appended to, it is refused whole (and numbered again).
+            statements.append(SQLStatement(
+                """
+                INSERT INTO ledger_entries (\(columns.joined(separator: ", "))) SELECT \(Self.placeholders(columns.count))
+                WHERE COALESCE((SELECT MAX(seq) FROM ledger_entries), -1) + 1 = ? RETURNING seq
+                """,
+                first + [.int(sequence)], requireChange: .ledgerMoved))
+        }
+        statements += Self.accessEventStatements(accessEvents)
+        statements += Self.insertRows("ledger_entries", columns, Array(rows.dropFirst()))
         statements += Self.insertRows(
             "ledger_nodes", ["last_seq", "level", "hash"], nodes.map { [.int($0.key.lastEntry), .int(Int64($0.level)), .blob($0.hash)] })
         guard !statements.isEmpty else { return }
         try await driver.write(statements)
     }
+
+    /// The transaction advisory lock appends to the ledger take on PostgreSQL: "RAMP", 2.
+    public static let ledgerLock: (Int32, Int32) = (0x5241_4D50, 2)
 
     public func ledgerSize() async throws -> Int64 {
         let rows = try await driver.fetch(SQLQuery("SELECT MAX(seq) AS last FROM ledger_entries"))

@@ -52,12 +52,23 @@ public final class ServingClaim: Sendable {
         ServingClaim(hold: .none, description: "an in-memory database")
     }
 
+    /// The session advisory lock of the ledger's once-only duties (tree heads, ledgering
+    /// operator actions) among instances sharing a database: "RAMP", 3.
+    public static let ledgerDutyKey: (Int32, Int32) = (0x5241_4D50, 3)
+
     /// Claims the store at `location` for this process; throws
     /// ``ServingClaimError/anotherServerRunning(_:)`` when another process holds it.
-    public static func claim(_ location: StoreLocation, logger: Logger) async throws -> ServingClaim {
+    /// `instance`: this server is one of several instances sharing a PostgreSQL database
+    /// (they hold the lock shared: a sole server and instances exclude each other).
+    public static func claim(_ location: StoreLocation, instance: String? = nil, logger: Logger) async throws -> ServingClaim {
         switch location {
-        case .sqlite(let dataDirectory): try claimSQLite(dataDirectory: dataDirectory)
-        case .postgres(let url): try await claimPostgres(url: url, logger: logger)
+        case .sqlite(let dataDirectory):
+            if instance != nil {
+                throw ServingClaimError.unavailable("Several instances share a PostgreSQL database only: start with --postgres-url, or without --instance.")
+            }
+            return try claimSQLite(dataDirectory: dataDirectory)
+        case .postgres(let url):
+            return try await claimPostgres(url: url, instance: instance, logger: logger)
         }
     }
 
@@ -82,24 +93,52 @@ public final class ServingClaim: Sendable {
         return ServingClaim(hold: .file(descriptor: descriptor), description: path)
     }
 
-    /// Claims the PostgreSQL database of `url` on a connection of its own.
-    public static func claimPostgres(url: String, logger: Logger) async throws -> ServingClaim {
+    /// Claims the PostgreSQL database of `url` on a connection of its own: alone, or as one
+    /// of several instances (`instance`).
+    public static func claimPostgres(url: String, instance: String? = nil, logger: Logger) async throws -> ServingClaim {
         let connection = try await PostgresConnection.connect(
             configuration: try PostgresDriver.connectionConfiguration(from: url), id: 1, logger: logger)
         do {
             let (major, minor) = advisoryKey
-            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(major), \(minor)) AS claimed", logger: logger).collect()
+            let function = instance == nil ? "pg_try_advisory_lock" : "pg_try_advisory_lock_shared"
+            let rows = try await connection.query("SELECT \(unescaped: function)(\(major), \(minor)) AS claimed", logger: logger).collect()
             guard let claimed = try rows.first?.decode(Bool.self), claimed else {
                 let holder = try await describeHolder(on: connection, logger: logger)
                 throw ServingClaimError.anotherServerRunning(
-                    "Another rampart serve is already serving this PostgreSQL database\(holder): it holds the advisory lock "
-                        + "(\(major), \(minor)). Stop it first; several instances on one database are not supported yet.")
+                    instance == nil
+                        ? "Another rampart serve is already serving this PostgreSQL database\(holder): it holds the advisory lock "
+                            + "(\(major), \(minor)). Stop it first, or start every server with --instance NAME to run several."
+                        : "A rampart serve started without --instance is serving this PostgreSQL database\(holder) alone: "
+                            + "it holds the advisory lock (\(major), \(minor)). Restart it with --instance NAME to run several.")
             }
         } catch {
             try? await connection.close()
             throw error
         }
-        let claim = ServingClaim(hold: .postgres(connection), description: "PostgreSQL advisory lock \(advisoryKey)")
+        let claim = ServingClaim(
+            hold: .postgres(connection),
+            description: "PostgreSQL advisory lock \(advisoryKey)\(instance == nil ? "" : ", shared, as instance \(instance ?? "")")")
+        connection.closeFuture.whenComplete { _ in claim.markEnded() }
+        return claim
+    }
+
+    /// Takes the ledger's duties (``ledgerDutyKey``) on a connection of its own if no other
+    /// instance holds them; nil when one does.
+    public static func tryClaimLedgerDuty(url: String, logger: Logger) async throws -> ServingClaim? {
+        let connection = try await PostgresConnection.connect(
+            configuration: try PostgresDriver.connectionConfiguration(from: url), id: 2, logger: logger)
+        do {
+            let (major, minor) = ledgerDutyKey
+            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(major), \(minor)) AS claimed", logger: logger).collect()
+            guard let claimed = try rows.first?.decode(Bool.self), claimed else {
+                try? await connection.close()
+                return nil
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        let claim = ServingClaim(hold: .postgres(connection), description: "PostgreSQL advisory lock \(ledgerDutyKey) (ledger duties)")
         connection.closeFuture.whenComplete { _ in claim.markEnded() }
         return claim
     }

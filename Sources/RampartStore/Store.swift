@@ -39,4 +39,7 @@ public enum StoreError: Error, Equatable, Sendable {
     case notFound
     case duplicate
     case invalidData(String)
+    /// Another instance appended to the evidence ledger since this batch was numbered: it
+    /// must be numbered again on the log as it now is.
+    case ledgerMoved
 }

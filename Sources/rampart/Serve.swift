@@ -52,6 +52,22 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
+    @Option(
+        name: .customLong("instance"),
+        help: "Run as one of several instances sharing one PostgreSQL database, under this name (letters, digits, . _ -; unique per instance). Every instance must be started with it. Also RAMPART_INSTANCE.")
+    var instance: String?
+
+    /// The instance name from the flag or the environment.
+    var instanceName: String? {
+        get throws {
+            guard let name = instance ?? ProcessInfo.processInfo.environment["RAMPART_INSTANCE"], !name.isEmpty else { return nil }
+            guard name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+                throw ValidationError("--instance is 1 to 64 letters, digits, '.', '_' or '-'.")
+            }
+            return name
+        }
+    }
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -97,6 +113,7 @@ struct Serve: AsyncParsableCommand {
         _ = try trustedNetworks
         _ = try paymentMode
         _ = try forwardingHeader
+        _ = try instanceName
     }
 
     func run() async throws {
@@ -119,6 +136,7 @@ struct Serve: AsyncParsableCommand {
         configuration.trustedProxies = try trustedNetworks
         configuration.payments = try paymentMode
         configuration.clientIPHeader = try forwardingHeader
+        configuration.instance = try instanceName
         if !noDemo {
             let members = demoMembers
             let dataDirectory = storage.dataDirectory

@@ -130,6 +130,28 @@ import Testing
         #expect(machine.committedLog == 9)
     }
 
+    /// Another instance appended to a shared ledger under a write: it committed, numbered
+    /// again on the moved log, and the batch waiting on it is prepared again on that log.
+    @Test func aWriteNumberedAgainOnAMovedLogCommitsAndTheBatchWaitingOnItIsPreparedAgainOnTheMovedLog() {
+        var machine = Self.machine(committed: 7)
+        #expect(machine.enqueue("a", waiter: 1) == .lead)
+        #expect(machine.enqueue("x", waiter: 2) == .wait)
+        #expect(machine.takeBatch() == Machine.Preparation(records: ["a", "x"], base: 7))
+        #expect(machine.batchPrepared(producing: 9, waiter: 101) == .write(nextLeader: nil))
+        #expect(machine.enqueue("b", waiter: 3) == .lead)
+        #expect(machine.takeBatch() == Machine.Preparation(records: ["b"], base: 9))
+        #expect(machine.batchPrepared(producing: 10, waiter: 102) == .waitForStore)
+
+        // Other instances wrote entries 7...11: the batch went in as 12 and 13.
+        let committed = machine.writeSucceeded(onMovedLog: 14)
+        #expect(committed.waiters == [2])
+        #expect(machine.committedLog == 14)
+        #expect(committed.storeHandover == Machine.Handover(leader: 102, action: .prepareAgain(Machine.Preparation(records: ["b"], base: 14))))
+        #expect(machine.batchPrepared(producing: 15, waiter: 103) == .write(nextLeader: nil))
+        #expect(machine.writeSucceeded().waiters == [])
+        #expect(machine.committedLog == 15)
+    }
+
     @Test func aBatchStillBeingPreparedWhenTheWriteUnderItIsRefusedIsPreparedAgainBeforeItIsWritten() {
         var machine = Self.machine(committed: 3)
         _ = Self.lead("a", id: 1, in: &machine)

@@ -150,7 +150,7 @@ private let warningHeader = HTTPField.Name("Rampart-Budget-Warning") ?? .via
         // A new server on the same database: the budget is rebuilt from the access events.
         let restarted = try server.restarted()
         let replayed = try await restarted.dependencies.exposure.restore(from: restarted.store)
-        #expect(replayed == 66)
+        #expect(replayed.charges == 66)
         let member = try #require(signedIn.withLock { $0 })
         try await restarted.test { client in
             client.remember(member)

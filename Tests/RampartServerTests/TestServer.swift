@@ -48,7 +48,7 @@ struct TestServer: Sendable {
     /// unless a test asks for `tenure` (``AccessPolicy/Budgets/newAccountStrangerFactor``).
     static func make(
         policy: AccessPolicy? = nil, detection: DetectionPolicy.Mode = .off, tenure: Bool = false, payments: (any PaymentProvider)? = nil,
-        driver: (any SQLDriver)? = nil
+        driver: (any SQLDriver)? = nil, instance: String? = nil
     ) async throws -> TestServer {
         var policy = try policy ?? PolicyFile.shipped()
         policy.detection.mode = detection
@@ -60,18 +60,22 @@ struct TestServer: Sendable {
         let payments = payments ?? TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
         let dependencies = RampartDependencies(
             store: store, sealingKeys: SealingKeys(.generate(at: clock.now())), signingKeys: SessionSigningKeys(master: SymmetricKey(size: .bits256)),
-            sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4))
+            sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4), instance: instance)
+        return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
+    }
+
+    /// Another server on the same database, keys and clock (fresh in-memory state): an
+    /// instance named `instance` beside this one, as `rampart serve --instance` runs them.
+    func sibling(instance: String?) -> TestServer {
+        let dependencies = RampartDependencies(
+            store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
+            payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4),
+            atRest: self.dependencies.atRest, instance: instance)
         return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 
     /// The same database, keys and clock behind a new server (fresh in-memory state), as after a restart.
-    func restarted() throws -> TestServer {
-        let dependencies = RampartDependencies(
-            store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
-            payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4),
-            atRest: self.dependencies.atRest)
-        return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
-    }
+    func restarted() throws -> TestServer { sibling(instance: dependencies.instance) }
 
     /// Runs `body` against the router in process, or (`live`) over a loopback socket, which
     /// gives requests a real peer address.

@@ -73,6 +73,35 @@ struct LedgerStoreConformanceTests {
         }
     }
 
+    /// Several instances append to one ledger: a batch numbered on a log another writer has
+    /// since appended to (or numbered past its end) is refused whole with `ledgerMoved`, its
+    /// access events with it; numbered right after the last entry, it goes in with them.
+    @Test(arguments: StoreKind.available)
+    func aBatchNotNumberedRightAfterTheLastEntryIsRefusedWholeAsLedgerMoved(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any LedgerStore & AccessEventStore) in
+            try await store.commitEvidence(accessEvents: [], ledger: (0..<2).map { Self.row($0, account: nil, at: 1) }, nodes: [])
+            var event = AccessEvent(
+                viewer: .random(), target: nil, kind: .searchPage, categories: [], subjects: [], occurredAt: Fixtures.now,
+                client: .init(ip: nil, userAgent: nil), deviceHash: nil, session: nil)
+            event.instance = "b"
+            for stale in [Int64(1), 3] {
+                event.ledgerSequence = stale
+                await #expect(throws: StoreError.ledgerMoved) {
+                    try await store.commitEvidence(accessEvents: [event], ledger: [Self.row(stale, account: nil, at: 2)], nodes: [])
+                }
+            }
+            #expect(try await store.ledgerSize() == 2)
+            #expect(try await store.budgetCharges(afterSequence: -1, limit: 10).isEmpty)
+            event.ledgerSequence = 2
+            try await store.commitEvidence(accessEvents: [event], ledger: [Self.row(2, account: nil, at: 2)], nodes: [])
+            #expect(try await store.ledgerSize() == 3)
+            let stored = try await store.budgetCharges(afterSequence: 1, limit: 10)
+            #expect(stored.map(\.ledgerSequence) == [2])
+            #expect(stored.map(\.instance) == ["b"])
+            #expect(try await store.budgetCharges(afterSequence: 2, limit: 10).isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func treeHeadsAreKeptInSizeOrderOncePerSize(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any LedgerStore) in

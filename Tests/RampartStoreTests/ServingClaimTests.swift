@@ -67,4 +67,37 @@ import Testing
             await next.release()
         }
     }
+
+    /// Instances (`--instance`) share a database with each other, never with a sole server;
+    /// one of them at a time holds the ledger's duties, and another takes them when it lets go.
+    @Test(.enabled(if: StoreKind.postgresURL != nil, "RAMPART_TEST_DATABASE_URL is not set: PostgreSQL serving claims SKIPPED"))
+    func instancesShareADatabaseWithEachOtherButNotWithASoleServer() async throws {
+        guard let base = StoreKind.postgresURL else { return }
+        try await StoreKind.withScratchDatabase(base: base) { url in
+            let location = StoreLocation.postgres(url: url)
+            let a = try await ServingClaim.claim(location, instance: "a", logger: quietLogger)
+            let b = try await ServingClaim.claim(location, instance: "b", logger: quietLogger)
+            let refusal = await #expect(throws: ServingClaimError.self) { try await ServingClaim.claim(location, logger: quietLogger) }
+            guard case .anotherServerRunning(let message) = refusal else { Issue.record("expected anotherServerRunning"); return }
+            #expect(message.contains("--instance"))
+
+            let duty = try #require(try await ServingClaim.tryClaimLedgerDuty(url: url, logger: quietLogger))
+            #expect(try await ServingClaim.tryClaimLedgerDuty(url: url, logger: quietLogger) == nil)
+            await duty.release()
+            let next = try #require(try await ServingClaim.tryClaimLedgerDuty(url: url, logger: quietLogger))
+            await next.release()
+
+            await a.release()
+            await b.release()
+            let sole = try await ServingClaim.claim(location, logger: quietLogger)
+            await #expect(throws: ServingClaimError.self) { try await ServingClaim.claim(location, instance: "c", logger: quietLogger) }
+            await sole.release()
+        }
+    }
+
+    @Test func instancesNeedPostgreSQL() async throws {
+        await #expect(throws: ServingClaimError.self) {
+            try await ServingClaim.claim(.sqlite(dataDirectory: NSTemporaryDirectory()), instance: "a", logger: quietLogger)
+        }
+    }
 }

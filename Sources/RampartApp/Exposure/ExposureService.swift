@@ -36,12 +36,24 @@ public struct ExposureService: Sendable {
     }
 
     /// Replays the charges of the current month (and the last 24 hours) from the store.
-    public func restore(from store: any AccessEventStore) async throws -> Int {
+    /// Returns how many, and the last ledger entry among them (where an instance sharing the
+    /// database goes on reading the others' charges, ``PeerBudgetSync``).
+    @discardableResult
+    public func restore(from store: any AccessEventStore) async throws -> (charges: Int, lastSequence: Int64?) {
         let now = clock.now()
         let since = min(ExposureLedger.startOfMonth(now), now.addingTimeInterval(-86_400))
         let charges = try await store.budgetCharges(since: since)
-        screening.budgets.replay(charges.map { ExposureLedger.Charge(holder: $0.mark.holder, key: $0.mark.key, cost: $0.mark.cost, at: $0.at) })
-        return charges.count
+        replay(charges)
+        return (charges.count, charges.compactMap(\.ledgerSequence).max())
+    }
+
+    /// Adds stored charges to the budgets (a charge stamped later than this instance's clock,
+    /// another instance's a little ahead, counts as now).
+    func replay(_ charges: [BudgetCharge]) {
+        let now = clock.now()
+        screening.budgets.replay(charges.compactMap { charge in
+            charge.mark.map { ExposureLedger.Charge(holder: $0.holder, key: $0.key, cost: $0.cost, at: min(charge.at, now)) }
+        })
     }
 
     /// Fills the categories a member never set from the policy's defaults.

@@ -18,13 +18,16 @@ public actor TreeHeadPublisher: Service {
     private let key: Curve25519.Signing.PrivateKey
     private let clock: any WallClock
     private let interval: Duration
+    /// Only the instance holding the ledger's duties signs heads.
+    private let duty: LedgerDuty
     private let metrics: OperatorMetrics
     private let logger: Logger
 
     public init(
         store: any LedgerStore, recorder: EvidenceRecorder, key: Curve25519.Signing.PrivateKey, clock: any WallClock, interval: Duration,
-        metrics: OperatorMetrics = .disabled, logger: Logger
+        duty: LedgerDuty = .sole, metrics: OperatorMetrics = .disabled, logger: Logger
     ) {
+        self.duty = duty
         self.metrics = metrics
         self.store = store
         self.recorder = recorder
@@ -61,7 +64,10 @@ public actor TreeHeadPublisher: Service {
 
     /// The newest signed tree head, signing one first if the ledger grew since the last.
     public func publish() async throws -> LedgerTreeHeadRow? {
-        let (size, root) = try await recorder.head()
+        // An instance without the duties shows the newest head the holder signed. The holder
+        // reads the log's head from the store: other instances append to it too.
+        guard duty.isHeld else { return try await store.latestTreeHead() }
+        let (size, root) = try await recorder.head(fresh: duty !== LedgerDuty.sole)
         let last = try await store.latestTreeHead()
         if let last, last.size >= Int64(size) { return last }
         guard size > 0 else { return nil }

@@ -5,6 +5,7 @@ import RampartEvidence
 import RampartGuard
 import RampartStore
 import ServiceLifecycle
+import Synchronization
 
 /// Brings operators' actions (taken with `rampart guard ...` against the store, while the
 /// server runs or not) into the running server: suspensions into the detection engine,
@@ -18,11 +19,16 @@ public struct EnforcementSync: Service {
     private let metrics: OperatorMetrics
     private let logger: Logger
     private let interval: Duration
+    /// Only the instance holding the ledger's duties ledgers operator actions; the others
+    /// follow the stored suspensions (``SuspensionSnapshot``).
+    private let duty: LedgerDuty
+    private let lastSeen = SuspensionSnapshot()
 
     public init(
         store: any EnforcementStore, engine: DetectionEngine, identity: IdentityService, evidence: any EvidenceLog,
-        metrics: OperatorMetrics = .disabled, logger: Logger, interval: Duration = .seconds(5)
+        metrics: OperatorMetrics = .disabled, logger: Logger, interval: Duration = .seconds(5), duty: LedgerDuty = .sole
     ) {
+        self.duty = duty
         self.metrics = metrics
         self.identity = identity
         self.store = store
@@ -39,7 +45,7 @@ public struct EnforcementSync: Service {
     /// One pass: ledger the waiting operator actions (reinstating where they lift a
     /// suspension), then make sure every stored suspension holds in the engine.
     public func tick() async throws {
-        while true {
+        while duty.isHeld {
             let pending = try await store.unledgeredEnforcement(limit: 200)
             if pending.isEmpty { break }
             for record in pending {
@@ -61,8 +67,24 @@ public struct EnforcementSync: Service {
             }
             try await store.markLedgered(pending.map(\.id))
         }
-        for suspension in try await store.suspensions() {
-            engine.suspend(account: suspension.account.rawValue)
+        let suspended = Set(try await store.suspensions().map(\.account.rawValue))
+        for account in suspended { engine.suspend(account: account) }
+        // Another instance ledgered a reinstatement: the suspension left the store.
+        if !duty.isHeld {
+            for account in lastSeen.replace(with: suspended).subtracting(suspended) { engine.reinstate(account: account) }
+        }
+    }
+}
+
+/// The suspensions an instance saw in the store at its last sync.
+final class SuspensionSnapshot: Sendable {
+    private let accounts = Mutex<Set<Int64>>([])
+
+    /// Keeps `current`; returns the previous.
+    func replace(with current: Set<Int64>) -> Set<Int64> {
+        accounts.withLock { previous in
+            defer { previous = current }
+            return previous
         }
     }
 }

@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     public var clientIPHeader: ClientAddressResolver.ForwardingHeaders = .xForwardedFor
     /// Test-mode payments, or none (`rampart serve --payments`).
     public var payments: PaymentMode = .off
+    /// This server's name as one of several instances on one PostgreSQL database
+    /// (`rampart serve --instance`); nil: the only server on its database.
+    public var instance: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./rampart-data",

@@ -13,13 +13,20 @@ struct OperationsController {
     let openAPIDocument: [UInt8]
     /// This server's hold on its database; nil for a router built without one (tests).
     var claim: ServingClaim? = nil
+    /// Its name when several instances share the database, and who holds the ledger's duties.
+    var instance: String? = nil
+    var duty: LedgerDuty = .sole
 
-    /// The instance's role: "sole server" while it holds the serving claim (one server per
-    /// database; several instances are not supported yet), "unclaimed" without one.
-    var role: String { claim == nil ? "unclaimed" : "sole server" }
+    /// The instance's role: "sole server" while it holds the serving claim alone,
+    /// "instance NAME: ledger duties" or "instance NAME: standby" as one of several,
+    /// "unclaimed" without a claim.
+    var role: String {
+        guard claim != nil else { return "unclaimed" }
+        guard let instance else { return "sole server" }
+        return "instance \(instance): \(duty.role)"
+    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        let role = role
         router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok", "role": role]) }
         router.get("readyz", use: readiness)
         router.get("metrics", use: metrics)

@@ -7,5 +7,24 @@ public protocol AccessEventStore: Sendable {
     func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent]
     /// Every budget charge recorded since `date`, oldest first: replayed at start so that
     /// a restart never resets a budget.
-    func budgetCharges(since date: Date) async throws -> [(mark: BudgetMark, at: Date)]
+    func budgetCharges(since date: Date) async throws -> [BudgetCharge]
+    /// Up to `limit` access events numbered in the ledger after `sequence`, in ledger order,
+    /// with their charge if any: what other instances on the database served since.
+    func budgetCharges(afterSequence sequence: Int64, limit: Int) async throws -> [BudgetCharge]
+}
+
+/// An access event's budget charge as stored: the mark (nil when the access was free), when,
+/// its ledger entry, and the instance that served it.
+public struct BudgetCharge: Sendable, Equatable {
+    public var mark: BudgetMark?
+    public var at: Date
+    public var ledgerSequence: Int64?
+    public var instance: String?
+
+    public init(mark: BudgetMark?, at: Date, ledgerSequence: Int64? = nil, instance: String? = nil) {
+        self.mark = mark
+        self.at = at
+        self.ledgerSequence = ledgerSequence
+        self.instance = instance
+    }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import RampartStore
+import ServiceLifecycle
+import Synchronization
+
+/// Who does the ledger's once-only duties — signing tree heads, and writing the operators'
+/// actions into it — when several instances share one PostgreSQL database: the instance
+/// holding a session advisory lock (``ServingClaim/ledgerDutyKey``). The others try for it
+/// every `interval`; when the holder dies, its connection closes, PostgreSQL releases the
+/// lock, and the next to try takes over (failover within one interval). Appending entries
+/// needs no duty: every instance appends, one transaction at a time (the store's ledger
+/// lock), each batch right after the entry it was numbered on.
+public final class LedgerDuty: Service, Sendable {
+    /// The only server on its database: it always holds the duties.
+    public static let sole = LedgerDuty(acquire: nil, interval: .seconds(1), logger: Logger(label: "rampart"))
+
+    private let acquire: (@Sendable () async throws -> ServingClaim?)?
+    private let interval: Duration
+    private let logger: Logger
+    private let claim = Mutex<ServingClaim?>(nil)
+
+    /// `acquire` takes the lock if free (nil: this is the only server).
+    public init(acquire: (@Sendable () async throws -> ServingClaim?)?, interval: Duration, logger: Logger) {
+        self.acquire = acquire
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// Several instances on the PostgreSQL database at `url`.
+    public static func shared(url: String, logger: Logger) -> LedgerDuty {
+        LedgerDuty(acquire: { try await ServingClaim.tryClaimLedgerDuty(url: url, logger: logger) }, interval: .seconds(1), logger: logger)
+    }
+
+    /// Whether this instance does the duties now.
+    public var isHeld: Bool {
+        guard acquire != nil else { return true }
+        return claim.withLock { $0?.isHeld ?? false }
+    }
+
+    /// "ledger duties" or "standby", for the health endpoints.
+    public var role: String { isHeld ? "ledger duties" : "standby" }
+
+    public func run() async throws {
+        guard acquire != nil else { return }
+        await runPeriodically(every: interval, logger: logger, failure: "could not try for the ledger duties") { [self] in
+            try await tryTakeOver()
+        }
+        await claim.withLock { $0 }?.release()
+    }
+
+    /// One try: takes the duties when nobody holds them.
+    public func tryTakeOver() async throws {
+        guard let acquire, !isHeld else { return }
+        guard let taken = try await acquire() else { return }
+        claim.withLock { $0 = taken }
+        logger.notice("this instance took the ledger duties (tree heads, operator actions)")
+    }
+}
