@@ -106,7 +106,7 @@ public struct RampartRuntime: Sendable {
         if let checkpointer = opened.checkpointer { background.append(WALCheckpointService(checkpointer: checkpointer, logger: logger)) }
         background.append(KeyRotationService(
             secrets: secrets, keys: dependencies.sealingKeys, sealing: policy.sealing, clock: clock, evidence: dependencies.evidence,
-            logger: logger))
+            logger: logger, interval: settings.instance == nil ? .seconds(60) : .seconds(5), duty: duty))
         if settings.instance != nil {
             // Before the tree heads and the enforcement sync, which ask it.
             background.append(duty)

@@ -32,9 +32,10 @@ public protocol EvidenceLog: AccessEventSink {
 /// executor rather than through one serial executor.
 ///
 /// The Merkle log's right edge (``MerkleFrontier``, O(log n) nodes) is loaded from the
-/// store on the first write and advanced only after a batch commits. One process writes a
-/// ledger: PostgreSQL deployments with several instances need one writer (the sequence
-/// number is the primary key, so a second writer fails rather than forks the log).
+/// store on the first write and advanced only after a batch commits. Instances sharing a
+/// PostgreSQL database all append to the one ledger: the store takes the ledger lock for
+/// each batch's transaction and, when another instance appended since the batch was
+/// numbered, has it numbered again right there (so no gap, no fork, no refusal).
 public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// What a suspended request is resumed with (a refused batch's requests are resumed
     /// with its error instead).
@@ -189,13 +190,15 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// Numbers and hashes `records` on top of `base` (the log as it will be once the batch
     /// in the store, if any, commits; nil: the committed log, read from the store if unknown).
     private func prepare(_ records: [Pending], on base: MerkleFrontier?) async throws -> PreparedBatch {
+        guard ledgerEnabled else { return PreparedBatch(events: records.compactMap { $0.accessEvent }) }
+        if let base { return try number(records, on: base) }
+        return try number(records, on: try await committedFrontier())
+    }
+
+    /// Numbers and hashes `records` as entries after the end of `base`.
+    private func number(_ records: [Pending], on base: MerkleFrontier) throws -> PreparedBatch {
         var prepared = PreparedBatch()
-        guard ledgerEnabled else {
-            prepared.events = records.compactMap { $0.accessEvent }
-            return prepared
-        }
-        var next: MerkleFrontier
-        if let base { next = base } else { next = try await committedFrontier() }
+        var next = base
         prepared.rows.reserveCapacity(records.count)
         for record in records {
             guard let draft = record.draft else { continue }
@@ -219,35 +222,32 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         return prepared
     }
 
-    /// Appends made by other instances on a shared database one batch may meet in a row
-    /// before its requests fail.
-    static let maxLedgerMoves = 100
-
-    /// Writes the batch; when other instances appended to the ledger since it was numbered
-    /// (``StoreError/ledgerMoved``), numbers it again on the stored log and writes it again.
-    /// Returns whether it had to (the log it was prepared on was not the committed one).
+    /// Writes the batch. Other instances may have appended to a shared ledger since it was
+    /// numbered: the store then has it numbered again on the stored log, inside the
+    /// transaction that holds the ledger lock (``LedgerStore/commitEvidence(_:frontierKeys:renumber:)``).
+    /// Returns whether that happened (the batch is then as written).
     private func write(_ batch: inout PreparedBatch, records: [Pending]) async throws -> Bool {
-        var moves = 0
-        while true {
-            do {
-                try await write(batch)
-                return moves > 0
-            } catch StoreError.ledgerMoved where moves < Self.maxLedgerMoves {
-                moves += 1
-                batch = try await prepare(records, on: try await Self.loadFrontier(from: store))
-            }
-        }
-    }
-
-    private func write(_ batch: PreparedBatch) async throws {
         let started = ContinuousClock.now
-        if ledgerEnabled {
-            try await store.commitEvidence(accessEvents: batch.events, ledger: batch.rows, nodes: batch.nodes)
-        } else {
+        guard ledgerEnabled else {
             try await store.recordAccessEvents(batch.events)
+            onCommit(EvidenceCommit(records: batch.events.count, ledgerKinds: [], duration: ContinuousClock.now - started))
+            return false
         }
+        let renumbered = Mutex<PreparedBatch?>(nil)
+        _ = try await store.commitEvidence(
+            EvidenceBatch(accessEvents: batch.events, ledger: batch.rows, nodes: batch.nodes),
+            frontierKeys: { size in MerkleFrontier.keys(forSize: Int(size)).map { LedgerNodeRow.Key(level: $0.level, index: Int64($0.index)) } },
+            renumber: { [self] size, nodes in
+                let stored = nodes.compactMap { row in Digest32(bytes: row.hash).map { MerkleNode(level: row.level, index: Int(row.index), hash: $0) } }
+                let again = try number(records, on: try MerkleFrontier(size: Int(size), nodes: stored))
+                renumbered.withLock { $0 = again }
+                return EvidenceBatch(accessEvents: again.events, ledger: again.rows, nodes: again.nodes)
+            })
+        let moved = renumbered.withLock { $0 }
+        if let moved { batch = moved }
         onCommit(EvidenceCommit(
             records: max(batch.events.count, batch.rows.count), ledgerKinds: batch.rows.map(\.kind), duration: ContinuousClock.now - started))
+        return moved != nil
     }
 
     /// The committed log's right edge, read from the store the first time. Only the

@@ -107,16 +107,37 @@ public struct PostgresDriver: SQLDriver {
     public func write(_ statements: [SQLStatement]) async throws {
         try await unwrappingTransactionError {
             try await client.withTransaction(logger: logger) { connection in
-                for statement in statements {
-                    let rows: [PostgresRow]
-                    do {
-                        rows = try await connection.query(Self.postgresQuery(statement.query), logger: logger).collect()
-                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                        throw statement.onUniqueViolation ?? error
-                    }
-                    if let required = statement.requireChange, rows.isEmpty { throw required }
-                }
+                let transaction = Transaction(connection: connection, logger: logger)
+                for statement in statements { try await transaction.execute(statement) }
             }
+        }
+    }
+
+    public func interactiveTransaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T? {
+        try await unwrappingTransactionError {
+            try await client.withTransaction(logger: logger) { connection in
+                try await body(Transaction(connection: connection, logger: logger))
+            }
+        }
+    }
+
+    /// Statements on the connection of one open transaction.
+    private struct Transaction: SQLTransaction {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        func fetch(_ query: SQLQuery) async throws -> [any SQLRow] {
+            try await connection.query(PostgresDriver.postgresQuery(query), logger: logger).collect().map(PostgresSQLRow.init)
+        }
+
+        func execute(_ statement: SQLStatement) async throws {
+            let rows: [PostgresRow]
+            do {
+                rows = try await connection.query(PostgresDriver.postgresQuery(statement.query), logger: logger).collect()
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                throw statement.onUniqueViolation ?? error
+            }
+            if let required = statement.requireChange, rows.isEmpty { throw required }
         }
     }
 
@@ -132,7 +153,7 @@ public struct PostgresDriver: SQLDriver {
         }
     }
 
-    private static func postgresQuery(_ query: SQLQuery) throws -> PostgresQuery {
+    fileprivate static func postgresQuery(_ query: SQLQuery) throws -> PostgresQuery {
         var bindings = PostgresBindings(capacity: query.binds.count)
         for value in query.binds {
             switch value {

@@ -71,9 +71,21 @@ public protocol SQLDriver: Sendable {
     /// Two integer columns of every row, for bulk loads (the connection graph). A driver may
     /// read them faster than ``fetch(_:)``; by default it is ``fetch(_:)``.
     func fetchIntegerPairs(_ query: SQLQuery, columns: (String, String)) async throws -> [(Int64, Int64)]
+    /// Runs `body` in one transaction on one connection, its reads seeing its writes; all or
+    /// nothing. Nil from a driver without it (SQLite: one process writes a database, so
+    /// ``write(_:)`` serves).
+    func interactiveTransaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T?
+}
+
+/// One transaction of ``SQLDriver/interactiveTransaction(_:)``: reads and writes in order.
+public protocol SQLTransaction: Sendable {
+    func fetch(_ query: SQLQuery) async throws -> [any SQLRow]
+    func execute(_ statement: SQLStatement) async throws
 }
 
 extension SQLDriver {
+    public func interactiveTransaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T? { nil }
+
     public func fetchIntegerPairs(_ query: SQLQuery, columns: (String, String)) async throws -> [(Int64, Int64)] {
         try await fetch(query).map { (try $0.int(columns.0), try $0.int(columns.1)) }
     }

@@ -7,57 +7,99 @@ import RampartCore
 /// a batch dirties the last pages of two tables.
 extension SQLStore: LedgerStore {
     public func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws {
+        let statements = Self.evidenceStatements(EvidenceBatch(accessEvents: accessEvents, ledger: ledger, nodes: nodes))
+        guard !statements.isEmpty else { return }
+        try await driver.write(statements)
+    }
+
+    public func commitEvidence(
+        _ batch: EvidenceBatch, frontierKeys: @Sendable (Int64) -> [LedgerNodeRow.Key],
+        renumber: @Sendable (Int64, [LedgerNodeRow]) throws -> EvidenceBatch
+    ) async throws -> EvidenceBatch {
+        // PostgreSQL, where several instances append: the end of the log is read, and the
+        // batch numbered again if need be, inside the transaction that holds the ledger lock.
+        if let written = try await driver.interactiveTransaction({ transaction in
+            try await transaction.execute(SQLStatement("SELECT pg_advisory_xact_lock(\(Self.ledgerLock.0), \(Self.ledgerLock.1))"))
+            var batch = batch
+            let size = try await Self.ledgerSize(transaction.fetch)
+            if let first = batch.ledger.first?.sequence, first != size {
+                batch = try renumber(size, try await Self.ledgerNodes(frontierKeys(size), transaction.fetch))
+            }
+            for statement in Self.evidenceStatements(batch) { try await transaction.execute(statement) }
+            return batch
+        }) {
+            return written
+        }
+        // SQLite: one process writes; a batch numbered before another of its own went in is
+        // numbered again until it goes in.
+        var batch = batch
+        while true {
+            do {
+                try await commitEvidence(accessEvents: batch.accessEvents, ledger: batch.ledger, nodes: batch.nodes)
+                return batch
+            } catch StoreError.ledgerMoved {
+                let size = try await ledgerSize()
+                batch = try renumber(size, try await ledgerNodes(frontierKeys(size)))
+            }
+        }
+    }
+
+    /// A batch's statements. Its first entry goes in only right after the last stored one:
+    /// numbered on a log another writer has since appended to, the batch is refused whole
+    /// (``StoreError/ledgerMoved``).
+    static func evidenceStatements(_ batch: EvidenceBatch) -> [SQLStatement] {
         let columns = ["seq", "kind", "account_id", "recorded_at", "entry", "leaf_hash"]
-        let rows = ledger.map { row -> [SQLValue] in
+        let rows = batch.ledger.map { row -> [SQLValue] in
             [
                 .int(row.sequence), .text(row.kind), row.account.map { .int($0.rawValue) } ?? .null,
                 .int(row.recordedAt.millisecondsSince1970), .blob(row.entry), .blob(row.leafHash),
             ]
         }
         var statements: [SQLStatement] = []
-        if let first = rows.first, let sequence = ledger.first?.sequence {
-            // Instances sharing a PostgreSQL ledger append one transaction at a time.
-            if driver.dialect == .postgres {
-                statements.append(SQLStatement("SELECT pg_advisory_xact_lock(\(Self.ledgerLock.0), \(Self.ledgerLock.1))"))
-            }
-            // The batch goes in only right after the last stored entry: numbered on a log
-            // another writer has since appended to, it is refused whole (and numbered again).
+        if let first = rows.first, let sequence = batch.ledger.first?.sequence {
             statements.append(SQLStatement(
                 """
-                INSERT INTO ledger_entries (\(columns.joined(separator: ", "))) SELECT \(Self.placeholders(columns.count))
+                INSERT INTO ledger_entries (\(columns.joined(separator: ", "))) SELECT \(placeholders(columns.count))
                 WHERE COALESCE((SELECT MAX(seq) FROM ledger_entries), -1) + 1 = ? RETURNING seq
                 """,
                 first + [.int(sequence)], requireChange: .ledgerMoved))
         }
-        statements += Self.accessEventStatements(accessEvents)
-        statements += Self.insertRows("ledger_entries", columns, Array(rows.dropFirst()))
-        statements += Self.insertRows(
-            "ledger_nodes", ["last_seq", "level", "hash"], nodes.map { [.int($0.key.lastEntry), .int(Int64($0.level)), .blob($0.hash)] })
-        guard !statements.isEmpty else { return }
-        try await driver.write(statements)
+        statements += accessEventStatements(batch.accessEvents)
+        statements += insertRows("ledger_entries", columns, Array(rows.dropFirst()))
+        statements += insertRows(
+            "ledger_nodes", ["last_seq", "level", "hash"], batch.nodes.map { [.int($0.key.lastEntry), .int(Int64($0.level)), .blob($0.hash)] })
+        return statements
     }
 
     /// The transaction advisory lock appends to the ledger take on PostgreSQL: "RAMP", 2.
     public static let ledgerLock: (Int32, Int32) = (0x5241_4D50, 2)
 
     public func ledgerSize() async throws -> Int64 {
-        let rows = try await driver.fetch(SQLQuery("SELECT MAX(seq) AS last FROM ledger_entries"))
+        try await Self.ledgerSize(driver.fetch)
+    }
+
+    static func ledgerSize(_ fetch: (SQLQuery) async throws -> [any SQLRow]) async throws -> Int64 {
+        let rows = try await fetch(SQLQuery("SELECT MAX(seq) AS last FROM ledger_entries"))
         return (try rows.first?.optionalInt("last")).map { $0 + 1 } ?? 0
     }
 
     public func ledgerNodes(_ keys: [LedgerNodeRow.Key]) async throws -> [LedgerNodeRow] {
+        try await Self.ledgerNodes(keys, driver.fetch)
+    }
+
+    static func ledgerNodes(_ keys: [LedgerNodeRow.Key], _ fetch: (SQLQuery) async throws -> [any SQLRow]) async throws -> [LedgerNodeRow] {
         var found: [LedgerNodeRow] = []
         // Leaves are the entries' own hashes.
         for chunk in keys.filter({ $0.level == 0 }).chunked(200) {
-            let rows = try await driver.fetch(SQLQuery(
-                "SELECT seq, leaf_hash FROM ledger_entries WHERE seq IN (\(Self.placeholders(chunk.count)))", chunk.map { .int($0.index) }))
+            let rows = try await fetch(SQLQuery(
+                "SELECT seq, leaf_hash FROM ledger_entries WHERE seq IN (\(placeholders(chunk.count)))", chunk.map { .int($0.index) }))
             for row in rows {
                 found.append(LedgerNodeRow(level: 0, index: try row.int("seq"), hash: try row.bytes("leaf_hash")))
             }
         }
         for chunk in keys.filter({ $0.level > 0 }).chunked(200) {
             let clause = Array(repeating: "(last_seq = ? AND level = ?)", count: chunk.count).joined(separator: " OR ")
-            let rows = try await driver.fetch(SQLQuery(
+            let rows = try await fetch(SQLQuery(
                 "SELECT last_seq, level, hash FROM ledger_nodes WHERE \(clause)", chunk.flatMap { [.int($0.lastEntry), .int(Int64($0.level))] }))
             found += try rows.map(LedgerNodeRow.init(row:))
         }

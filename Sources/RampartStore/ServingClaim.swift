@@ -64,7 +64,7 @@ public final class ServingClaim: Sendable {
         switch location {
         case .sqlite(let dataDirectory):
             if instance != nil {
-                throw ServingClaimError.unavailable("Several instances share a PostgreSQL database only: start with --postgres-url, or without --instance.")
+                throw ServingClaimError.unavailable("Several instances share a PostgreSQL database only: start with --database-url, or without --instance.")
             }
             return try claimSQLite(dataDirectory: dataDirectory)
         case .postgres(let url):

@@ -1,6 +1,7 @@
 import Foundation
 import RampartCore
 @testable import RampartStore
+import Synchronization
 import Testing
 
 /// The evidence ledger's tables (``LedgerStore``) on every store.
@@ -99,6 +100,32 @@ struct LedgerStoreConformanceTests {
             #expect(stored.map(\.ledgerSequence) == [2])
             #expect(stored.map(\.instance) == ["b"])
             #expect(try await store.budgetCharges(afterSequence: 2, limit: 10).isEmpty)
+        }
+    }
+
+    /// Overtaken by another writer, a batch is numbered again where the stored log ends
+    /// (given that size and the nodes asked for) and goes in there, in one transaction.
+    @Test(arguments: StoreKind.available)
+    func anOvertakenBatchIsNumberedAgainWhereTheStoredLogEnds(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any LedgerStore & AccessEventStore) in
+            try await store.commitEvidence(accessEvents: [], ledger: (0..<3).map { Self.row($0, account: nil, at: 1) }, nodes: [])
+            let asked = Mutex<(Int64, [LedgerNodeRow])?>(nil)
+            let written = try await store.commitEvidence(
+                EvidenceBatch(accessEvents: [], ledger: [Self.row(1, account: nil, at: 2)], nodes: []),
+                frontierKeys: { _ in [LedgerNodeRow.Key(level: 0, index: 2)] },
+                renumber: { size, nodes in
+                    asked.withLock { $0 = (size, nodes) }
+                    return EvidenceBatch(accessEvents: [], ledger: [Self.row(size, account: nil, at: 2)], nodes: [])
+                })
+            #expect(written.ledger.map(\.sequence) == [3])
+            #expect(asked.withLock { $0?.0 } == 3)
+            #expect(asked.withLock { $0?.1.map(\.index) } == [2])
+            #expect(try await store.ledgerSize() == 4)
+            // Numbered right: written as it is, renumber never asked.
+            let direct = try await store.commitEvidence(
+                EvidenceBatch(accessEvents: [], ledger: [Self.row(4, account: nil, at: 3)], nodes: []), frontierKeys: { _ in [] },
+                renumber: { _, _ in Issue.record("renumbered a batch numbered right"); return EvidenceBatch(accessEvents: [], ledger: [], nodes: []) })
+            #expect(direct.ledger.map(\.sequence) == [4])
         }
     }
 

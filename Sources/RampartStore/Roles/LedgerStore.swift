@@ -6,6 +6,16 @@ public protocol LedgerStore: Sendable {
     /// Writes access events and ledger entries with their new Merkle nodes in one
     /// transaction: all or nothing.
     func commitEvidence(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) async throws
+    /// Appends a batch to a ledger other processes may be appending to (instances sharing a
+    /// PostgreSQL database): in one transaction holding the ledger lock, reads where the
+    /// stored log ends and, when `batch` was numbered for another place, has `renumber`
+    /// number it again there (given the stored log's size and the nodes `frontierKeys` names
+    /// for that size). Returns the batch as written: never a gap, never a fork, never a
+    /// refusal for having been overtaken.
+    func commitEvidence(
+        _ batch: EvidenceBatch, frontierKeys: @Sendable (Int64) -> [LedgerNodeRow.Key],
+        renumber: @Sendable (Int64, [LedgerNodeRow]) throws -> EvidenceBatch
+    ) async throws -> EvidenceBatch
     /// How many entries the ledger holds.
     func ledgerSize() async throws -> Int64
     /// The stored nodes among `keys` (missing ones are left out). Level 0 is the entries'
@@ -29,4 +39,18 @@ public protocol LedgerStore: Sendable {
     func treeHeads() async throws -> [LedgerTreeHeadRow]
     /// The largest signed tree head, if any.
     func latestTreeHead() async throws -> LedgerTreeHeadRow?
+}
+
+/// What one evidence batch writes: access events, ledger entries, and the Merkle nodes the
+/// entries complete.
+public struct EvidenceBatch: Sendable {
+    public var accessEvents: [AccessEvent]
+    public var ledger: [LedgerRow]
+    public var nodes: [LedgerNodeRow]
+
+    public init(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) {
+        self.accessEvents = accessEvents
+        self.ledger = ledger
+        self.nodes = nodes
+    }
 }
