@@ -44,17 +44,10 @@ trap 'exit 143' TERM
 cluster_postgres "$state"
 # Budgets lifted and the engine off: wrk is a crawler, and every request should be a full view.
 cluster_start "$state" "$binary" 2 "$port" --demo-members "$members" --policy bench/wrk/policy-unlimited.json --log-level warning
-sql() { psql "$CLUSTER_PG_URL" -Atq -c "$1"; }
-
-mapfile -t phones < <(sql "SELECT phone FROM accounts ORDER BY id LIMIT $sessions")
+sql() { cluster_sql "$1"; }
 lines=$((duration * 4000))
-viewers=()
-for k in "${!phones[@]}"; do
-    mkdir -p "$state/s$k"
-    RAMPART_WRK_PHONE=${phones[k]} RAMPART_WRK_DATA="$state/data" python3 bench/wrk/prepare_session.py "$port" "$state/s$k" >/dev/null
-    RAMPART_WRK_DATA="$state/data" python3 bench/wrk/prepare_session.py "$port" "$state/s$k" --sign profiles "$lines"
-    viewers+=("$(sql "SELECT id FROM accounts WHERE phone = '${phones[k]}'")")
-done
+cluster_sessions "$state" "$port" "$sessions" "$lines"
+viewers=("${CLUSTER_VIEWERS[@]}")
 viewer_list=$(IFS=,; echo "${viewers[*]}")
 victim=1
 for number in 1 2; do

@@ -67,7 +67,7 @@ public struct RampartRuntime: Sendable {
     }
 
     private static func open(_ settings: Settings, claim: ServingClaim, metrics: OperatorMetrics, logger: Logger) throws -> RampartRuntime {
-        let opened = try OpenedStore.open(settings.storeLocation, logger: logger)
+        let opened = try OpenedStore.open(settings.storeLocation, instance: settings.instance, logger: logger)
         let clock = SystemWallClock()
         let secrets = SecretStore(dataDirectory: settings.dataDirectory)
         let keyring = try secrets.idKeyring(now: clock.now())
@@ -110,7 +110,7 @@ public struct RampartRuntime: Sendable {
         if settings.instance != nil {
             // Before the tree heads and the enforcement sync, which ask it.
             background.append(duty)
-            if let peers = dependencies.peerBudgets { background.append(peers) }
+            if let peers = services.peers { background.append(peers) }
         }
         background.append(services.enforcement)
         if settings.ledger { background.append(dependencies.treeHeads) }

@@ -36,6 +36,8 @@ extension RampartServices {
         if let seedEmptyStore, try await store.accountCount() == 0 {
             try await seedEmptyStore(store)
         }
+        // Read before the state they follow loads (PeerSync.start).
+        let changesBefore = try await store.changeFeedEnd()
         let graphStarted = ContinuousClock.now
         let graph = try await store.loadReadModel { _ in }
         logger.info(
@@ -54,6 +56,6 @@ extension RampartServices {
         let ledgerSize = try await store.ledgerSize()
         let replayed = try await dependencies.exposure.restore(from: store)
         logger.info("exposure budgets restored", metadata: ["charges": "\(replayed.charges)"])
-        dependencies.peerBudgets?.start(ledgerSizeBefore: ledgerSize, restoredThrough: replayed.lastSequence)
+        peers?.start(ledgerSizeBefore: ledgerSize, restoredThrough: replayed.lastSequence, changesBefore: changesBefore)
     }
 }

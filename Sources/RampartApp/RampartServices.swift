@@ -39,8 +39,6 @@ public struct RampartDependencies: Sendable {
     public var identity: IdentityGraph { screening.identity }
     /// This instance's name when several share one PostgreSQL database (nil: the only server).
     public var instance: String?
-    /// With several instances: the other instances' budget charges, replayed into this one's.
-    public var peerBudgets: PeerBudgetSync?
     /// With several instances: whether this one holds the ledger's duties (tree heads,
     /// ledgering operator actions); always true for the only server.
     public var ledgerDuty: LedgerDuty
@@ -74,8 +72,6 @@ public struct RampartDependencies: Sendable {
             clock: clock)
         self.exposure = ExposureService(screening: screening, clock: clock, metrics: metrics)
         self.hasher = hasher
-        let exposure = self.exposure
-        self.peerBudgets = instance.map { PeerBudgetSync(store: store, exposure: exposure, instance: $0, interval: .milliseconds(500), logger: logger) }
     }
 }
 
@@ -92,6 +88,8 @@ public struct RampartServices: Sendable {
     public let premium: PremiumService
     /// Suspensions made elsewhere (operators, another instance) reach the engine.
     public let enforcement: EnforcementSync
+    /// With several instances on one database: what the others did, followed (``PeerSync``).
+    public let peers: PeerSync?
     /// Operators' sign-in to the console.
     public let console: ConsoleService
 
@@ -124,6 +122,11 @@ public struct RampartServices: Sendable {
             store: dependencies.store, engine: dependencies.detection, identity: identity, evidence: dependencies.evidence,
             metrics: dependencies.metrics, logger: logger, interval: dependencies.instance == nil ? .seconds(5) : .seconds(1),
             duty: dependencies.ledgerDuty)
+        peers = dependencies.instance.map {
+            PeerSync(
+                store: dependencies.store, exposure: dependencies.exposure, identity: identity, instance: $0, interval: .milliseconds(500),
+                duty: dependencies.ledgerDuty, clock: dependencies.clock, logger: logger)
+        }
         console = ConsoleService(
             store: dependencies.store, hasher: dependencies.hasher, atRest: dependencies.atRest, clock: dependencies.clock,
             evidence: dependencies.evidence)

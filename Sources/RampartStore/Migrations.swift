@@ -492,6 +492,21 @@ public enum Migrations {
             "ALTER TABLE access_events ADD COLUMN instance TEXT",
             "CREATE INDEX access_events_ledger_seq ON access_events(ledger_seq)",
         ]),
+        // The change feed several instances follow to keep their read models level
+        // (SQLStore+ChangeFeed.swift); written on PostgreSQL only.
+        Migration(identifier: "v14-store-changes", statements: [
+            """
+            CREATE TABLE store_changes (
+                seq BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                first BIGINT NOT NULL,
+                second BIGINT,
+                instance TEXT NOT NULL,
+                at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX store_changes_at ON store_changes(at)",
+        ]),
     ]
 }
 

@@ -23,7 +23,7 @@ extension SQLStore: AccountStore {
             Self.insertAcceptance(acceptance),
             Self.insertDevice(device),
             Self.insertSession(session),
-        ] + saveProfileStatements(profile, at: account.createdAt))
+        ] + saveProfileStatements(profile, at: account.createdAt) + changeStatements(.profile, account.id.rawValue))
         // A lookup before the account existed may have cached "accepted nothing".
         readModel.acceptances.remove(account.id)
         readModel.profileWritten(account.id)
@@ -47,7 +47,7 @@ extension SQLStore: AccountStore {
                 "UPDATE accounts SET totp_secret = ?, two_factor_enabled = ? WHERE id = ? RETURNING id",
                 [secret.map(SQLValue.text) ?? .null, .bool(enabled), .int(account.rawValue)],
                 requireChange: .notFound)
-        ])
+        ] + changeStatements(.account, account.rawValue))
         readModel.accounts.remove(account)
     }
 
@@ -96,6 +96,7 @@ extension SQLStore: AccountStore {
             "UPDATE sessions SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL RETURNING id",
             [.int(date.millisecondsSince1970), .int(id.rawValue), .int(account.rawValue)]))
         readModel.sessions.removeAll { $0.id == id }
+        if !rows.isEmpty { try await publishChange(.session, id.rawValue) }
         return !rows.isEmpty
     }
 

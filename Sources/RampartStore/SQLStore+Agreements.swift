@@ -35,7 +35,7 @@ extension SQLStore: AgreementStore {
     }
 
     public func recordAcceptance(_ acceptance: AgreementAcceptance) async throws {
-        try await driver.write([Self.insertAcceptance(acceptance)])
+        try await driver.write([Self.insertAcceptance(acceptance)] + changeStatements(.acceptance, acceptance.accountID.rawValue))
         readModel.acceptances.remove(acceptance.accountID)
     }
 

@@ -12,7 +12,7 @@ extension SQLStore: EnforcementStore {
                 "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
                 [.int(suspension.since.millisecondsSince1970), .int(suspension.account.rawValue)]),
             Self.insertEnforcement(record),
-        ])
+        ] + changeStatements(.accountSessions, suspension.account.rawValue))
         readModel.sessions.removeAll { $0.accountID == suspension.account }
     }
 

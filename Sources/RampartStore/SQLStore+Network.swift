@@ -34,7 +34,7 @@ extension SQLStore: NetworkStore {
     }
 
     public func saveProfile(_ profile: Profile, at date: Date) async throws {
-        try await driver.write(try saveProfileStatements(profile, at: date))
+        try await driver.write(try saveProfileStatements(profile, at: date) + changeStatements(.profile, profile.accountID.rawValue))
         readModel.profileWritten(profile.accountID)
     }
 
@@ -171,7 +171,7 @@ extension SQLStore: NetworkStore {
                     "DELETE FROM connections WHERE account_id = ? AND other_id = ? RETURNING account_id",
                     [.int(account.rawValue), .int(other.rawValue)], requireChange: .notFound),
                 SQLStatement("DELETE FROM connections WHERE account_id = ? AND other_id = ?", [.int(other.rawValue), .int(account.rawValue)]),
-            ])
+            ] + changeStatements(.disconnected, account.rawValue, other.rawValue))
             readModel.disconnected(account, other)
             return true
         } catch StoreError.notFound {
@@ -194,7 +194,7 @@ extension SQLStore: NetworkStore {
                     invitation.respondedAt.map { .int($0.millisecondsSince1970) } ?? .null,
                 ],
                 onUniqueViolation: .duplicate)
-        ])
+        ] + changeStatements(.invitationSent, invitation.sender.rawValue, invitation.recipient.rawValue))
         readModel.graph.invitationSent(from: invitation.sender, to: invitation.recipient)
     }
 
@@ -244,8 +244,10 @@ extension SQLStore: NetworkStore {
                 [.text(status.rawValue), .int(date.millisecondsSince1970), .int(id.rawValue)],
                 requireChange: .notFound)
         ]
+        statements += changeStatements(.invitationResolved, invitation.sender.rawValue, invitation.recipient.rawValue)
         if status == .accepted {
             statements += Self.connect([(invitation.sender, invitation.recipient)], at: date)
+            statements += changeStatements(.connected, invitation.sender.rawValue, invitation.recipient.rawValue)
         }
         try await driver.write(statements)
         readModel.graph.invitationResolved(from: invitation.sender, to: invitation.recipient)

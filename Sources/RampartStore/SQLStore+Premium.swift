@@ -20,7 +20,7 @@ extension SQLStore: PremiumStore {
                 "UPDATE accounts SET tier = ?, tier_expires_at = ? WHERE id = ? RETURNING id",
                 [.text(purchase.tier.rawValue), .int(purchase.expiresAt.millisecondsSince1970), .int(purchase.accountID.rawValue)],
                 requireChange: .notFound),
-        ])
+        ] + changeStatements(.account, purchase.accountID.rawValue))
         readModel.accounts.remove(purchase.accountID)
     }
 

@@ -7,10 +7,13 @@ public struct SQLStore {
     let driver: any SQLDriver
     /// Rows the hot path reads, kept in memory and updated by this store's writes.
     let readModel: ReadModel
+    /// This process's instance name among several on one database (nil: the only one).
+    let instance: String?
 
-    public init(driver: any SQLDriver, readModel: ReadModel = ReadModel()) {
+    public init(driver: any SQLDriver, readModel: ReadModel = ReadModel(), instance: String? = nil) {
         self.driver = driver
         self.readModel = readModel
+        self.instance = instance
     }
 }
 

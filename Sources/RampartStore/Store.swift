@@ -17,6 +17,7 @@ import RampartCore
 /// implemented by the same store over the same database.
 public protocol Store:
     StoreMaintenance,
+    ChangeFeedStore,
     AgreementStore,
     VerificationStore,
     AccountStore,

@@ -22,7 +22,8 @@ public struct OpenedStore: Sendable {
     public let checkpointer: SQLiteCheckpointer?
 
     /// Opens the store at `location` (creating the SQLite file if needed). Does not migrate.
-    public static func open(_ location: StoreLocation, logger: Logger) throws -> OpenedStore {
+    /// `instance`: this process's name among several instances on one database.
+    public static func open(_ location: StoreLocation, instance: String? = nil, logger: Logger) throws -> OpenedStore {
         switch location {
         case .sqlite(let dataDirectory):
             try FileManager.default.createDirectory(
@@ -32,7 +33,7 @@ public struct OpenedStore: Sendable {
             return OpenedStore(store: SQLStore(driver: driver), postgresClient: nil, checkpointer: try SQLiteCheckpointer(path: path))
         case .postgres(let url):
             let driver = try PostgresDriver(url: url, logger: logger)
-            return OpenedStore(store: SQLStore(driver: driver), postgresClient: driver.client, checkpointer: nil)
+            return OpenedStore(store: SQLStore(driver: driver, instance: instance), postgresClient: driver.client, checkpointer: nil)
         }
     }
 

@@ -10,7 +10,7 @@ import Testing
 
 /// Several instances on one database (`rampart serve --instance`): a scraper that sends its
 /// requests to two instances in turn gets one exposure budget, not one per instance — each
-/// instance replays the charges the other made (``PeerBudgetSync``); here the sync runs
+/// instance replays the charges the other made (``PeerSync``); here the sync runs
 /// after every request, so the staleness it documents (one interval) is zero. Without the
 /// sync, the same scraper got close to two budgets.
 @Suite struct SharedInstancesTests {
@@ -20,7 +20,7 @@ import Testing
     static func viewsServed(instances: Int, sync: Bool) async throws -> (served: Int, ledger: Int) {
         let first = try await TestServer.make(instance: instances > 1 ? "a" : nil)
         let second = instances > 1 ? first.sibling(instance: "b") : first
-        for server in [first, second] { server.dependencies.peerBudgets?.start(ledgerSizeBefore: 0, restoredThrough: nil) }
+        for server in [first, second] { server.services.peers?.start(ledgerSizeBefore: 0, restoredThrough: nil, changesBefore: -1) }
         let profiles = try await first.addMembers(160)
         let served = Mutex(0)
         try await first.test { firstClient in
@@ -33,7 +33,7 @@ import Testing
                     if status == .tooManyRequests { break }
                     #expect(status == .ok)
                     served.withLock { $0 += 1 }
-                    if sync { for server in [first, second] { try await server.dependencies.peerBudgets?.tick() } }
+                    if sync { for server in [first, second] { try await server.services.peers?.tick() } }
                     first.clock.advance(by: 330)
                 }
             }

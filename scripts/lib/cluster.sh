@@ -9,6 +9,10 @@
 #                                   for their keys), the first alone first (it migrates and
 #                                   seeds an empty database), then nginx on PORT; sets
 #                                   CLUSTER_PIDS (instance PIDs) and CLUSTER_NGINX_PID.
+#   cluster_sessions STATE PORT COUNT LINES
+#                                   logs in COUNT demo members through nginx and signs LINES
+#                                   profile views for each (STATE/sK/session-profiles.txt,
+#                                   for bench/wrk/signed-requests.lua); sets CLUSTER_VIEWERS.
 #   cluster_stop STATE              stops nginx, the instances and the throwaway PostgreSQL.
 #
 # nginx routes each request by its credential (the API's Authorization header, else the
@@ -121,6 +125,21 @@ CONF
     echo "nginx did not start:" >&2
     cat "$state/nginx/error.log" >&2
     return 1
+}
+
+cluster_sql() { psql "$CLUSTER_PG_URL" -Atq -c "$1"; }
+
+cluster_sessions() {
+    local state=$1 port=$2 count=$3 lines=$4
+    local phones
+    mapfile -t phones < <(cluster_sql "SELECT phone FROM accounts ORDER BY id LIMIT $count")
+    CLUSTER_VIEWERS=()
+    for k in "${!phones[@]}"; do
+        mkdir -p "$state/s$k"
+        RAMPART_WRK_PHONE=${phones[k]} RAMPART_WRK_DATA="$state/data" python3 bench/wrk/prepare_session.py "$port" "$state/s$k" >/dev/null
+        RAMPART_WRK_DATA="$state/data" python3 bench/wrk/prepare_session.py "$port" "$state/s$k" --sign profiles "$lines"
+        CLUSTER_VIEWERS+=("$(cluster_sql "SELECT id FROM accounts WHERE phone = '${phones[k]}'")")
+    done
 }
 
 cluster_stop() {

@@ -37,7 +37,7 @@ public struct ExposureService: Sendable {
 
     /// Replays the charges of the current month (and the last 24 hours) from the store.
     /// Returns how many, and the last ledger entry among them (where an instance sharing the
-    /// database goes on reading the others' charges, ``PeerBudgetSync``).
+    /// database goes on reading the others' charges, ``PeerSync``).
     @discardableResult
     public func restore(from store: any AccessEventStore) async throws -> (charges: Int, lastSequence: Int64?) {
         let now = clock.now()

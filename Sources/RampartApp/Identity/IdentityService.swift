@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import RampartCore
 import RampartEvidence
@@ -33,6 +34,8 @@ public final class IdentityService: Sendable {
     private let logger: Logger
     /// Bursts, number blocks and recent suspensions (in memory: the window is an hour).
     private let recent: RecentRegistrations
+    /// Links this instance stored or loaded (``follow(after:)`` adds each once).
+    private let seen = SeenLinks()
     /// Screening looks at this many linked accounts and cluster members at most.
     static let fanOut = BanEvasionScreening.fanOut
 
@@ -58,11 +61,31 @@ public final class IdentityService: Sendable {
             let page = try await store.identityLinks(after: after, limit: 5_000)
             guard let last = page.last else { break }
             for link in page { if let kind = LinkEvidence.Kind(rawValue: link.kind) { graph.add(Self.link(link, kind)) } }
+            seen.insert(page.map(\.id))
             count += page.count
             after = (last.at, last.id)
         }
         try await applySeparations()
         return count
+    }
+
+    /// Adds the links other instances stored since `after` (nil: since the graph loaded);
+    /// returns where to go on from. Reads from ten seconds before the cursor, so that a link
+    /// committed a little after a later one is still found; each link is added once.
+    public func follow(after: (at: Date, id: Int64)?) async throws -> (at: Date, id: Int64)? {
+        var from = after.map { (at: $0.at.addingTimeInterval(-10), id: Int64.min) } ?? (at: clock.now().addingTimeInterval(-10), id: Int64.min)
+        var last = after
+        while true {
+            let page = try await store.identityLinks(after: from, limit: 5_000)
+            guard let tail = page.last else { break }
+            for link in page where seen.insert([link.id]) {
+                if let kind = LinkEvidence.Kind(rawValue: link.kind), graph.add(Self.link(link, kind)) == .merged { metrics.identity(.linked) }
+            }
+            from = (tail.at, tail.id)
+            if last.map({ ($0.at, $0.id) < (tail.at, tail.id) }) ?? true { last = (tail.at, tail.id) }
+            if page.count < 5_000 { break }
+        }
+        return last
     }
 
     /// The identity graph as stored, rebuilt for offline use (reports, operator commands).
@@ -138,11 +161,13 @@ public final class IdentityService: Sendable {
 
     private func record(_ links: [IdentityLink]) async throws {
         guard !links.isEmpty else { return }
-        try await store.recordIdentityLinks(links.map {
+        let stored = links.map {
             StoredIdentityLink(
                 first: AccountID(rawValue: $0.first), second: AccountID(rawValue: $0.second), kind: $0.evidence.kind.rawValue,
                 detail: $0.evidence.detail, at: $0.evidence.at)
-        })
+        }
+        seen.insert(stored.map(\.id))
+        try await store.recordIdentityLinks(stored)
         for link in links where graph.add(link) == .merged {
             metrics.identity(.linked)
             logger.notice(
@@ -204,5 +229,33 @@ public final class IdentityService: Sendable {
 
     static func link(_ stored: StoredIdentityLink, _ kind: LinkEvidence.Kind) -> IdentityLink {
         IdentityLink(stored.first.rawValue, stored.second.rawValue, LinkEvidence(kind, detail: stored.detail, at: stored.at))
+    }
+}
+
+/// The IDs of identity links already in an instance's graph, the newest 100,000.
+final class SeenLinks: Sendable {
+    private struct State {
+        var ids = Set<Int64>()
+        var order: [Int64] = []
+    }
+    private let state = Mutex(State())
+    static let capacity = 100_000
+
+    /// Inserts `ids`; true when at least one was new.
+    @discardableResult
+    func insert(_ ids: [Int64]) -> Bool {
+        state.withLock { state in
+            var added = false
+            for id in ids where state.ids.insert(id).inserted {
+                state.order.append(id)
+                added = true
+            }
+            if state.order.count > Self.capacity {
+                let drop = state.order.count - Self.capacity
+                for id in state.order.prefix(drop) { state.ids.remove(id) }
+                state.order.removeFirst(drop)
+            }
+            return added
+        }
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import RampartCore
+
+/// What one write changed of what a read model (``ReadModel``) holds: instances sharing a
+/// PostgreSQL database follow each other's (``ChangeFeedStore``).
+public struct StoreChange: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case profile, account, acceptance, session, accountSessions, connected, disconnected, invitationSent, invitationResolved
+    }
+
+    public var kind: Kind
+    public var first: Int64
+    public var second: Int64?
+}
+
+/// The change feed of a PostgreSQL database: every write that changes what a read model
+/// holds adds a row to `store_changes` in its own transaction (for a write made of one
+/// statement, right after it), numbered in commit order under an advisory lock; each
+/// instance applies the others' rows to its read model (``followChanges(after:except:limit:)``).
+/// SQLite has one process and no feed.
+public protocol ChangeFeedStore: Sendable {
+    /// The last change numbered (-1: none); where an instance starts following.
+    func changeFeedEnd() async throws -> Int64
+    /// Applies to this store's read model up to `limit` changes after `cursor` that
+    /// `instance` did not write itself; returns how many were applied and the new cursor.
+    func followChanges(after cursor: Int64, except instance: String, limit: Int) async throws -> (applied: Int, cursor: Int64)
+    /// Deletes changes older than `date` (every follower is past them).
+    func pruneChanges(before date: Date) async throws
+}
+
+extension SQLStore: ChangeFeedStore {
+    /// The transaction advisory lock that numbers changes in commit order: "RAMP", 5.
+    static let changeLock: (Int32, Int32) = (0x5241_4D50, 5)
+
+    /// The statements that record `change`: none but from an instance (`rampart serve
+    /// --instance`) on PostgreSQL.
+    func changeStatements(_ kind: StoreChange.Kind, _ first: Int64, _ second: Int64? = nil) -> [SQLStatement] {
+        guard driver.dialect == .postgres, let instance else { return [] }
+        return [
+            SQLStatement("SELECT pg_advisory_xact_lock(\(Self.changeLock.0), \(Self.changeLock.1))"),
+            SQLStatement(
+                "INSERT INTO store_changes (seq, kind, first, second, instance, at) SELECT COALESCE(MAX(seq), -1) + 1, ?, ?, ?, ?, ? FROM store_changes",
+                [.text(kind.rawValue), .int(first), second.map(SQLValue.int) ?? .null, .text(instance), .int(Date().millisecondsSince1970)]),
+        ]
+    }
+
+    /// Records `change` in a transaction of its own, after a write of one statement.
+    func publishChange(_ kind: StoreChange.Kind, _ first: Int64, _ second: Int64? = nil) async throws {
+        let statements = changeStatements(kind, first, second)
+        guard !statements.isEmpty else { return }
+        try await driver.write(statements)
+    }
+
+    public func changeFeedEnd() async throws -> Int64 {
+        guard driver.dialect == .postgres else { return -1 }
+        return try await driver.fetch(SQLQuery("SELECT COALESCE(MAX(seq), -1) AS last FROM store_changes")).first?.int("last") ?? -1
+    }
+
+    public func followChanges(after cursor: Int64, except instance: String, limit: Int) async throws -> (applied: Int, cursor: Int64) {
+        guard driver.dialect == .postgres else { return (0, cursor) }
+        let rows = try await driver.fetch(SQLQuery(
+            "SELECT seq, kind, first, second, instance FROM store_changes WHERE seq > ? ORDER BY seq LIMIT ?", [.int(cursor), .int(Int64(limit))]))
+        var applied = 0
+        var last = cursor
+        for row in rows {
+            last = try row.int("seq")
+            guard try row.text("instance") != instance, let kind = StoreChange.Kind(rawValue: try row.text("kind")) else { continue }
+            apply(StoreChange(kind: kind, first: try row.int("first"), second: try row.optionalInt("second")))
+            applied += 1
+        }
+        return (applied, last)
+    }
+
+    public func pruneChanges(before date: Date) async throws {
+        guard driver.dialect == .postgres else { return }
+        try await driver.write([SQLStatement("DELETE FROM store_changes WHERE at < ?", [.int(date.millisecondsSince1970)])])
+    }
+
+    /// What this store's own write of the same change did to its read model.
+    private func apply(_ change: StoreChange) {
+        let first = AccountID(rawValue: change.first), second = change.second.map(AccountID.init(rawValue:))
+        switch change.kind {
+        case .profile: readModel.profileWritten(first)
+        case .account: readModel.accounts.remove(first)
+        case .acceptance: readModel.acceptances.remove(first)
+        case .session: readModel.sessions.removeAll { $0.id.rawValue == change.first }
+        case .accountSessions: readModel.sessions.removeAll { $0.accountID == first }
+        case .connected: if let second { readModel.connected([(first, second)]) }
+        case .disconnected: if let second { readModel.disconnected(first, second) }
+        case .invitationSent: if let second { readModel.graph.invitationSent(from: first, to: second) }
+        case .invitationResolved: if let second { readModel.graph.invitationResolved(from: first, to: second) }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import RampartCore
+import RampartStore
+import Testing
+
+/// Two instances on one PostgreSQL database, each with its own read model: what one writes
+/// (a connection made and removed, a session revoked) reaches the other's read model when
+/// it follows the change feed, and not before — the staleness `PeerSync` bounds to 500 ms.
+@Suite struct ChangeFeedTests {
+    @Test(.enabled(if: StoreKind.postgresURL != nil, "RAMPART_TEST_DATABASE_URL is not set: the PostgreSQL change feed SKIPPED"))
+    func anotherInstancesConnectionsAndRevokedSessionsReachThisOnesReadModel() async throws {
+        guard let base = StoreKind.postgresURL else { return }
+        try await StoreKind.withScratchDatabase(base: base) { url in
+            let first = try OpenedStore.open(.postgres(url: url), instance: "a", logger: quietLogger)
+            let second = try OpenedStore.open(.postgres(url: url), instance: "b", logger: quietLogger)
+            try await first.withRunning { a in
+                try await second.withRunning { b in
+                    try await a.migrate()
+                    let (alice, aliceSession) = try await Fixtures.register(a, account: Fixtures.account(name: "Alice"))
+                    let (bob, _) = try await Fixtures.register(a, account: Fixtures.account(name: "Bob"))
+                    _ = try await b.loadReadModel { _ in }
+                    #expect(try await b.session(tokenHash: aliceSession.tokenHash) != nil)
+                    var cursor = try await b.changeFeedEnd()
+
+                    let invitation = Invitation(id: .random(), sender: alice.id, recipient: bob.id, message: "", createdAt: Fixtures.now)
+                    try await a.insertInvitation(invitation)
+                    try await a.resolveInvitation(invitation.id, as: .accepted, at: Fixtures.now)
+                    #expect(try await a.degree(from: alice.id, to: bob.id) == .first)
+                    #expect(try await b.degree(from: alice.id, to: bob.id) != .first)
+                    let made = try await b.followChanges(after: cursor, except: "b", limit: 100)
+                    #expect(made.applied == 3)
+                    cursor = made.cursor
+                    #expect(try await b.degree(from: alice.id, to: bob.id) == .first)
+
+                    #expect(try await a.removeConnection(alice.id, bob.id))
+                    #expect(try await a.revokeSession(aliceSession.id, of: alice.id, at: Fixtures.now))
+                    #expect(try await b.degree(from: alice.id, to: bob.id) == .first)
+                    #expect(try await b.session(tokenHash: aliceSession.tokenHash) != nil)
+                    let removed = try await b.followChanges(after: cursor, except: "b", limit: 100)
+                    #expect(removed.applied == 2)
+                    #expect(try await b.degree(from: alice.id, to: bob.id) != .first)
+                    #expect(try await b.session(tokenHash: aliceSession.tokenHash) == nil)
+                    // Its own changes are not applied twice, and the feed can be pruned.
+                    #expect(try await a.followChanges(after: cursor, except: "a", limit: 100).applied == 0)
+                    try await a.pruneChanges(before: Date().addingTimeInterval(60))
+                    #expect(try await b.changeFeedEnd() == -1)
+                }
+            }
+        }
+    }
+}
