@@ -26,12 +26,16 @@ public struct RampartRuntime: Sendable {
         /// This server's name as one of several instances sharing a PostgreSQL database
         /// (nil: the only server on its database).
         public var instance: String?
+        /// Where the other instances reach this one (`http://host:port`), to forward it the
+        /// requests of the accounts it owns.
+        public var advertisedAddress: String?
 
         public init(
             dataDirectory: String, storeLocation: StoreLocation, policyPath: String?, smsWebhookURL: String?, ledger: Bool,
-            treeHeadInterval: Duration, payments: PaymentMode = .off, instance: String? = nil
+            treeHeadInterval: Duration, payments: PaymentMode = .off, instance: String? = nil, advertisedAddress: String? = nil
         ) {
             self.instance = instance
+            self.advertisedAddress = advertisedAddress
             self.payments = payments
             self.dataDirectory = dataDirectory
             self.storeLocation = storeLocation
@@ -99,7 +103,9 @@ public struct RampartRuntime: Sendable {
             store: opened.store, sealingKeys: SealingKeys(keyring), signingKeys: SessionSigningKeys(master: signingMaster), sms: sms,
             clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: settings.ledger,
             treeHeadInterval: settings.treeHeadInterval, atRest: SecretsAtRest(keyring: try secrets.atRestKeyring(now: clock.now())), metrics: metrics,
-            instance: settings.instance, ledgerDuty: duty, logger: logger)
+            instances: settings.instance.map {
+                InstanceDirectory(name: $0, address: settings.advertisedAddress ?? "http://127.0.0.1:8080", signingMaster: signingMaster, clock: clock)
+            }, ledgerDuty: duty, logger: logger)
         let services = RampartServices(dependencies, logger: logger)
         var background: [any Service] = [ServingClaimService(claim: claim, logger: logger)]
         if let client = opened.postgresClient { background.append(client) }

@@ -57,5 +57,6 @@ extension RampartServices {
         let replayed = try await dependencies.exposure.restore(from: store)
         logger.info("exposure budgets restored", metadata: ["charges": "\(replayed.charges)"])
         peers?.start(ledgerSizeBefore: ledgerSize, restoredThrough: replayed.lastSequence, changesBefore: changesBefore)
+        try await peers?.beat()
     }
 }

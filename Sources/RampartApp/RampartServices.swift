@@ -38,7 +38,9 @@ public struct RampartDependencies: Sendable {
     /// Clusters of accounts that are one person (the pipeline's).
     public var identity: IdentityGraph { screening.identity }
     /// This instance's name when several share one PostgreSQL database (nil: the only server).
-    public var instance: String?
+    public var instance: String? { instances?.name }
+    /// With several instances: who they are and who owns which account (nil: the only server).
+    public var instances: InstanceDirectory?
     /// With several instances: whether this one holds the ledger's duties (tree heads,
     /// ledgering operator actions); always true for the only server.
     public var ledgerDuty: LedgerDuty
@@ -48,9 +50,10 @@ public struct RampartDependencies: Sendable {
         payments: any PaymentProvider, policy: AccessPolicy, ledgerKey: Curve25519.Signing.PrivateKey = .init(), ledger: Bool = true,
         treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(),
         atRest: SecretsAtRest = SecretsAtRest(keyring: .generate(at: Date())), metrics: OperatorMetrics = .disabled,
-        instance: String? = nil, ledgerDuty: LedgerDuty = .sole, logger: Logger = Logger(label: "rampart")
+        instances: InstanceDirectory? = nil, ledgerDuty: LedgerDuty = .sole, logger: Logger = Logger(label: "rampart")
     ) {
-        self.instance = instance
+        self.instances = instances
+        let instance = instances?.name
         self.ledgerDuty = ledgerDuty
         self.metrics = metrics
         self.atRest = atRest
@@ -125,7 +128,7 @@ public struct RampartServices: Sendable {
         peers = dependencies.instance.map {
             PeerSync(
                 store: dependencies.store, exposure: dependencies.exposure, identity: identity, instance: $0, interval: .milliseconds(500),
-                duty: dependencies.ledgerDuty, clock: dependencies.clock, logger: logger)
+                duty: dependencies.ledgerDuty, directory: dependencies.instances, clock: dependencies.clock, logger: logger)
         }
         console = ConsoleService(
             store: dependencies.store, hasher: dependencies.hasher, atRest: dependencies.atRest, clock: dependencies.clock,

@@ -20,6 +20,10 @@ public func buildRouter(
     router.add(middleware: ClientAddressMiddleware(
         resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies, headers: configuration.clientIPHeader), secureOrigin: configuration.secureCookies))
     router.add(middleware: LogRequestsMiddleware(.info))
+    if let directory = dependencies.instances {
+        router.add(middleware: OwnerForwardingMiddleware(
+            directory: directory, accounts: services.accounts, client: OwnerForwardingMiddleware.client, maxBodySize: configuration.maxBodySize, logger: logger))
+    }
     router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
     router.add(middleware: ErrorMiddleware(pages: pages))
     OperationsController(
@@ -51,7 +55,7 @@ public func buildApplication(
         .init(
             dataDirectory: configuration.dataDirectory, storeLocation: configuration.storeLocation, policyPath: configuration.policyPath,
             smsWebhookURL: configuration.smsWebhookURL, ledger: configuration.ledger, treeHeadInterval: configuration.treeHeadInterval,
-            payments: configuration.payments, instance: configuration.instance),
+            payments: configuration.payments, instance: configuration.instance, advertisedAddress: configuration.advertisedAddress),
         metrics: OperatorMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
     let router = try await buildRouter(runtime.services, configuration: configuration, registry: registry, claim: runtime.claim, logger: logger)
     var app = Application(

@@ -507,6 +507,17 @@ public enum Migrations {
             """,
             "CREATE INDEX store_changes_at ON store_changes(at)",
         ]),
+        // The instances serving one database, each with the address the others forward
+        // its accounts' requests to, and when it last said it was alive.
+        Migration(identifier: "v15-instances", statements: [
+            """
+            CREATE TABLE instances (
+                name TEXT PRIMARY KEY,
+                address TEXT NOT NULL,
+                heartbeat_at BIGINT NOT NULL
+            )
+            """
+        ]),
     ]
 }
 

@@ -26,6 +26,10 @@ public protocol ChangeFeedStore: Sendable {
     func followChanges(after cursor: Int64, except instance: String, limit: Int) async throws -> (applied: Int, cursor: Int64)
     /// Deletes changes older than `date` (every follower is past them).
     func pruneChanges(before date: Date) async throws
+    /// Says this instance is alive and where the others reach it.
+    func heartbeat(instance: String, address: String, at date: Date) async throws
+    /// The instances whose last heartbeat is at `since` or later, by name.
+    func liveInstances(since date: Date) async throws -> [(name: String, address: String)]
 }
 
 extension SQLStore: ChangeFeedStore {
@@ -74,6 +78,22 @@ extension SQLStore: ChangeFeedStore {
     public func pruneChanges(before date: Date) async throws {
         guard driver.dialect == .postgres else { return }
         try await driver.write([SQLStatement("DELETE FROM store_changes WHERE at < ?", [.int(date.millisecondsSince1970)])])
+    }
+
+    public func heartbeat(instance: String, address: String, at date: Date) async throws {
+        try await driver.write([
+            SQLStatement(
+                """
+                INSERT INTO instances (name, address, heartbeat_at) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at
+                """,
+                [.text(instance), .text(address), .int(date.millisecondsSince1970)])
+        ])
+    }
+
+    public func liveInstances(since date: Date) async throws -> [(name: String, address: String)] {
+        try await driver.fetch(SQLQuery("SELECT name, address FROM instances WHERE heartbeat_at >= ? ORDER BY name", [.int(date.millisecondsSince1970)]))
+            .map { (try $0.text("name"), try $0.text("address")) }
     }
 
     /// What this store's own write of the same change did to its read model.

@@ -57,6 +57,11 @@ struct Serve: AsyncParsableCommand {
         help: "Run as one of several instances sharing one PostgreSQL database, under this name (letters, digits, . _ -; unique per instance). Every instance must be started with it. Also RAMPART_INSTANCE.")
     var instance: String?
 
+    @Option(
+        name: .customLong("advertise"),
+        help: "With --instance: the URL the other instances reach this one at, to forward it the requests of the accounts it owns (default http://HOST:PORT).")
+    var advertise: String?
+
     /// The instance name from the flag or the environment.
     var instanceName: String? {
         get throws {
@@ -114,6 +119,9 @@ struct Serve: AsyncParsableCommand {
         _ = try paymentMode
         _ = try forwardingHeader
         _ = try instanceName
+        if try instanceName != nil, advertise == nil, ["0.0.0.0", "::"].contains(host) {
+            throw ValidationError("--instance listening on \(host) needs --advertise URL: the address the other instances reach it at.")
+        }
     }
 
     func run() async throws {
@@ -137,6 +145,7 @@ struct Serve: AsyncParsableCommand {
         configuration.payments = try paymentMode
         configuration.clientIPHeader = try forwardingHeader
         configuration.instance = try instanceName
+        configuration.advertise = advertise
         if !noDemo {
             let members = demoMembers
             let dataDirectory = storage.dataDirectory

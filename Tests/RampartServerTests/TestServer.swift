@@ -60,7 +60,8 @@ struct TestServer: Sendable {
         let payments = payments ?? TestModePaymentProvider(fingerprintKey: SymmetricKey(size: .bits256), clock: clock)
         let dependencies = RampartDependencies(
             store: store, sealingKeys: SealingKeys(.generate(at: clock.now())), signingKeys: SessionSigningKeys(master: SymmetricKey(size: .bits256)),
-            sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4), instance: instance)
+            sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4),
+            instances: instance.map { Self.directory($0, clock: clock) })
         return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 
@@ -70,8 +71,17 @@ struct TestServer: Sendable {
         let dependencies = RampartDependencies(
             store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
             payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4),
-            atRest: self.dependencies.atRest, instance: instance)
+            atRest: self.dependencies.atRest, instances: instance.map { Self.directory($0, clock: clock) })
         return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
+    }
+
+    /// Every test instance's forwarding key, so that siblings accept each other's seals.
+    static let instanceMaster = SymmetricKey(size: .bits256)
+
+    /// An instance directory for an in-process instance: no address answers (port 1), so
+    /// a request another instance owns is served where it lands.
+    static func directory(_ name: String, clock: ManualWallClock) -> InstanceDirectory {
+        InstanceDirectory(name: name, address: "http://127.0.0.1:1", signingMaster: instanceMaster, clock: clock)
     }
 
     /// The same database, keys and clock behind a new server (fresh in-memory state), as after a restart.

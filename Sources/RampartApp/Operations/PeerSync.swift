@@ -13,7 +13,8 @@ import Synchronization
 ///   commit; a member shown through two instances in a month is charged once;
 /// - the store's change feed (``ChangeFeedStore``): the others' profile edits, sessions
 ///   revoked, connections made and removed, invitations — into its read model;
-/// - the identity links stored since (``IdentityService/follow(after:)``).
+/// - the identity links stored since (``IdentityService/follow(after:)``);
+/// - and it beats: the instances alive, for ``InstanceDirectory``.
 /// Suspensions and operators' actions come through ``EnforcementSync`` (every second).
 public final class PeerSync: Service, Sendable {
     private let store: any Store
@@ -22,6 +23,7 @@ public final class PeerSync: Service, Sendable {
     private let instance: String
     private let interval: Duration
     private let duty: LedgerDuty
+    private let directory: InstanceDirectory?
     private let clock: any WallClock
     private let logger: Logger
     private struct Cursors {
@@ -38,8 +40,9 @@ public final class PeerSync: Service, Sendable {
 
     public init(
         store: any Store, exposure: ExposureService, identity: IdentityService, instance: String, interval: Duration, duty: LedgerDuty,
-        clock: any WallClock, logger: Logger
+        directory: InstanceDirectory? = nil, clock: any WallClock, logger: Logger
     ) {
+        self.directory = directory
         self.store = store
         self.exposure = exposure
         self.identity = identity
@@ -65,9 +68,18 @@ public final class PeerSync: Service, Sendable {
         }
     }
 
+    /// Says this instance is alive, and learns which others are.
+    public func beat() async throws {
+        guard let directory else { return }
+        let now = clock.now()
+        try await store.heartbeat(instance: directory.name, address: directory.address, at: now)
+        directory.update(try await store.liveInstances(since: now.addingTimeInterval(-InstanceDirectory.liveWindow)))
+    }
+
     /// One look at the others; returns the budget charges replayed and the changes applied.
     @discardableResult
     public func tick() async throws -> (charges: Int, changes: Int) {
+        try await beat()
         guard var cursor = cursors.withLock({ $0 }) else { return (0, 0) }
         var charges = 0
         while true {

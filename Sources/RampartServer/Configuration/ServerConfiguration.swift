@@ -34,6 +34,10 @@ public struct ServerConfiguration: Sendable {
     /// This server's name as one of several instances on one PostgreSQL database
     /// (`rampart serve --instance`); nil: the only server on its database.
     public var instance: String?
+    /// Where the other instances reach this one (`rampart serve --advertise`); by default
+    /// `http://host:port` of the address it listens on.
+    public var advertise: String?
+    var advertisedAddress: String { advertise ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./rampart-data",

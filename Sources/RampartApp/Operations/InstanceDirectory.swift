@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+import RampartCore
+import RampartGuard
+import Synchronization
+
+/// The instances serving one database, as this one last saw them (``PeerSync`` refreshes it
+/// with every look: a heartbeat, then the instances heard from in the last
+/// ``liveWindow``), and who owns an account's Guard state (``InstanceRing``). A request for
+/// an account another instance owns is forwarded there (the HTTP layer), sealed so that the
+/// owner serves it rather than forwarding it on, and so that no client can claim to be an
+/// instance: the seal is an HMAC under a key derived from the data directory's
+/// request-signing master key, which every instance shares.
+public final class InstanceDirectory: Sendable {
+    /// This instance's name and the address the others forward to (`http://host:port`).
+    public let name: String
+    public let address: String
+    private let key: SymmetricKey
+    private let clock: any WallClock
+    private let live = Mutex<[String: String]>([:])
+    /// An instance not heard from for this long is left out (PeerSync beats every 500 ms).
+    public static let liveWindow: TimeInterval = 3
+    /// A seal is good for this long either side of the owner's clock.
+    static let sealWindow: TimeInterval = 30
+    /// The header a forwarded request carries: "<instance> <unix ms> <HMAC>".
+    public static let header = "Rampart-Forwarded-By"
+
+    public init(name: String, address: String, signingMaster: SymmetricKey, clock: any WallClock) {
+        self.name = name
+        self.address = address
+        self.key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: signingMaster, info: Data("rampart instance forwarding v1".utf8), outputByteCount: 32)
+        self.clock = clock
+        live.withLock { $0 = [name: address] }
+    }
+
+    /// The instances heard from lately (this one always among them).
+    public func update(_ instances: [(name: String, address: String)]) {
+        var known = Dictionary(instances.map { ($0.name, $0.address) }, uniquingKeysWith: { first, _ in first })
+        known[name] = address
+        live.withLock { $0 = known }
+    }
+
+    public var instances: [String] { live.withLock { $0.keys.sorted() } }
+
+    /// Where `account`'s requests belong: nil when this instance owns it.
+    public func forwardingAddress(for account: AccountID) -> (name: String, address: String)? {
+        let known = live.withLock { $0 }
+        guard let owner = InstanceRing.owner(of: account.rawValue, among: Array(known.keys)), owner != name, let address = known[owner] else {
+            return nil
+        }
+        return (owner, address)
+    }
+
+    /// An instance that could not be reached is left out until it beats again.
+    public func unreachable(_ instance: String) {
+        live.withLock { _ = $0.removeValue(forKey: instance) }
+    }
+
+    /// The header value sealing a request this instance forwards.
+    public func seal(method: String, path: String) -> String {
+        let stamp = String(Int64((clock.now().timeIntervalSince1970 * 1000).rounded()))
+        return "\(name) \(stamp) \(mac(name, stamp, method, path))"
+    }
+
+    /// Whether `value` seals this request as forwarded by another instance of this database.
+    public func isForwarded(_ value: String, method: String, path: String) -> Bool {
+        let parts = value.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count == 3, let stamp = Int64(parts[1]),
+            abs(clock.now().timeIntervalSince1970 - Double(stamp) / 1000) <= Self.sealWindow
+        else { return false }
+        return SecretTokens.constantTimeEquals(mac(parts[0], parts[1], method, path), parts[2])
+    }
+
+    private func mac(_ instance: String, _ stamp: String, _ method: String, _ path: String) -> String {
+        let message = Data([instance, stamp, method, path].joined(separator: "\n").utf8)
+        return Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: message, using: key)))
+    }
+}
