@@ -20,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/cluster.sh
 source scripts/lib/cluster.sh
+CLUSTER_PG_PORT=${CLUSTER_PG_PORT:-54333}
 counts="1 2 3" duration=15 sessions=6 connections=8 members=2000 rounds=1 port=18280
 while (($#)); do
     case $1 in
@@ -93,8 +94,8 @@ def ms(text):
 for k in range(int(sessions)):
     out = open(f"{results}/{count}.{round_}.{k}").read()
     rate += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50.append(ms(re.search(r"50%\s+(\S+)", out).group(1)))
-    p99.append(ms(re.search(r"99%\s+(\S+)", out).group(1)))
+    p50.append(ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)))
+    p99.append(ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)))
     found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     non2xx += int(found.group(1)) if found else 0
     exhausted += 1 if "EXHAUSTED" in out else 0

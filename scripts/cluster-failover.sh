@@ -18,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/cluster.sh
 source scripts/lib/cluster.sh
+CLUSTER_PG_PORT=${CLUSTER_PG_PORT:-54332}
 binary="" duration=20 kill_at=7 sessions=4 members=2000 port=18180
 while (($#)); do
     case $1 in

@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/cluster.sh
 source scripts/lib/cluster.sh
+CLUSTER_PG_PORT=${CLUSTER_PG_PORT:-54334}
 binary="" gap=0.25 max=3000 members=500 port=18380
 while (($#)); do
     case $1 in

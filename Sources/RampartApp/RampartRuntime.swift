@@ -104,7 +104,11 @@ public struct RampartRuntime: Sendable {
             clock: clock, payments: payments, policy: policy, ledgerKey: ledgerKey, ledger: settings.ledger,
             treeHeadInterval: settings.treeHeadInterval, atRest: SecretsAtRest(keyring: try secrets.atRestKeyring(now: clock.now())), metrics: metrics,
             instances: settings.instance.map {
-                InstanceDirectory(name: $0, address: settings.advertisedAddress ?? "http://127.0.0.1:8080", signingMaster: signingMaster, clock: clock)
+                InstanceDirectory(
+                    name: $0, address: settings.advertisedAddress ?? "http://127.0.0.1:8080", signingMaster: signingMaster, clock: clock,
+                    owner: { [store = opened.store] account, instance, live in
+                        try await store.accountOwner(account, claimingFor: instance, live: live, at: clock.now())
+                    })
             }, ledgerDuty: duty, logger: logger)
         let services = RampartServices(dependencies, logger: logger)
         var background: [any Service] = [ServingClaimService(claim: claim, logger: logger)]

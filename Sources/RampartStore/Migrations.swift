@@ -518,6 +518,17 @@ public enum Migrations {
             )
             """
         ]),
+        // Which instance owns each account's Guard state: the first one its requests
+        // reached, until that one is gone.
+        Migration(identifier: "v16-account-owners", statements: [
+            """
+            CREATE TABLE account_owners (
+                account_id BIGINT PRIMARY KEY,
+                instance TEXT NOT NULL,
+                since BIGINT NOT NULL
+            )
+            """
+        ]),
     ]
 }
 

@@ -30,6 +30,10 @@ public protocol ChangeFeedStore: Sendable {
     func heartbeat(instance: String, address: String, at date: Date) async throws
     /// The instances whose last heartbeat is at `since` or later, by name.
     func liveInstances(since date: Date) async throws -> [(name: String, address: String)]
+    /// The instance that owns `account`'s Guard state: the one recorded, while it is among
+    /// `live`; else `instance`, which is recorded as the owner from now on (in one statement:
+    /// two instances claiming at once agree on one).
+    func accountOwner(_ account: AccountID, claimingFor instance: String, live: [String], at date: Date) async throws -> String
 }
 
 extension SQLStore: ChangeFeedStore {
@@ -94,6 +98,22 @@ extension SQLStore: ChangeFeedStore {
     public func liveInstances(since date: Date) async throws -> [(name: String, address: String)] {
         try await driver.fetch(SQLQuery("SELECT name, address FROM instances WHERE heartbeat_at >= ? ORDER BY name", [.int(date.millisecondsSince1970)]))
             .map { (try $0.text("name"), try $0.text("address")) }
+    }
+
+    public func accountOwner(_ account: AccountID, claimingFor instance: String, live: [String], at date: Date) async throws -> String {
+        // The recorded owner is gone when its name is not in ",live1,live2,".
+        let absent = driver.dialect == .postgres
+            ? "strpos(?, ',' || account_owners.instance || ',') = 0" : "instr(?, ',' || account_owners.instance || ',') = 0"
+        let claimed = try await driver.writeReturning(SQLQuery(
+            """
+            INSERT INTO account_owners (account_id, instance, since) VALUES (?, ?, ?)
+            ON CONFLICT (account_id) DO UPDATE SET instance = excluded.instance, since = excluded.since WHERE \(absent)
+            RETURNING instance
+            """,
+            [.int(account.rawValue), .text(instance), .int(date.millisecondsSince1970), .text("," + live.joined(separator: ",") + ",")]))
+        if let owner = try claimed.first?.text("instance") { return owner }
+        let rows = try await driver.fetch(SQLQuery("SELECT instance FROM account_owners WHERE account_id = ?", [.int(account.rawValue)]))
+        return try rows.first?.text("instance") ?? instance
     }
 
     /// What this store's own write of the same change did to its read model.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import RampartCore
+import RampartStore
 import Testing
 
 @testable import RampartApp
@@ -12,9 +13,10 @@ import Testing
     @Test func onlyAFreshSealFromAnInstanceOfThisDatabaseForThisRequestCounts() {
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         let master = SymmetricKey(size: .bits256)
-        let a = InstanceDirectory(name: "a1", address: "http://127.0.0.1:1", signingMaster: master, clock: clock)
-        let b = InstanceDirectory(name: "a2", address: "http://127.0.0.1:2", signingMaster: master, clock: clock)
-        let stranger = InstanceDirectory(name: "a1", address: "http://127.0.0.1:1", signingMaster: SymmetricKey(size: .bits256), clock: clock)
+        let a = InstanceDirectory(name: "a1", address: "http://127.0.0.1:1", signingMaster: master, clock: clock, owner: Self.selfOwned)
+        let b = InstanceDirectory(name: "a2", address: "http://127.0.0.1:2", signingMaster: master, clock: clock, owner: Self.selfOwned)
+        let stranger = InstanceDirectory(
+            name: "a1", address: "http://127.0.0.1:1", signingMaster: SymmetricKey(size: .bits256), clock: clock, owner: Self.selfOwned)
         let seal = a.seal(method: "GET", path: "/api/v1/profiles/x")
         #expect(b.isForwarded(seal, method: "GET", path: "/api/v1/profiles/x"))
         #expect(!b.isForwarded(seal, method: "GET", path: "/api/v1/profiles/y"))
@@ -25,16 +27,30 @@ import Testing
         #expect(!b.isForwarded(seal, method: "GET", path: "/api/v1/profiles/x"))
     }
 
-    @Test func anAccountBelongsToOneLiveInstanceAndAnUnreachableOneIsLeftOut() {
+    static let selfOwned: @Sendable (AccountID, String, [String]) async throws -> String = { _, instance, _ in instance }
+
+    /// Owners as the store records them: the first live instance that asked.
+    @Test func anAccountIsForwardedToTheInstanceItReachedFirstUntilThatOneIsGone() async throws {
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
-        let a = InstanceDirectory(name: "a1", address: "http://127.0.0.1:1", signingMaster: SymmetricKey(size: .bits256), clock: clock)
-        let accounts = (1...200).map { AccountID(rawValue: Int64($0) * 104_729) }
-        #expect(accounts.allSatisfy { a.forwardingAddress(for: $0) == nil })
-        a.update([(name: "a2", address: "http://127.0.0.1:2")])
-        let forwarded = accounts.filter { a.forwardingAddress(for: $0) != nil }
-        #expect(forwarded.count > 50 && forwarded.count < 150)
-        #expect(forwarded.allSatisfy { a.forwardingAddress(for: $0)?.address == "http://127.0.0.1:2" })
-        a.unreachable("a2")
-        #expect(accounts.allSatisfy { a.forwardingAddress(for: $0) == nil })
+        let store = SQLStore(driver: try SQLiteDriver.inMemory())
+        try await store.migrate()
+        let owner: @Sendable (AccountID, String, [String]) async throws -> String = { account, instance, live in
+            try await store.accountOwner(account, claimingFor: instance, live: live, at: clock.now())
+        }
+        let master = SymmetricKey(size: .bits256)
+        let a = InstanceDirectory(name: "a1", address: "http://127.0.0.1:1", signingMaster: master, clock: clock, owner: owner)
+        let b = InstanceDirectory(name: "a2", address: "http://127.0.0.1:2", signingMaster: master, clock: clock, owner: owner)
+        for directory in [a, b] { directory.update([(name: "a1", address: "http://127.0.0.1:1"), (name: "a2", address: "http://127.0.0.1:2")]) }
+        let account = AccountID(rawValue: 42)
+        #expect(try await a.forwardingAddress(for: account) == nil)
+        #expect(try await b.forwardingAddress(for: account)?.name == "a1")
+        #expect(try await a.forwardingAddress(for: account) == nil)
+        // a1 is gone: the next instance the account's requests reach takes it over, and
+        // a1 started again defers to it.
+        b.unreachable("a1")
+        #expect(try await b.forwardingAddress(for: account) == nil)
+        let restarted = InstanceDirectory(name: "a1", address: "http://127.0.0.1:1", signingMaster: master, clock: clock, owner: owner)
+        restarted.update([(name: "a2", address: "http://127.0.0.1:2")])
+        #expect(try await restarted.forwardingAddress(for: account)?.name == "a2")
     }
 }

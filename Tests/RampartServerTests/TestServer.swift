@@ -61,7 +61,7 @@ struct TestServer: Sendable {
         let dependencies = RampartDependencies(
             store: store, sealingKeys: SealingKeys(.generate(at: clock.now())), signingKeys: SessionSigningKeys(master: SymmetricKey(size: .bits256)),
             sms: sms, clock: clock, payments: payments, policy: policy, hasher: PasswordHasher(cost: 4),
-            instances: instance.map { Self.directory($0, clock: clock) })
+            instances: instance.map { Self.directory($0, store: store, clock: clock) })
         return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 
@@ -71,7 +71,7 @@ struct TestServer: Sendable {
         let dependencies = RampartDependencies(
             store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
             payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4),
-            atRest: self.dependencies.atRest, instances: instance.map { Self.directory($0, clock: clock) })
+            atRest: self.dependencies.atRest, instances: instance.map { Self.directory($0, store: store, clock: clock) })
         return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 
@@ -80,8 +80,10 @@ struct TestServer: Sendable {
 
     /// An instance directory for an in-process instance: no address answers (port 1), so
     /// a request another instance owns is served where it lands.
-    static func directory(_ name: String, clock: ManualWallClock) -> InstanceDirectory {
-        InstanceDirectory(name: name, address: "http://127.0.0.1:1", signingMaster: instanceMaster, clock: clock)
+    static func directory(_ name: String, store: any Store, clock: ManualWallClock) -> InstanceDirectory {
+        InstanceDirectory(
+            name: name, address: "http://127.0.0.1:1", signingMaster: instanceMaster, clock: clock,
+            owner: { account, instance, live in try await store.accountOwner(account, claimingFor: instance, live: live, at: clock.now()) })
     }
 
     /// The same database, keys and clock behind a new server (fresh in-memory state), as after a restart.

@@ -49,3 +49,22 @@ import Testing
         }
     }
 }
+
+/// `accountOwner` on every store: the first instance to ask owns the account while it is
+/// live; the next one to ask after it is gone takes it over.
+@Suite("Store conformance: account owners")
+struct AccountOwnerConformanceTests {
+    @Test(arguments: StoreKind.available)
+    func theFirstLiveInstanceToAskOwnsAnAccountUntilItIsGone(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            let account = AccountID.random()
+            let first = try await store.accountOwner(account, claimingFor: "a1", live: ["a1", "a2"], at: Fixtures.now)
+            #expect(first == "a1")
+            #expect(try await store.accountOwner(account, claimingFor: "a2", live: ["a1", "a2"], at: Fixtures.now) == "a1")
+            #expect(try await store.accountOwner(account, claimingFor: "a2", live: ["a2", "a3"], at: Fixtures.now) == "a2")
+            #expect(try await store.accountOwner(account, claimingFor: "a3", live: ["a2", "a3"], at: Fixtures.now) == "a2")
+            // A name that merely contains a live one is not it.
+            #expect(try await store.accountOwner(account, claimingFor: "a22", live: ["a22"], at: Fixtures.now) == "a22")
+        }
+    }
+}

@@ -6,8 +6,12 @@ import Synchronization
 
 /// The instances serving one database, as this one last saw them (``PeerSync`` refreshes it
 /// with every look: a heartbeat, then the instances heard from in the last
-/// ``liveWindow``), and who owns an account's Guard state (``InstanceRing``). A request for
-/// an account another instance owns is forwarded there (the HTTP layer), sealed so that the
+/// ``liveWindow``), and who owns an account's Guard state: the first live instance its
+/// requests reached, as recorded in the store (``ChangeFeedStore/accountOwner(_:claimingFor:live:at:)``)
+/// — the one the balancer sends it to, so forwarding is the exception: a second session the
+/// balancer hashes elsewhere, a client that goes round the balancer, a failover. When the
+/// owner is gone, the next instance its requests reach takes it over. A request for an
+/// account another instance owns is forwarded there (the HTTP layer), sealed so that the
 /// owner serves it rather than forwarding it on, and so that no client can claim to be an
 /// instance: the seal is an HMAC under a key derived from the data directory's
 /// request-signing master key, which every instance shares.
@@ -18,6 +22,9 @@ public final class InstanceDirectory: Sendable {
     private let key: SymmetricKey
     private let clock: any WallClock
     private let live = Mutex<[String: String]>([:])
+    /// Owners looked up lately (a few seconds: a takeover elsewhere shows within them).
+    private let owners = BoundedCache<AccountID, String>(generationSize: 50_000, maxAge: .seconds(5))
+    private let lookUp: @Sendable (AccountID, String, [String]) async throws -> String
     /// An instance not heard from for this long is left out (PeerSync beats every 500 ms).
     public static let liveWindow: TimeInterval = 3
     /// A seal is good for this long either side of the owner's clock.
@@ -25,7 +32,12 @@ public final class InstanceDirectory: Sendable {
     /// The header a forwarded request carries: "<instance> <unix ms> <HMAC>".
     public static let header = "Rampart-Forwarded-By"
 
-    public init(name: String, address: String, signingMaster: SymmetricKey, clock: any WallClock) {
+    /// `owner(account, name, live)` is the store's ``ChangeFeedStore/accountOwner(_:claimingFor:live:at:)``.
+    public init(
+        name: String, address: String, signingMaster: SymmetricKey, clock: any WallClock,
+        owner: @escaping @Sendable (AccountID, String, [String]) async throws -> String
+    ) {
+        self.lookUp = owner
         self.name = name
         self.address = address
         self.key = HKDF<SHA256>.deriveKey(
@@ -43,18 +55,25 @@ public final class InstanceDirectory: Sendable {
 
     public var instances: [String] { live.withLock { $0.keys.sorted() } }
 
-    /// Where `account`'s requests belong: nil when this instance owns it.
-    public func forwardingAddress(for account: AccountID) -> (name: String, address: String)? {
+    /// Where `account`'s requests belong: nil when this instance owns it (or has just
+    /// taken it over).
+    public func forwardingAddress(for account: AccountID) async throws -> (name: String, address: String)? {
         let known = live.withLock { $0 }
-        guard let owner = InstanceRing.owner(of: account.rawValue, among: Array(known.keys)), owner != name, let address = known[owner] else {
-            return nil
+        var owner = owners.value(account)
+        if owner == nil || known[owner ?? ""] == nil {
+            let ticket = owners.ticket()
+            let found = try await lookUp(account, name, known.keys.sorted())
+            owners.insert(account, found, ticket: ticket)
+            owner = found
         }
+        guard let owner, owner != name, let address = known[owner] else { return nil }
         return (owner, address)
     }
 
     /// An instance that could not be reached is left out until it beats again.
     public func unreachable(_ instance: String) {
         live.withLock { _ = $0.removeValue(forKey: instance) }
+        owners.removeAll { $0 == instance }
     }
 
     /// The header value sealing a request this instance forwards.

@@ -9,8 +9,8 @@ import RampartApp
 import RampartCore
 
 /// With several instances on one database: a signed-in member's request that reached an
-/// instance other than the one owning the account's Guard state (``InstanceDirectory``,
-/// rendezvous hashing over the live instances) is forwarded to the owner and its answer
+/// instance other than the one owning the account's Guard state (``InstanceDirectory``:
+/// the first live instance its requests reached) is forwarded to the owner and its answer
 /// returned, so the account's detection evidence, ladder and budget all stay in one place
 /// however a client spreads its requests. The forwarded request carries the client's
 /// address (`X-Forwarded-For`: the owner must trust the instances as proxies) and a seal
@@ -46,7 +46,7 @@ struct OwnerForwardingMiddleware: RouterMiddleware {
         if let seal = request.headers[Self.sealHeader], directory.isForwarded(seal, method: request.method.rawValue, path: path) {
             return try await next(request, context)
         }
-        guard let account = try await account(of: request, context), let owner = directory.forwardingAddress(for: account) else {
+        guard let account = try await account(of: request, context), let owner = try await directory.forwardingAddress(for: account) else {
             return try await next(request, context)
         }
         var request = request
