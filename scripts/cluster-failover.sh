@@ -31,17 +31,9 @@ while (($#)); do
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
-for tool in nginx wrk psql python3; do command -v $tool >/dev/null || { echo "$tool is not installed" >&2; exit 1; }; done
-if [[ -z "$binary" ]]; then
-    swift build --product rampart >/dev/null
-    binary=.build/debug/rampart
-fi
-state=$(mktemp -d -t rampart-failover.XXXXXX)
-chmod 755 "$state"
-keep=false
-trap 'cluster_stop "$state"; $keep || rm -rf "$state"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+cluster_setup failover "$binary"
+state=$CLUSTER_STATE binary=$CLUSTER_BINARY
 cluster_postgres "$state"
 # Budgets lifted and the engine off: wrk is a crawler, and every request should be a full view.
 cluster_start "$state" "$binary" 2 "$port" --demo-members "$members" --policy bench/wrk/policy-unlimited.json --log-level warning
@@ -98,6 +90,6 @@ verify=$("$binary" ledger verify --database-url "$CLUSTER_PG_URL" --data-dir "$s
 echo "rampart ledger verify: $(tail -n 3 <<<"$verify" | tr '\n' ' ')"
 ((stored >= answered)) || { echo "FAIL: $((answered - stored)) answered accesses are not in the ledger"; status=1; }
 [[ -n "$takeover" ]] || status=1
-((status == 0)) || { keep=true; echo "state kept in $state (instance logs a1.log, a2.log; PostgreSQL stopped)"; }
+((status == 0)) || { CLUSTER_KEEP=true; echo "state kept in $state (instance logs a1.log, a2.log; PostgreSQL stopped)"; }
 ((status == 0)) && echo "PASS: every answered access is in the ledger, the ledger verifies, the survivor took over in $takeover s"
 exit $status

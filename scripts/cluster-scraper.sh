@@ -24,14 +24,8 @@ while (($#)); do
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
-if [[ -z "$binary" ]]; then
-    swift build --product rampart >/dev/null
-    binary=.build/debug/rampart
-fi
-state=$(mktemp -d -t rampart-scraper.XXXXXX)
-chmod 755 "$state"
-trap 'cluster_stop "$state"; rm -rf "$state"' EXIT
-trap 'exit 130' INT
+cluster_setup scraper "$binary"
+state=$CLUSTER_STATE binary=$CLUSTER_BINARY
 python3 - "$state/policy.json" <<'PY'
 import json, sys
 policy = json.load(open("Sources/RampartApp/Resources/policy.json"))

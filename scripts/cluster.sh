@@ -26,16 +26,8 @@ while (($#)); do
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
-command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)" >&2; exit 1; }
-if [[ -z "$binary" ]]; then
-    swift build --product rampart >/dev/null
-    binary=.build/debug/rampart
-fi
-state=$(mktemp -d -t rampart-cluster.XXXXXX)
-chmod 755 "$state"
-trap 'cluster_stop "$state"; rm -rf "$state"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cluster_setup cluster "$binary"
+state=$CLUSTER_STATE binary=$CLUSTER_BINARY
 cluster_postgres "$state"
 cluster_start "$state" "$binary" "$instances" "$port" --demo-members "$members" "$@"
 echo "nginx: http://127.0.0.1:$port/  (PostgreSQL: $CLUSTER_PG_URL; state: $state)"

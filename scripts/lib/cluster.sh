@@ -1,6 +1,10 @@
 # Sourced by the scripts that run several rampart instances on one PostgreSQL database
 # behind nginx (scripts/cluster.sh, cluster-failover.sh, cluster-bench.sh).
 #
+#   cluster_setup NAME BINARY       checks the tools, builds the debug binary unless BINARY
+#                                   names one (sets CLUSTER_BINARY), makes a state directory
+#                                   (sets CLUSTER_STATE) that is stopped and deleted on exit
+#                                   (kept when CLUSTER_KEEP=true).
 #   cluster_postgres STATE          a throwaway PostgreSQL cluster on 127.0.0.1:$CLUSTER_PG_PORT
 #                                   (default 54331); sets CLUSTER_PG_URL. Skipped when
 #                                   CLUSTER_PG_URL is set already.
@@ -23,6 +27,22 @@
 source "$(dirname "${BASH_SOURCE[0]}")/stop-server.sh"
 
 CLUSTER_PIDS=()
+CLUSTER_KEEP=false
+
+cluster_setup() {
+    local name=$1 binary=$2 tool
+    for tool in nginx psql python3 curl; do command -v $tool >/dev/null || { echo "$tool is not installed (apt-get install $tool)" >&2; exit 1; }; done
+    if [[ -z "$binary" ]]; then
+        swift build --product rampart >/dev/null
+        binary=.build/debug/rampart
+    fi
+    CLUSTER_BINARY=$binary
+    CLUSTER_STATE=$(mktemp -d -t "rampart-$name.XXXXXX")
+    chmod 755 "$CLUSTER_STATE"
+    trap 'cluster_stop "$CLUSTER_STATE"; $CLUSTER_KEEP || rm -rf "$CLUSTER_STATE"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
 CLUSTER_NGINX_PID=
 CLUSTER_PG_OWNED=false
 
