@@ -9,18 +9,26 @@
 # each was suspended.
 #
 #   scripts/cluster-scraper.sh [--binary PATH] [--gap 0.25] [--max 3000] [--members 500]
+#                              [--without-forwarding | --alternating-only] [--port 18380]
+#
+# --without-forwarding is the control: every instance advertises an address where nothing
+# answers, so each serves what reaches it and keeps half the scraper's evidence (as before
+# ownership and forwarding existed); only the alternating scraper runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/cluster.sh
 source scripts/lib/cluster.sh
 CLUSTER_PG_PORT=${CLUSTER_PG_PORT:-54334}
-binary="" gap=0.25 max=3000 members=500 port=18380
+binary="" gap=0.25 max=3000 members=500 port=18380 control=false alternating_only=false
 while (($#)); do
     case $1 in
         --binary) binary=$2; shift 2 ;;
         --gap) gap=$2; shift 2 ;;
         --max) max=$2; shift 2 ;;
         --members) members=$2; shift 2 ;;
+        --without-forwarding) control=true; shift ;;
+        --alternating-only) alternating_only=true; shift ;;
+        --port) port=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -34,10 +42,17 @@ for tier in policy["budgets"]["tiers"].values():
 policy["detection"]["mode"] = "enforce"
 json.dump(policy, open(sys.argv[1], "w"), indent=2)
 PY
+$control && export CLUSTER_UNREACHABLE=true
 cluster_postgres "$state"
 cluster_start "$state" "$binary" 2 "$port" --demo-members "$members" --policy "$state/policy.json" --log-level warning
 mapfile -t phones < <(cluster_sql "SELECT phone FROM accounts ORDER BY id LIMIT 2")
 echo "binary $binary; every $gap s; members ${phones[*]}"
+if $control || $alternating_only; then
+    split=$(python3 tools/cluster_scraper.py "${phones[1]}" "$state/data" \
+        "http://127.0.0.1:$((port + 1)),http://127.0.0.1:$((port + 2))" --gap "$gap" --max "$max")
+    echo "two instances in turn$($control && echo ", no forwarding"): $split"
+    exit 0
+fi
 single=$(python3 tools/cluster_scraper.py "${phones[0]}" "$state/data" "http://127.0.0.1:$((port + 1))" --gap "$gap" --max "$max")
 echo "one instance:            $single"
 split=$(python3 tools/cluster_scraper.py "${phones[1]}" "$state/data" \

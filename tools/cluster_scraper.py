@@ -79,6 +79,9 @@ for k in range(limit):
     base = bases[k % len(bases)]
     status, body = call(base, "GET", "/api/v1/profiles/" + ids[k % len(ids)])
     requests += 1
+    if requests % 100 == 0:
+        print(json.dumps({"served": served, "challenges": challenges, "requests": requests, "throttled": throttled,
+                          "seconds": round(time.time() - started, 1)}), file=sys.stderr, flush=True)
     code = (body or {}).get("error", {}).get("code") if isinstance(body, dict) else None
     if status == 200:
         served += 1

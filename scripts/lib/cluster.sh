@@ -85,8 +85,13 @@ cluster_wait_ready() {
 cluster_start_instance() {
     local state=$1 binary=$2 number=$3 port=$4
     shift 4
+    # CLUSTER_UNREACHABLE=true: every instance tells the others an address where nothing
+    # answers, so every request is served where it lands (the control of
+    # scripts/cluster-scraper.sh --without-forwarding).
+    local advertise=()
+    [[ "${CLUSTER_UNREACHABLE:-false}" == true ]] && advertise=(--advertise http://127.0.0.1:1)
     "$binary" serve --database-url "$CLUSTER_PG_URL" --data-dir "$state/data" --instance "a$number" --host 127.0.0.1 \
-        --port $((port + number)) --trusted-proxy 127.0.0.1 "$@" >>"$state/a$number.log" 2>&1 &
+        --port $((port + number)) --trusted-proxy 127.0.0.1 "${advertise[@]}" "$@" >>"$state/a$number.log" 2>&1 &
     CLUSTER_PIDS[number]=$!
     cluster_wait_ready $((port + number)) "${CLUSTER_PIDS[number]}" "$state/a$number.log"
 }
