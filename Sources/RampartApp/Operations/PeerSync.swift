@@ -79,8 +79,9 @@ public final class PeerSync: Service, Sendable {
     /// One look at the others; returns the budget charges replayed and the changes applied.
     @discardableResult
     public func tick() async throws -> (charges: Int, changes: Int) {
-        try await beat()
+        // Not before the store is migrated and the state loaded (start(...)).
         guard var cursor = cursors.withLock({ $0 }) else { return (0, 0) }
+        try await beat()
         var charges = 0
         while true {
             let page = try await store.budgetCharges(afterSequence: cursor.charges, limit: Self.pageSize)
