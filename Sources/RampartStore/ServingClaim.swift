@@ -103,7 +103,8 @@ public final class ServingClaim: Sendable {
             let function = instance == nil ? "pg_try_advisory_lock" : "pg_try_advisory_lock_shared"
             let rows = try await connection.query("SELECT \(unescaped: function)(\(major), \(minor)) AS claimed", logger: logger).collect()
             guard let claimed = try rows.first?.decode(Bool.self), claimed else {
-                let holder = try await describeHolder(on: connection, logger: logger)
+                // Who holds it is a courtesy: failing to say must not change the refusal.
+                let holder = (try? await describeHolder(on: connection, logger: logger)) ?? ""
                 throw ServingClaimError.anotherServerRunning(
                     instance == nil
                         ? "Another rampart serve is already serving this PostgreSQL database\(holder): it holds the advisory lock "
