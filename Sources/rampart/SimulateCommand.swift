@@ -68,9 +68,7 @@ struct SimulateCommand: ParsableCommand {
                 clusterOf: { account in (mirror.clusters[account.rawValue] ?? [account.rawValue]).map(AccountID.init(rawValue:)) })
             try Data(attribution.text().utf8).write(to: folder.appendingPathComponent("attribution.txt"))
             try Data(attribution.json().utf8).write(to: folder.appendingPathComponent("attribution.json"))
-            // `rampart attribute` names each implicated account and its cluster.
-            let named = attribution.implicated.flatMap { [$0.account] + $0.cluster }.compactMap { Int64($0) }
-            checks.append(mirror.check(named: Set(named)))
+            checks.append(mirror.check(named: attribution.namedAccounts))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -33,7 +33,7 @@ import Testing
             [folder.path], codec: codec, honey: try mirror.honeyProfiles(mintedAt: Date()),
             clusterOf: { account in (mirror.clusters[account.rawValue] ?? [account.rawValue]).map(AccountID.init(rawValue:)) })
         #expect(attribution.candidates == 0)
-        return Set(attribution.implicated.flatMap { [$0.account] + $0.cluster }.compactMap { Int64($0) })
+        return attribution.namedAccounts
     }
 
     @Test func theCaseReplaysIDStrippedCopyNamesItsAccountsAndNoOther() throws {

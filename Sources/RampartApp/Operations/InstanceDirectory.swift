@@ -53,8 +53,6 @@ public final class InstanceDirectory: Sendable {
         live.withLock { $0 = known }
     }
 
-    public var instances: [String] { live.withLock { $0.keys.sorted() } }
-
     /// Where `account`'s requests belong: nil when this instance owns it (or has just
     /// taken it over).
     public func forwardingAddress(for account: AccountID) async throws -> (name: String, address: String)? {

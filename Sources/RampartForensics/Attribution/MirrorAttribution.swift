@@ -242,6 +242,11 @@ extension MirrorAttribution.Implicated {
 }
 
 extension MirrorAttribution {
+    /// Every account the report names: each implicated account and the rest of its cluster.
+    public var namedAccounts: Set<Int64> {
+        Set(implicated.flatMap { [$0.account] + $0.cluster }.compactMap { Int64($0) })
+    }
+
     /// The report as a person reads it.
     public func text() -> String {
         var lines = [
