@@ -29,15 +29,18 @@ extension RampartServices {
     /// the connection graph loaded into memory, the Guard's in-memory state rebuilt from the
     /// store (identity graph, suspensions, exposure budgets).
     public func prepareToServe(
-        _ protection: ProtectionInForce, seedEmptyStore: (@Sendable (any Store) async throws -> Void)?, logger: Logger
+        _ protection: ProtectionInForce, claim: ServingClaim, seedEmptyStore: (@Sendable (any Store) async throws -> Void)?, logger: Logger
     ) async throws {
         let store = dependencies.store
-        try await ShippedAgreement.prepare(store, now: dependencies.clock.now())
-        if let seedEmptyStore, try await store.accountCount() == 0 {
-            try await seedEmptyStore(store)
+        // Instances starting at once on an empty database: only the first publishes the
+        // agreement and seeds the demo world.
+        try await claim.whileSeeding(logger: logger) {
+            try await ShippedAgreement.prepare(store, now: dependencies.clock.now())
+            if let seedEmptyStore, try await store.accountCount() == 0 { try await seedEmptyStore(store) }
         }
         // Read before the state they follow loads (PeerSync.start).
         let changesBefore = try await store.changeFeedEnd()
+        let observationsBefore = try await store.observationFeedEnd()
         let graphStarted = ContinuousClock.now
         let graph = try await store.loadReadModel { _ in }
         logger.info(
@@ -56,7 +59,7 @@ extension RampartServices {
         let ledgerSize = try await store.ledgerSize()
         let replayed = try await dependencies.exposure.restore(from: store)
         logger.info("exposure budgets restored", metadata: ["charges": "\(replayed.charges)"])
-        peers?.start(ledgerSizeBefore: ledgerSize, restoredThrough: replayed.lastSequence, changesBefore: changesBefore)
+        peers?.start(ledgerSizeBefore: ledgerSize, restoredThrough: replayed.lastSequence, changesBefore: changesBefore, observationsBefore: observationsBefore)
         try await peers?.beat()
     }
 }

@@ -127,8 +127,10 @@ public struct RampartServices: Sendable {
             duty: dependencies.ledgerDuty)
         peers = dependencies.instance.map {
             PeerSync(
-                store: dependencies.store, exposure: dependencies.exposure, identity: identity, instance: $0, interval: .milliseconds(500),
-                duty: dependencies.ledgerDuty, directory: dependencies.instances, clock: dependencies.clock, logger: logger)
+                store: dependencies.store, exposure: dependencies.exposure, identity: identity, engine: dependencies.detection, instance: $0,
+                interval: .milliseconds(500),
+                duty: dependencies.ledgerDuty, directory: dependencies.instances, clock: dependencies.clock, metrics: dependencies.metrics,
+                logger: logger)
         }
         console = ConsoleService(
             store: dependencies.store, hasher: dependencies.hasher, atRest: dependencies.atRest, clock: dependencies.clock,

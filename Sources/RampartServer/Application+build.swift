@@ -68,7 +68,7 @@ public func buildApplication(
     for service in runtime.backgroundServices { app.addServices(service) }
     let seedEmptyStore = configuration.prepareEmptyStore
     app.beforeServerStarts {
-        try await runtime.services.prepareToServe(runtime.protection, seedEmptyStore: seedEmptyStore, logger: logger)
+        try await runtime.services.prepareToServe(runtime.protection, claim: runtime.claim, seedEmptyStore: seedEmptyStore, logger: logger)
     }
     return app
 }

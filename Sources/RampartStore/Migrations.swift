@@ -529,6 +529,18 @@ public enum Migrations {
             )
             """
         ]),
+        // What each instance's detection engine saw on the keys no instance owns alone (IP
+        // address, subnet, cluster), a batch every half second, for the others to count.
+        Migration(
+            identifier: "v17-peer-observations", statements: [],
+            sqlite: [
+                "CREATE TABLE peer_observations (seq INTEGER PRIMARY KEY, instance TEXT NOT NULL, at INTEGER NOT NULL, batch BLOB NOT NULL)",
+                "CREATE INDEX peer_observations_at ON peer_observations(at)",
+            ],
+            postgres: [
+                "CREATE TABLE peer_observations (seq BIGINT PRIMARY KEY, instance TEXT NOT NULL, at BIGINT NOT NULL, batch BYTEA NOT NULL)",
+                "CREATE INDEX peer_observations_at ON peer_observations(at)",
+            ]),
     ]
 }
 

@@ -34,6 +34,15 @@ public protocol ChangeFeedStore: Sendable {
     /// `live`; else `instance`, which is recorded as the owner from now on (in one statement:
     /// two instances claiming at once agree on one).
     func accountOwner(_ account: AccountID, claimingFor instance: String, live: [String], at date: Date) async throws -> String
+    /// The last batch of detection observations numbered (-1: none); where an instance
+    /// starts following the others' (``peerObservations(after:except:limit:)``).
+    func observationFeedEnd() async throws -> Int64
+    /// Adds one batch of what `instance`'s detection engine saw on shared keys (IP address,
+    /// subnet, cluster), encoded, numbered after every batch committed before it.
+    func publishObservations(_ batch: [UInt8], instance: String, at date: Date) async throws
+    /// Up to `limit` batches after `cursor` that `instance` did not publish itself, and the
+    /// new cursor.
+    func peerObservations(after cursor: Int64, except instance: String, limit: Int) async throws -> (batches: [[UInt8]], cursor: Int64)
 }
 
 extension SQLStore: ChangeFeedStore {
@@ -80,8 +89,37 @@ extension SQLStore: ChangeFeedStore {
     }
 
     public func pruneChanges(before date: Date) async throws {
-        guard driver.dialect == .postgres else { return }
-        try await driver.write([SQLStatement("DELETE FROM store_changes WHERE at < ?", [.int(date.millisecondsSince1970)])])
+        var statements = [SQLStatement("DELETE FROM peer_observations WHERE at < ?", [.int(date.millisecondsSince1970)])]
+        if driver.dialect == .postgres { statements.append(SQLStatement("DELETE FROM store_changes WHERE at < ?", [.int(date.millisecondsSince1970)])) }
+        try await driver.write(statements)
+    }
+
+    /// The transaction advisory lock that numbers observation batches in commit order: "RAMP", 6.
+    static let observationLock: (Int32, Int32) = (0x5241_4D50, 6)
+
+    public func observationFeedEnd() async throws -> Int64 {
+        try await driver.fetch(SQLQuery("SELECT COALESCE(MAX(seq), -1) AS last FROM peer_observations")).first?.int("last") ?? -1
+    }
+
+    public func publishObservations(_ batch: [UInt8], instance: String, at date: Date) async throws {
+        var statements: [SQLStatement] = []
+        if driver.dialect == .postgres { statements.append(SQLStatement("SELECT pg_advisory_xact_lock(\(Self.observationLock.0), \(Self.observationLock.1))")) }
+        statements.append(SQLStatement(
+            "INSERT INTO peer_observations (seq, instance, at, batch) SELECT COALESCE(MAX(seq), -1) + 1, ?, ?, ? FROM peer_observations",
+            [.text(instance), .int(date.millisecondsSince1970), .blob(batch)]))
+        try await driver.write(statements)
+    }
+
+    public func peerObservations(after cursor: Int64, except instance: String, limit: Int) async throws -> (batches: [[UInt8]], cursor: Int64) {
+        let rows = try await driver.fetch(SQLQuery(
+            "SELECT seq, instance, batch FROM peer_observations WHERE seq > ? ORDER BY seq LIMIT ?", [.int(cursor), .int(Int64(limit))]))
+        var batches: [[UInt8]] = []
+        var last = cursor
+        for row in rows {
+            last = try row.int("seq")
+            if try row.text("instance") != instance { batches.append(try row.bytes("batch")) }
+        }
+        return (batches, last)
     }
 
     public func heartbeat(instance: String, address: String, at date: Date) async throws {

@@ -144,6 +144,26 @@ public final class ServingClaim: Sendable {
         return claim
     }
 
+    /// The session advisory lock instances starting at once on one database take while they
+    /// seed it, so that only the first seeds an empty one: "RAMP", 4.
+    public static let seedingKey: (Int32, Int32) = (0x5241_4D50, 4)
+
+    /// Runs `body` while no other instance of this PostgreSQL database runs its own (held on
+    /// the claim's connection; on SQLite, or in memory, one process is all there is).
+    public func whileSeeding<T: Sendable>(logger: Logger, _ body: () async throws -> T) async throws -> T {
+        guard case .postgres(let connection) = hold else { return try await body() }
+        let (major, minor) = Self.seedingKey
+        _ = try await connection.query("SELECT pg_advisory_lock(\(major), \(minor))", logger: logger).collect()
+        do {
+            let result = try await body()
+            _ = try await connection.query("SELECT pg_advisory_unlock(\(major), \(minor))", logger: logger).collect()
+            return result
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(major), \(minor))", logger: logger).collect()
+            throw error
+        }
+    }
+
     /// Who holds the lock, as PostgreSQL sees it (empty when it cannot say).
     private static func describeHolder(on connection: PostgresConnection, logger: Logger) async throws -> String {
         let (major, minor) = advisoryKey

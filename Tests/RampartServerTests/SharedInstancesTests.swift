@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import RampartCore
+import RampartGuard
 import RampartStore
 import Synchronization
 import Testing
@@ -12,7 +13,8 @@ import Testing
 /// requests to two instances in turn gets one exposure budget, not one per instance — each
 /// instance replays the charges the other made (``PeerSync``); here the sync runs
 /// after every request, so the staleness it documents (one interval) is zero. Without the
-/// sync, the same scraper got close to two budgets.
+/// sync, the same scraper got close to two budgets. Likewise for an address's allowance:
+/// each instance counts the requests the others saw from it.
 @Suite struct SharedInstancesTests {
     /// Profile views served to one scraper alternating between the instances before its
     /// budget refused it (each view 330 s after the last, as in the budget tests), and the
@@ -20,7 +22,7 @@ import Testing
     static func viewsServed(instances: Int, sync: Bool) async throws -> (served: Int, ledger: Int) {
         let first = try await TestServer.make(instance: instances > 1 ? "a" : nil)
         let second = instances > 1 ? first.sibling(instance: "b") : first
-        for server in [first, second] { server.services.peers?.start(ledgerSizeBefore: 0, restoredThrough: nil, changesBefore: -1) }
+        for server in [first, second] { server.startFollowing() }
         let profiles = try await first.addMembers(160)
         let served = Mutex(0)
         try await first.test { firstClient in
@@ -51,5 +53,41 @@ import Testing
         #expect(unshared.served > alone.served * 3 / 2)
         // Both instances appended to the one ledger, every view in it.
         #expect(shared.ledger >= shared.served)
+    }
+
+    /// Requests from a farm of accounts behind one address, sent to the instances' engines
+    /// in turn at one instant (each account new, so no account's own limit binds), with the
+    /// instances following each other after every request (`sync`): how many were allowed
+    /// before the address's hard limit (burst 100) refused.
+    static func allowedFromOneAddress(instances: Int, sync: Bool) async throws -> Int {
+        let first = try await TestServer.make(detection: .enforce, instance: instances > 1 ? "a" : nil)
+        let servers = instances > 1 ? [first, first.sibling(instance: "b")] : [first]
+        for server in servers { server.startFollowing() }
+        let ip = try #require(IPAddress("203.0.113.61"))
+        var allowed = 0
+        for request in 0..<400 {
+            let engine = servers[request % servers.count].services.dependencies.detection
+            if engine.evaluate(GuardEvent(.other, account: Int64(5_000 + request), ip: ip)).isAllowed { allowed += 1 }
+            if sync { for server in servers { try await server.services.peers?.tick() } }
+        }
+        return allowed
+    }
+
+    @Test func aFarmOnOneAddressSpreadOverTwoInstancesGetsOneInstancesAllowance() async throws {
+        let alone = try await Self.allowedFromOneAddress(instances: 1, sync: false)
+        let shared = try await Self.allowedFromOneAddress(instances: 2, sync: true)
+        let unshared = try await Self.allowedFromOneAddress(instances: 2, sync: false)
+        #expect((95...105).contains(alone))
+        #expect(shared == alone)
+        // The attack before the instances shared their observations: one allowance each.
+        #expect(unshared >= alone * 19 / 10)
+    }
+}
+
+extension TestServer {
+    /// Starts this instance's ``PeerSync`` where a fresh database starts (what
+    /// `prepareToServe` does from the store's ends).
+    func startFollowing() {
+        services.peers?.start(ledgerSizeBefore: 0, restoredThrough: nil, changesBefore: -1, observationsBefore: -1)
     }
 }

@@ -68,3 +68,28 @@ struct AccountOwnerConformanceTests {
         }
     }
 }
+
+/// The feed of detection observations instances exchange (``ChangeFeedStore/publishObservations(_:instance:at:)``),
+/// on both stores.
+@Suite("Peer observation feed conformance")
+struct PeerObservationFeedConformanceTests {
+    @Test(arguments: StoreKind.available)
+    func eachInstanceReadsTheOthersBatchesInOrderNotItsOwnAndOldOnesArePruned(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            #expect(try await store.observationFeedEnd() == -1)
+            try await store.publishObservations([1, 10], instance: "a", at: Fixtures.now)
+            try await store.publishObservations([1, 20], instance: "b", at: Fixtures.now)
+            try await store.publishObservations([1, 30], instance: "a", at: Fixtures.now.addingTimeInterval(60))
+            let seenByB = try await store.peerObservations(after: -1, except: "b", limit: 10)
+            #expect(seenByB.batches == [[1, 10], [1, 30]])
+            #expect(seenByB.cursor == 2)
+            let paged = try await store.peerObservations(after: -1, except: "c", limit: 2)
+            #expect(paged.batches == [[1, 10], [1, 20]])
+            #expect(try await store.peerObservations(after: paged.cursor, except: "c", limit: 2).batches == [[1, 30]])
+            #expect(try await store.peerObservations(after: 2, except: "c", limit: 10) == ([], 2))
+            try await store.pruneChanges(before: Fixtures.now.addingTimeInterval(30))
+            #expect(try await store.peerObservations(after: -1, except: "c", limit: 10).batches == [[1, 30]])
+            #expect(try await store.observationFeedEnd() == 2)
+        }
+    }
+}

@@ -1,6 +1,6 @@
 import Foundation
 import PostgresNIO
-import RampartStore
+@testable import RampartStore
 import Testing
 
 /// One serving process per database: a second claim is refused with a message that says
@@ -92,6 +92,35 @@ import Testing
             let sole = try await ServingClaim.claim(location, logger: quietLogger)
             await #expect(throws: ServingClaimError.self) { try await ServingClaim.claim(location, instance: "c", logger: quietLogger) }
             await sole.release()
+        }
+    }
+
+    /// Instances started at once on an empty database: while one seeds it (checks it is
+    /// empty, fills it), no other can start seeding; once it is done, the next one can (and
+    /// finds it seeded).
+    @Test(.enabled(if: StoreKind.postgresURL != nil, "RAMPART_TEST_DATABASE_URL is not set: PostgreSQL serving claims SKIPPED"))
+    func whileOneInstanceSeedsNoOtherCan() async throws {
+        guard let base = StoreKind.postgresURL else { return }
+        try await StoreKind.withScratchDatabase(base: base) { url in
+            let location = StoreLocation.postgres(url: url)
+            let a = try await ServingClaim.claim(location, instance: "a", logger: quietLogger)
+            let other = try await PostgresConnection.connect(
+                configuration: try PostgresDriver.connectionConfiguration(from: url), id: 9, logger: quietLogger)
+            let (major, minor) = ServingClaim.seedingKey
+            @Sendable func anotherCouldSeed() async throws -> Bool {
+                let free = try await other.query("SELECT pg_try_advisory_lock(\(major), \(minor)) AS free", logger: quietLogger)
+                    .collect().first?.decode(Bool.self) ?? false
+                if free { _ = try await other.query("SELECT pg_advisory_unlock(\(major), \(minor))", logger: quietLogger).collect() }
+                return free
+            }
+            let duringSeeding = try await a.whileSeeding(logger: quietLogger) { try await anotherCouldSeed() }
+            #expect(!duringSeeding)
+            #expect(try await anotherCouldSeed())
+            // A failed seeding lets go too.
+            await #expect(throws: CancellationError.self) { try await a.whileSeeding(logger: quietLogger) { throw CancellationError() } }
+            #expect(try await anotherCouldSeed())
+            try await other.close()
+            await a.release()
         }
     }
 

@@ -17,12 +17,19 @@ public struct OperatorMetrics: Sendable {
         "rampart_guard_decisions_total", "rampart_budget_events_total", "rampart_misuse_signals_total",
         "rampart_registrations_held_total", "rampart_sms_total", "rampart_identity_changes_total", "rampart_appeals_total",
         "rampart_ledger_appends_total", "rampart_evidence_batch_records", "rampart_evidence_commit_seconds",
-        "rampart_ledger_tree_heads_signed_total",
+        "rampart_ledger_tree_heads_signed_total", "rampart_peer_observations_total",
     ]
 
     /// A budget event: a response that carried a warning, or a request refused for a spent budget.
     public enum BudgetEvent: String, Sendable, CaseIterable {
         case warning, refused
+    }
+
+    /// What became of the detection observations instances sharing a database exchange
+    /// (``PeerSync``): published for the others, absorbed from them, or dropped because the
+    /// journal was full between two syncs (a sign the sync is failing or far too slow).
+    public enum PeerObservationFlow: String, Sendable, CaseIterable {
+        case published, absorbed, dropped
     }
 
     /// What an SMS attempt came to: sent, refused by the per-number or per-address limits,
@@ -66,6 +73,7 @@ public struct OperatorMetrics: Sendable {
     private let batchRecords: Recorder
     private let commitSeconds: Timer
     private let treeHeads: Counter
+    private let peerObservations: [PeerObservationFlow: Counter]
 
     /// Creates (and so exports at zero) every series.
     public init(factory: any MetricsFactory) {
@@ -99,6 +107,8 @@ public struct OperatorMetrics: Sendable {
         batchRecords = Recorder(label: "rampart_evidence_batch_records", dimensions: [], aggregate: true, factory: factory)
         commitSeconds = Timer(label: "rampart_evidence_commit_seconds", dimensions: [], factory: factory)
         treeHeads = counter("rampart_ledger_tree_heads_signed_total")
+        peerObservations = Dictionary(
+            uniqueKeysWithValues: PeerObservationFlow.allCases.map { ($0, counter("rampart_peer_observations_total", [("flow", $0.rawValue)])) })
     }
 
     /// Metrics that go nowhere (tests, CLI commands).
@@ -149,6 +159,11 @@ public struct OperatorMetrics: Sendable {
 
     public func treeHeadSigned() {
         treeHeads.increment()
+    }
+
+    public func peerObservations(_ flow: PeerObservationFlow, count: Int) {
+        guard count > 0 else { return }
+        peerObservations[flow]?.increment(by: count)
     }
 }
 

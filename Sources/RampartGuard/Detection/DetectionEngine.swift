@@ -12,7 +12,15 @@ import Synchronization
 public final class DetectionEngine: Sendable {
     private struct State {
         var table: ActivityTable
+        /// What this engine saw on shared keys since the last ``takeJournal()``; nil unless
+        /// ``shareWithPeers()`` was called.
+        var journal: [PeerObservation]?
+        var journalDropped = 0
     }
+
+    /// Observations kept for the other instances between two takes; past it the oldest
+    /// are kept and the rest counted as dropped (the others sync every half second).
+    public static let journalCapacity = 100_000
 
     public let policy: DetectionPolicy
     private let tuning: Tuning
@@ -49,6 +57,7 @@ public final class DetectionEngine: Sendable {
 
     /// Updates every key of the request and climbs the ladder; no words yet (see ``evaluate(_:)``).
     private func decide(_ state: inout State, _ event: GuardEvent, now: Double) -> (decision: GuardDecision, highest: Highest) {
+        if state.journal != nil, let shared = PeerObservation(sharing: event) { journal(shared, in: &state) }
         var keys = EventKeys(event)
         var retryAfter: Double?
         var highest: Highest = (0, .account, -1)
@@ -116,7 +125,10 @@ public final class DetectionEngine: Sendable {
 
     /// Brings one key's evidence up to date with this request; returns its risk and, if a
     /// hard limit refused the request, the seconds until it would be allowed.
-    private func update(_ activity: inout KeyActivity, scope: KeyScope, event: GuardEvent, now: Double) -> (Double, Double?) {
+    /// `fromPeer`: another instance's request, counted here up to a second late and in a
+    /// batch: it counts toward rates and limits but not the timing between requests, which
+    /// a batch would make look machine-regular.
+    private func update(_ activity: inout KeyActivity, scope: KeyScope, event: GuardEvent, now: Double, fromPeer: Bool = false) -> (Double, Double?) {
         let previous = activity.updatedAt
         activity.decay(to: now)
         var retry: Double?
@@ -131,7 +143,7 @@ public final class DetectionEngine: Sendable {
         case .misuse:
             activity.misuse += 1
         default:
-            activity.countRequest(at: now, previous: previous)
+            activity.countRequest(at: now, previous: fromPeer ? nil : previous)
             retry = takeHardLimits(&activity, scope: scope, now: now)
             if retry != nil { activity.limitHits += 1 }
             if !scope.isShared { record(event, in: &activity, now: now) }
@@ -229,11 +241,18 @@ public final class DetectionEngine: Sendable {
 
     /// The evidence on an account now (nil if the engine has not seen it or has forgotten it).
     public func explanation(account: Int64) -> RiskExplanation? {
+        explanation(of: EventKeys.key(.account, UInt64(bitPattern: account)), scope: .account)
+    }
+
+    /// The evidence on a cluster of linked accounts now, all its accounts' requests together.
+    public func explanation(cluster: Int64) -> RiskExplanation? {
+        explanation(of: EventKeys.key(.cluster, UInt64(bitPattern: cluster)), scope: .cluster)
+    }
+
+    private func explanation(of key: UInt64, scope: KeyScope) -> RiskExplanation? {
         let now = clock.now().timeIntervalSinceReferenceDate
-        let activity = state.withLock { state in
-            state.table.existingSlot(for: EventKeys.key(.account, UInt64(bitPattern: account))).map { state.table[$0] }
-        }
-        return activity.map { explain($0, scope: .account, now: now) }
+        let activity = state.withLock { state in state.table.existingSlot(for: key).map { state.table[$0] } }
+        return activity.map { explain($0, scope: scope, now: now) }
     }
 
     // MARK: Outcomes from outside
@@ -278,9 +297,77 @@ public final class DetectionEngine: Sendable {
             let subnet = state.table.slot(for: EventKeys.key(.subnet, ip.subnet.key))
             state.table[subnet].decay(to: now)
             state.table[subnet].registrations += 1
+            if state.journal != nil { journal(.registration(ip), in: &state) }
             let burst = state.table[subnet].registrations > Float(policy.sms.registrationBurstPerSubnetPerHour)
             let slot = state.table.slot(for: EventKeys.key(.account, UInt64(bitPattern: account)))
             state.table[slot].registrationBurst = burst
+        }
+    }
+
+    // MARK: Instances sharing a database
+
+    /// Starts keeping what this engine sees on keys no instance owns alone (IP address,
+    /// subnet, cluster), for the other instances of one database (``takeJournal()``).
+    public func shareWithPeers() {
+        state.withLock { state in
+            if state.journal == nil { state.journal = [] }
+        }
+    }
+
+    /// What this engine saw on shared keys since the last take, and how many observations
+    /// did not fit (``journalCapacity``).
+    public func takeJournal() -> (observations: [PeerObservation], dropped: Int) {
+        state.withLock { state in
+            guard let journal = state.journal else { return ([], 0) }
+            defer {
+                state.journal = []
+                state.journalDropped = 0
+            }
+            return (journal, state.journalDropped)
+        }
+    }
+
+    /// Puts back observations taken but not delivered (their write failed), up to the
+    /// journal's capacity.
+    public func returnToJournal(_ observations: [PeerObservation]) {
+        state.withLock { state in
+            guard state.journal != nil else { return }
+            for observation in observations { journal(observation, in: &state) }
+        }
+    }
+
+    /// Counts what another instance's engine saw (its ``takeJournal()``) on this engine's
+    /// shared keys, as if the requests had come here: the IP address's and subnet's rates and
+    /// hard limits, the cluster's evidence. No ladder moves: the next request here weighs it.
+    public func absorb(_ observations: [PeerObservation]) {
+        let now = clock.now().timeIntervalSinceReferenceDate
+        state.withLock { state in
+            for observation in observations {
+                switch observation {
+                case .registration(let ip):
+                    let subnet = state.table.slot(for: EventKeys.key(.subnet, ip.subnet.key))
+                    state.table[subnet].decay(to: now)
+                    state.table[subnet].registrations += 1
+                case .request(var event):
+                    event.account = nil
+                    event.session = nil
+                    event.device = nil
+                    let keys = EventKeys(event)
+                    for position in 0..<keys.count {
+                        let (scope, key) = keys[position]
+                        let slot = state.table.slot(for: key)
+                        _ = update(&state.table[slot], scope: scope, event: event, now: now, fromPeer: true)
+                    }
+                }
+            }
+        }
+    }
+
+    private func journal(_ observation: PeerObservation, in state: inout State) {
+        if state.journal?.count ?? 0 < Self.journalCapacity {
+            state.journal?.append(observation)
+        } else {
+            state.journalDropped += 1
         }
     }
 

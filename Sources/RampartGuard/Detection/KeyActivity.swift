@@ -128,13 +128,13 @@ struct KeyActivity {
         return ((budgetDayMask << UInt8(max(0, idle))) & 0x7F).nonzeroBitCount
     }
 
-    /// Counts a request at `now`: rates, inter-arrival time, hour of activity.
-    mutating func countRequest(at now: Double, previous: Double) {
+    /// Counts a request at `now`: rates, inter-arrival time since `previous` (nil: not
+    /// measured), hour of activity.
+    mutating func countRequest(at now: Double, previous: Double?) {
         perMinute += 1
         perHour += 1
         perDay += 1
-        let gap = now - previous
-        if previous > 0, gap >= 0, gap <= Self.longestGap {
+        if let previous, case let gap = now - previous, previous > 0, gap >= 0, gap <= Self.longestGap {
             let gap = Float(gap)
             if gaps == 0 {
                 gapMean = gap
