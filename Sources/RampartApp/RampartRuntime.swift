@@ -120,6 +120,7 @@ public struct RampartRuntime: Sendable {
         if settings.instance != nil {
             // Before the tree heads and the enforcement sync, which ask it.
             background.append(duty)
+            if settings.ledger { background.append(LedgerInbox(recorder: dependencies.evidence, duty: duty, logger: logger)) }
             if let peers = services.peers { background.append(peers) }
         }
         background.append(services.enforcement)

@@ -66,7 +66,10 @@ public struct RampartDependencies: Sendable {
         self.sms = sms
         self.clock = clock
         self.payments = payments
-        self.evidence = EvidenceRecorder(store: store, clock: clock, ledger: ledger, instance: instance, onCommit: { metrics.committed($0) })
+        // Several instances: the one with the ledger's duties writes it, the others hand over.
+        self.evidence = EvidenceRecorder(
+            store: store, clock: clock, ledger: ledger, instance: instance, handsOver: { !ledgerDuty.isHeld },
+            onCommit: { metrics.committed($0) })
         self.treeHeads = TreeHeadPublisher(
             store: store, recorder: evidence, key: ledgerKey, clock: clock, interval: treeHeadInterval, duty: ledgerDuty, metrics: metrics,
             logger: logger)

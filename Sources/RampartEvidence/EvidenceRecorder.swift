@@ -32,10 +32,17 @@ public protocol EvidenceLog: AccessEventSink {
 /// executor rather than through one serial executor.
 ///
 /// The Merkle log's right edge (``MerkleFrontier``, O(log n) nodes) is loaded from the
-/// store on the first write and advanced only after a batch commits. Instances sharing a
-/// PostgreSQL database all append to the one ledger: the store takes the ledger lock for
-/// each batch's transaction and, when another instance appended since the batch was
-/// numbered, has it numbered again right there (so no gap, no fork, no refusal).
+/// store on the first write and advanced only after a batch commits.
+///
+/// Instances sharing a PostgreSQL database keep one ledger with one writer at a time: the
+/// instance holding the ledger's duties. The others (`handsOver` true) do not number their
+/// batches: they hand them over, in one plain transaction of their own, to the store's inbox
+/// (``LedgerStore/handOver(_:)``) — their requests return once that commits — and the writer
+/// takes the inbox into the ledger with its own batches (``takeHandedOver(limit:)``), each
+/// entry leaving the inbox in the transaction that appends it. A new writer after a failover
+/// takes what is left. Every append still holds the store's ledger lock and, should the log
+/// have moved since the batch was numbered (a writer's last batch while the duties changed
+/// hands), is numbered again right there: never a gap, never a fork.
 public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// What a suspended request is resumed with (a refused batch's requests are resumed
     /// with its error instead).
@@ -62,6 +69,8 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         var at: Date
         /// The ledger entry, encoded by the request's own task (nil with the ledger off).
         var draft: LedgerEntryDraft?
+        /// Its place in the inbox, for an entry another instance handed over.
+        var inboxID: Int64?
     }
 
     /// A batch encoded and hashed, ready for the store.
@@ -69,8 +78,12 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         var events: [AccessEvent] = []
         var rows: [LedgerRow] = []
         var nodes: [LedgerNodeRow] = []
-        /// The log after this batch commits (nil with the ledger off).
+        /// The log after this batch commits (nil with the ledger off, or handed over).
         var frontier: MerkleFrontier?
+        /// The inbox entries this batch writes into the ledger.
+        var inboxIDs: [Int64] = []
+        /// Not numbered here: handed over to the instance that writes the ledger.
+        var handedOver: [HandedOverEntry]?
     }
 
     private let store: any LedgerStore & AccessEventStore
@@ -80,16 +93,23 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     private let onCommit: @Sendable (EvidenceCommit) -> Void
     /// The instance's name, stamped on its access events (nil: the only server).
     private let instance: String?
+    /// Whether this instance hands its batches over rather than writing the ledger (asked
+    /// once per batch).
+    private let handsOver: @Sendable () -> Bool
 
     /// - Parameters:
     ///   - ledger: false keeps access events only (for measuring what the ledger costs).
     ///   - instance: this instance's name when several share the database.
+    ///   - handsOver: true while another instance writes the ledger (this one has not the
+    ///     ledger's duties).
     ///   - onCommit: told of every committed batch (the operator metrics), after the commit.
     public init(
         store: any LedgerStore & AccessEventStore, clock: any WallClock = SystemWallClock(), ledger: Bool = true, maxBatch: Int = 512,
-        instance: String? = nil, onCommit: @escaping @Sendable (EvidenceCommit) -> Void = { _ in }
+        instance: String? = nil, handsOver: @escaping @Sendable () -> Bool = { false },
+        onCommit: @escaping @Sendable (EvidenceCommit) -> Void = { _ in }
     ) {
         self.instance = instance
+        self.handsOver = handsOver
         self.store = store
         self.clock = clock
         self.ledgerEnabled = ledger
@@ -107,6 +127,25 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         let at = clock.now()
         let draft = try Self.draft(kind, fields: fields.map { LedgerEntry.Field($0.key, $0.value) }, at: at)
         try await submit(Pending(accessEvent: nil, account: account, at: at, draft: draft))
+    }
+
+    /// The writer's part of the hand-over: takes up to `limit` of the entries other instances
+    /// handed over into the ledger, through the group commit with this instance's own (each
+    /// leaves the inbox in the transaction that appends it), and returns how many it took.
+    /// One call at a time (the ledger-duty holder's loop).
+    public func takeHandedOver(limit: Int) async throws -> Int {
+        let entries = try await store.handedOver(limit: limit)
+        guard !entries.isEmpty else { return 0 }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for entry in entries {
+                group.addTask { [self] in
+                    let draft = try LedgerEntryDraft(template: entry.template)
+                    try await submit(Pending(accessEvent: entry.accessEvent, account: entry.account, at: entry.recordedAt, draft: draft, inboxID: entry.id))
+                }
+            }
+            try await group.waitForAll()
+        }
+        return entries.count
     }
 
     /// The committed log's size and root (the empty tree's root for an empty log). `fresh`:
@@ -135,10 +174,13 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// the previous batch may still be in the store, writes it, and wakes its waiters.
     private func leadBatch() async throws {
         var preparation = state.withLock { $0.takeBatch() }
+        // Entries taken from the inbox are never handed over again: the writer that took
+        // them appends them (or, having lost the duties, is refused by the store).
+        let handing = ledgerEnabled && handsOver() && !preparation.records.contains { $0.inboxID != nil }
         var prepared: PreparedBatch
         while true {
             do {
-                prepared = try await prepare(preparation.records, on: preparation.base)
+                prepared = try await prepare(preparation.records, on: preparation.base, handingOver: handing)
             } catch {
                 // Preparing failed (an entry that cannot be encoded, a store that cannot be
                 // read): nothing was written.
@@ -188,9 +230,20 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     }
 
     /// Numbers and hashes `records` on top of `base` (the log as it will be once the batch
-    /// in the store, if any, commits; nil: the committed log, read from the store if unknown).
-    private func prepare(_ records: [Pending], on base: MerkleFrontier?) async throws -> PreparedBatch {
+    /// in the store, if any, commits; nil: the committed log, read from the store if unknown);
+    /// or, `handingOver`, makes them the entries to hand over.
+    private func prepare(_ records: [Pending], on base: MerkleFrontier?, handingOver: Bool) async throws -> PreparedBatch {
         guard ledgerEnabled else { return PreparedBatch(events: records.compactMap { $0.accessEvent }) }
+        if handingOver {
+            var prepared = PreparedBatch()
+            prepared.handedOver = records.compactMap { record in
+                guard let draft = record.draft else { return nil }
+                var event = record.accessEvent
+                if event?.instance == nil { event?.instance = instance }
+                return HandedOverEntry(kind: draft.kind.rawValue, account: record.account, recordedAt: record.at, template: draft.templateBytes, accessEvent: event)
+            }
+            return prepared
+        }
         if let base { return try number(records, on: base) }
         return try number(records, on: try await committedFrontier())
     }
@@ -205,9 +258,10 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
             let sequence = next.size
             if var event = record.accessEvent {
                 event.ledgerSequence = Int64(sequence)
-                event.instance = instance
+                event.instance = event.instance ?? instance
                 prepared.events.append(event)
             }
+            if let inboxID = record.inboxID { prepared.inboxIDs.append(inboxID) }
             let bytes = try draft.encoded(sequence: sequence)
             let leaf = MerkleHash.leafHash(bytes)
             prepared.rows.append(LedgerRow(
@@ -233,15 +287,20 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
             onCommit(EvidenceCommit(records: batch.events.count, ledgerKinds: [], duration: ContinuousClock.now - started))
             return false
         }
+        if let entries = batch.handedOver {
+            try await store.handOver(entries)
+            onCommit(EvidenceCommit(records: entries.count, ledgerKinds: [], duration: ContinuousClock.now - started))
+            return false
+        }
         let renumbered = Mutex<PreparedBatch?>(nil)
         _ = try await store.commitEvidence(
-            EvidenceBatch(accessEvents: batch.events, ledger: batch.rows, nodes: batch.nodes),
+            EvidenceBatch(accessEvents: batch.events, ledger: batch.rows, nodes: batch.nodes, handedOver: batch.inboxIDs),
             frontierKeys: { size in MerkleFrontier.keys(forSize: Int(size)).map { LedgerNodeRow.Key(level: $0.level, index: Int64($0.index)) } },
             renumber: { [self] size, nodes in
                 let stored = nodes.compactMap { row in Digest32(bytes: row.hash).map { MerkleNode(level: row.level, index: Int(row.index), hash: $0) } }
                 let again = try number(records, on: try MerkleFrontier(size: Int(size), nodes: stored))
                 renumbered.withLock { $0 = again }
-                return EvidenceBatch(accessEvents: again.events, ledger: again.rows, nodes: again.nodes)
+                return EvidenceBatch(accessEvents: again.events, ledger: again.rows, nodes: again.nodes, handedOver: again.inboxIDs)
             })
         let moved = renumbered.withLock { $0 }
         if let moved { batch = moved }

@@ -14,6 +14,18 @@ public struct LedgerEntryDraft: Sendable {
         self.template = try LedgerEntry(sequence: 0, timestampMilliseconds: timestampMilliseconds, kind: kind, fields: fields).encoded()
     }
 
+    /// A draft another process encoded (``template``: its canonical bytes at sequence 0),
+    /// checked: bytes that do not decode as an entry at position 0 throw.
+    public init(template: [UInt8]) throws(LedgerEntryError) {
+        let entry = try LedgerEntry.decode(template)
+        guard entry.sequence == 0 else { throw LedgerEntryError.sequenceTooLarge(UInt64(entry.sequence)) }
+        self.kind = entry.kind
+        self.template = template
+    }
+
+    /// Its canonical bytes at sequence 0, to hand to the process that numbers it.
+    public var templateBytes: [UInt8] { template }
+
     /// The entry's canonical bytes at position `sequence` in the log: the same bytes
     /// `LedgerEntry(sequence: sequence, …).encoded()` gives.
     public func encoded(sequence: Int) throws(LedgerEntryError) -> [UInt8] {

@@ -541,6 +541,31 @@ public enum Migrations {
                 "CREATE TABLE peer_observations (seq BIGINT PRIMARY KEY, instance TEXT NOT NULL, at BIGINT NOT NULL, batch BYTEA NOT NULL)",
                 "CREATE INDEX peer_observations_at ON peer_observations(at)",
             ]),
+        // The ledger's inbox: instances without the ledger's duties hand their entries (and
+        // the access events they record, in the columns of access_events) to the one with
+        // them, which numbers them into the ledger and takes them out in one transaction.
+        Migration(
+            identifier: "v18-ledger-inbox", statements: [],
+            sqlite: [
+                """
+                CREATE TABLE ledger_inbox (
+                    inbox_id INTEGER PRIMARY KEY, entry_kind TEXT NOT NULL, entry_account BIGINT, entry_at BIGINT NOT NULL, entry BLOB NOT NULL,
+                    id BIGINT, viewer_id BIGINT, target_id BIGINT, kind TEXT, categories TEXT, subjects TEXT, occurred_at BIGINT, ip TEXT, user_agent TEXT,
+                    device_hash TEXT, session_id BIGINT, budget_holder TEXT, budget_key TEXT, budget_cost DOUBLE PRECISION, budget_day DOUBLE PRECISION,
+                    budget_month DOUBLE PRECISION, ledger_seq BIGINT, instance TEXT
+                )
+                """
+            ],
+            postgres: [
+                """
+                CREATE TABLE ledger_inbox (
+                    inbox_id BIGSERIAL PRIMARY KEY, entry_kind TEXT NOT NULL, entry_account BIGINT, entry_at BIGINT NOT NULL, entry BYTEA NOT NULL,
+                    id BIGINT, viewer_id BIGINT, target_id BIGINT, kind TEXT, categories TEXT, subjects TEXT, occurred_at BIGINT, ip TEXT, user_agent TEXT,
+                    device_hash TEXT, session_id BIGINT, budget_holder TEXT, budget_key TEXT, budget_cost DOUBLE PRECISION, budget_day DOUBLE PRECISION,
+                    budget_month DOUBLE PRECISION, ledger_seq BIGINT, instance TEXT
+                )
+                """
+            ]),
     ]
 }
 

@@ -10,28 +10,30 @@ extension SQLStore: AccessEventStore {
 
     /// Also written by `commitEvidence`, in the same transaction as the ledger's entries.
     static func accessEventStatements(_ events: [AccessEvent]) -> [SQLStatement] {
-        let rows = events.map { event -> [SQLValue] in
-            [
-                .int(event.id.rawValue), event.viewer.map { .int($0.rawValue) } ?? .null,
-                event.target.map { .int($0.rawValue) } ?? .null, .text(event.kind.rawValue),
-                .text(event.categories.sorted().map(\.rawValue).joined(separator: ",")),
-                .text(event.subjects.map { String($0.rawValue) }.joined(separator: ",")),
-                .int(event.occurredAt.millisecondsSince1970), event.client.ip.map(SQLValue.text) ?? .null,
-                event.client.userAgent.map(SQLValue.text) ?? .null, event.deviceHash.map(SQLValue.text) ?? .null,
-                event.session.map { .int($0.rawValue) } ?? .null,
-                event.budget.map { .text($0.holder) } ?? .null, event.budget.map { .text($0.key) } ?? .null,
-                event.budget.map { .double($0.cost) } ?? .null, event.budget.map { .double($0.dayUsed) } ?? .null,
-                event.budget.map { .double($0.monthUsed) } ?? .null, event.ledgerSequence.map(SQLValue.int) ?? .null,
-                event.instance.map(SQLValue.text) ?? .null,
-            ]
-        }
-        return insertRows(
-            "access_events",
-            [
-                "id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash",
-                "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month", "ledger_seq", "instance",
-            ],
-            rows)
+        insertRows("access_events", accessEventColumns, events.map(accessEventValues))
+    }
+
+    /// The columns of `access_events`, which the ledger's hand-over inbox repeats.
+    static let accessEventColumns = [
+        "id", "viewer_id", "target_id", "kind", "categories", "subjects", "occurred_at", "ip", "user_agent", "device_hash",
+        "session_id", "budget_holder", "budget_key", "budget_cost", "budget_day", "budget_month", "ledger_seq", "instance",
+    ]
+
+    /// `event` as the values of ``accessEventColumns``.
+    static func accessEventValues(_ event: AccessEvent) -> [SQLValue] {
+        [
+            .int(event.id.rawValue), event.viewer.map { .int($0.rawValue) } ?? .null,
+            event.target.map { .int($0.rawValue) } ?? .null, .text(event.kind.rawValue),
+            .text(event.categories.sorted().map(\.rawValue).joined(separator: ",")),
+            .text(event.subjects.map { String($0.rawValue) }.joined(separator: ",")),
+            .int(event.occurredAt.millisecondsSince1970), event.client.ip.map(SQLValue.text) ?? .null,
+            event.client.userAgent.map(SQLValue.text) ?? .null, event.deviceHash.map(SQLValue.text) ?? .null,
+            event.session.map { .int($0.rawValue) } ?? .null,
+            event.budget.map { .text($0.holder) } ?? .null, event.budget.map { .text($0.key) } ?? .null,
+            event.budget.map { .double($0.cost) } ?? .null, event.budget.map { .double($0.dayUsed) } ?? .null,
+            event.budget.map { .double($0.monthUsed) } ?? .null, event.ledgerSequence.map(SQLValue.int) ?? .null,
+            event.instance.map(SQLValue.text) ?? .null,
+        ]
     }
 
     public func budgetCharges(since date: Date) async throws -> [BudgetCharge] {

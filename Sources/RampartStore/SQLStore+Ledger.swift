@@ -26,6 +26,13 @@ extension SQLStore: LedgerStore {
                 batch = try renumber(size, try await Self.ledgerNodes(frontierKeys(size), transaction.fetch))
             }
             for statement in Self.evidenceStatements(batch) { try await transaction.execute(statement) }
+            // Handed-over entries leave the inbox with this transaction, all of them: a writer
+            // that lost the ledger's duties unawares must not write what the next one did.
+            for chunk in batch.handedOver.chunked(500) {
+                let taken = try await transaction.fetch(SQLQuery(
+                    "DELETE FROM ledger_inbox WHERE inbox_id IN (\(Self.placeholders(chunk.count))) RETURNING inbox_id", chunk.map(SQLValue.int)))
+                guard taken.count == chunk.count else { throw StoreError.handedOverTaken }
+            }
             return batch
         }) {
             return written
@@ -35,7 +42,11 @@ extension SQLStore: LedgerStore {
         var batch = batch
         while true {
             do {
-                try await commitEvidence(accessEvents: batch.accessEvents, ledger: batch.ledger, nodes: batch.nodes)
+                var statements = Self.evidenceStatements(batch)
+                for id in batch.handedOver {
+                    statements.append(SQLStatement("DELETE FROM ledger_inbox WHERE inbox_id = ?", [.int(id)], requireChange: .handedOverTaken))
+                }
+                try await driver.write(statements)
                 return batch
             } catch StoreError.ledgerMoved {
                 let size = try await ledgerSize()
@@ -69,6 +80,30 @@ extension SQLStore: LedgerStore {
         statements += insertRows(
             "ledger_nodes", ["last_seq", "level", "hash"], batch.nodes.map { [.int($0.key.lastEntry), .int(Int64($0.level)), .blob($0.hash)] })
         return statements
+    }
+
+    /// The inbox's columns: its own, the entry's, and those of `access_events` (null for an
+    /// entry that records no access; `instance` is the instance that handed it over).
+    static let inboxColumns = ["entry_kind", "entry_account", "entry_at", "entry"] + accessEventColumns
+
+    public func handOver(_ entries: [HandedOverEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        let noEvent = Array(repeating: SQLValue.null, count: Self.accessEventColumns.count - 1)
+        let rows = entries.map { entry -> [SQLValue] in
+            let event = entry.accessEvent.map(Self.accessEventValues) ?? noEvent + [instance.map(SQLValue.text) ?? .null]
+            return [.text(entry.kind), entry.account.map { .int($0.rawValue) } ?? .null, .int(entry.recordedAt.millisecondsSince1970), .blob(entry.template)]
+                + event
+        }
+        try await driver.write(Self.insertRows("ledger_inbox", Self.inboxColumns, rows))
+    }
+
+    public func handedOver(limit: Int) async throws -> [HandedOverEntry] {
+        try await driver.fetch(SQLQuery("SELECT * FROM ledger_inbox ORDER BY inbox_id LIMIT ?", [.int(Int64(limit))])).map { row in
+            HandedOverEntry(
+                id: try row.int("inbox_id"), kind: try row.text("entry_kind"), account: try row.optionalInt("entry_account").map(AccountID.init(rawValue:)),
+                recordedAt: Date(milliseconds: try row.int("entry_at")), template: try row.bytes("entry"),
+                accessEvent: try row.optionalInt("id") == nil ? nil : try AccessEvent(row: row))
+        }
     }
 
     /// The transaction advisory lock appends to the ledger take on PostgreSQL: "RAMP", 2.

@@ -43,4 +43,7 @@ public enum StoreError: Error, Equatable, Sendable {
     /// Another instance appended to the evidence ledger since this batch was numbered: it
     /// must be numbered again on the log as it now is.
     case ledgerMoved
+    /// Entries handed over for the ledger were taken by another writer meanwhile (a writer
+    /// that lost the ledger's duties without knowing it): this batch must not write them again.
+    case handedOverTaken
 }

@@ -67,11 +67,14 @@ struct TestServer: Sendable {
 
     /// Another server on the same database, keys and clock (fresh in-memory state): an
     /// instance named `instance` beside this one, as `rampart serve --instance` runs them.
-    func sibling(instance: String?) -> TestServer {
+    /// `standby`: it has not the ledger's duties, so it hands its entries over to the
+    /// instance that has (this one, unless told otherwise).
+    func sibling(instance: String?, standby: Bool = false) -> TestServer {
         let dependencies = RampartDependencies(
             store: store, sealingKeys: self.dependencies.sealingKeys, signingKeys: self.dependencies.signingKeys, sms: sms, clock: clock,
             payments: self.dependencies.payments, policy: self.dependencies.exposure.policy, hasher: PasswordHasher(cost: 4),
-            atRest: self.dependencies.atRest, instances: instance.map { Self.directory($0, store: store, clock: clock) })
+            atRest: self.dependencies.atRest, instances: instance.map { Self.directory($0, store: store, clock: clock) },
+            ledgerDuty: standby ? LedgerDuty(acquire: { nil }, interval: .seconds(1), logger: quietTestLogger) : .sole)
         return TestServer(store: store, clock: clock, sms: sms, services: RampartServices(dependencies, logger: quietTestLogger))
     }
 

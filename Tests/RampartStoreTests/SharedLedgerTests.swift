@@ -39,4 +39,69 @@ struct SharedLedgerTests {
             for recorder in recorders { #expect(try await recorder.head(fresh: true).size == count) }
         }
     }
+
+    static func event(_ index: Int) -> AccessEvent {
+        AccessEvent(
+            viewer: AccountID(rawValue: Int64(index % 7 + 1)), target: .random(), kind: .profileView, categories: [.identity],
+            subjects: [AccountID(rawValue: Int64(100 + index))], occurredAt: Fixtures.now, client: .init(ip: "10.0.1.\(index % 200)", userAgent: "UA"),
+            deviceHash: "d\(index)", session: SessionID(rawValue: Int64(index)),
+            budget: BudgetMark(holder: "account:\(index % 7 + 1)", key: "p\(index)", cost: 1.5, dayUsed: 2, monthUsed: 3))
+    }
+
+    /// One writer at a time: the instance without the ledger's duties hands its entries
+    /// over (its requests return once they are in the inbox), the writer takes them into
+    /// the ledger with its own, and the log is one, each access event stored once with its
+    /// entry and the instance that served it.
+    @Test(arguments: StoreKind.available)
+    func anInstanceWithoutTheDutiesHandsItsEntriesToTheWriter(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            let writer = EvidenceRecorder(store: store, maxBatch: 8, instance: "a")
+            let other = EvidenceRecorder(store: store, maxBatch: 8, instance: "b", handsOver: { true })
+            let count = 120
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<count {
+                    group.addTask { try await (index.isMultiple(of: 2) ? writer : other).record(Self.event(index)) }
+                }
+                group.addTask { try await other.append(.login, account: AccountID(rawValue: 9), fields: ["method": "password"]) }
+                try await group.waitForAll()
+            }
+            // The other's entries wait in the inbox, nothing of them in the ledger yet.
+            #expect(try await store.handedOver(limit: 1_000).count == count / 2 + 1)
+            #expect(try await store.ledgerSize() == Int64(count / 2))
+            #expect(try await writer.takeHandedOver(limit: 1_000) == count / 2 + 1)
+            #expect(try await store.handedOver(limit: 1_000).isEmpty)
+            let verification = try await LedgerAudit.verify(store, publicKey: Curve25519.Signing.PrivateKey().publicKey)
+            #expect(verification.problem == nil)
+            #expect(verification.entries == count + 1)
+            let stored = try await store.budgetCharges(afterSequence: -1, limit: 1_000)
+            #expect(Set(stored.compactMap(\.ledgerSequence)).count == count)
+            #expect(stored.filter { $0.instance == "b" }.count == count / 2)
+            #expect(stored.filter { $0.instance == "a" }.count == count / 2)
+            // What was handed over is stored as it was served.
+            let handed = try await store.ledgerEntries(from: 0, limit: 1_000).filter { $0.kind == "login" }
+            #expect(handed.count == 1 && handed.first?.account == AccountID(rawValue: 9))
+        }
+    }
+
+    /// A writer that lost the ledger's duties without knowing it (its connection cut) takes
+    /// entries the new writer took too: the store refuses the second, and each entry is in
+    /// the log once.
+    @Test(arguments: StoreKind.available)
+    func twoWritersTakingTheSameHandedOverEntriesWriteThemOnce(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            let handing = EvidenceRecorder(store: store, instance: "c", handsOver: { true })
+            for index in 0..<10 { try await handing.record(Self.event(index)) }
+            let new = EvidenceRecorder(store: store, instance: "b")
+            let stale = try await store.handedOver(limit: 100)
+            #expect(try await new.takeHandedOver(limit: 100) == 10)
+            // The old writer's batch of the same entries (nothing else in it), as it would write it now.
+            let batch = EvidenceBatch(accessEvents: [], ledger: [], nodes: [], handedOver: stale.map(\.id))
+            await #expect(throws: StoreError.handedOverTaken) {
+                _ = try await store.commitEvidence(batch, frontierKeys: { _ in [] }, renumber: { _, _ in batch })
+            }
+            let verification = try await LedgerAudit.verify(store, publicKey: Curve25519.Signing.PrivateKey().publicKey)
+            #expect(verification.problem == nil)
+            #expect(verification.entries == 10)
+        }
+    }
 }

@@ -4,13 +4,14 @@ import RampartStore
 import ServiceLifecycle
 import Synchronization
 
-/// Who does the ledger's once-only duties — signing tree heads, and writing the operators'
-/// actions into it — when several instances share one PostgreSQL database: the instance
-/// holding a session advisory lock (``ServingClaim/ledgerDutyKey``). The others try for it
-/// every `interval`; when the holder dies, its connection closes, PostgreSQL releases the
-/// lock, and the next to try takes over (failover within one interval). Appending entries
-/// needs no duty: every instance appends, one transaction at a time (the store's ledger
-/// lock), each batch right after the entry it was numbered on.
+/// Who writes the evidence ledger and does its once-only duties — appending every
+/// instance's entries, signing tree heads, writing the operators' actions into it — when
+/// several instances share one PostgreSQL database: the instance holding a session advisory
+/// lock (``ServingClaim/ledgerDutyKey``). The others hand their entries over to it through
+/// the store's inbox (``EvidenceRecorder``, ``LedgerInbox``) and try for the lock every
+/// `interval`; when the holder dies, its connection closes, PostgreSQL releases the lock,
+/// and the next to try takes over (failover within one interval), with whatever the inbox
+/// holds.
 public final class LedgerDuty: Service, Sendable {
     /// The only server on its database: it always holds the duties.
     public static let sole = LedgerDuty(acquire: nil, interval: .seconds(1), logger: Logger(label: "rampart"))
@@ -54,6 +55,6 @@ public final class LedgerDuty: Service, Sendable {
         guard let acquire, !isHeld else { return }
         guard let taken = try await acquire() else { return }
         claim.withLock { $0 = taken }
-        logger.notice("this instance took the ledger duties (tree heads, operator actions)")
+        logger.notice("this instance took the ledger duties (writing the ledger, tree heads, operator actions)")
     }
 }

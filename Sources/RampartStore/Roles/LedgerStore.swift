@@ -34,6 +34,12 @@ public protocol LedgerStore: Sendable {
     /// Entries of one kind (as `LedgerEntryKind`'s raw value) recorded within the range, in
     /// order. No index: for offline reports on the rare kinds (policy changes).
     func ledgerEntries(kind: String, from: Date?, to: Date?) async throws -> [LedgerRow]
+    /// Hands entries to the instance that writes the ledger (an instance without the
+    /// ledger's duties): in one transaction, into the store's inbox, which the writer empties
+    /// into the ledger (``handedOver(limit:)``, ``EvidenceBatch/handedOver``).
+    func handOver(_ entries: [HandedOverEntry]) async throws
+    /// The oldest entries waiting in the inbox, at most `limit`.
+    func handedOver(limit: Int) async throws -> [HandedOverEntry]
     func insertTreeHead(_ head: LedgerTreeHeadRow) async throws
     /// All signed tree heads, smallest first.
     func treeHeads() async throws -> [LedgerTreeHeadRow]
@@ -42,15 +48,40 @@ public protocol LedgerStore: Sendable {
 }
 
 /// What one evidence batch writes: access events, ledger entries, and the Merkle nodes the
-/// entries complete.
+/// entries complete; and which handed-over entries (their inbox IDs) it writes, which leave
+/// the inbox in the same transaction.
 public struct EvidenceBatch: Sendable {
     public var accessEvents: [AccessEvent]
     public var ledger: [LedgerRow]
     public var nodes: [LedgerNodeRow]
+    public var handedOver: [Int64]
 
-    public init(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow]) {
+    public init(accessEvents: [AccessEvent], ledger: [LedgerRow], nodes: [LedgerNodeRow], handedOver: [Int64] = []) {
         self.accessEvents = accessEvents
         self.ledger = ledger
         self.nodes = nodes
+        self.handedOver = handedOver
+    }
+}
+
+/// A ledger entry an instance without the ledger's duties hands to the one with them,
+/// through the store's inbox: its canonical bytes at sequence 0 (the writer numbers it),
+/// and the access event it records, if any, which the writer stores with its ledger entry.
+public struct HandedOverEntry: Sendable, Equatable {
+    /// Its place in the inbox (0 until stored there).
+    public var id: Int64
+    public var kind: String
+    public var account: AccountID?
+    public var recordedAt: Date
+    public var template: [UInt8]
+    public var accessEvent: AccessEvent?
+
+    public init(id: Int64 = 0, kind: String, account: AccountID?, recordedAt: Date, template: [UInt8], accessEvent: AccessEvent?) {
+        self.id = id
+        self.kind = kind
+        self.account = account
+        self.recordedAt = recordedAt
+        self.template = template
+        self.accessEvent = accessEvent
     }
 }
