@@ -53,6 +53,7 @@ extension RampartServices {
             policyPath: protection.policyPath, policySha256: protection.policySHA256, ledgerPublicKey: protection.ledgerPublicKey,
             signatures: dependencies.exposure.policy.signatures.api)
         try await dependencies.evidence.append(PolicyChangeEntry(started, keyring: dependencies.sealingKeys.keyring), account: nil)
+        try await network.noteHoneyPoolLevel()
         let links = try await identity.load()
         logger.info("identity graph rebuilt", metadata: ["links": "\(links)", "accounts": "\(dependencies.identity.accountCount)"])
         try await enforcement.tick()

@@ -119,7 +119,8 @@ public struct RampartServices: Sendable {
             protection: protection, identity: identity, clock: dependencies.clock, metrics: dependencies.metrics, logger: logger)
         network = NetworkService(
             store: dependencies.store, honey: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
-            sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, logger: logger)
+            sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, metrics: dependencies.metrics,
+            logger: logger)
         premium = PremiumService(
             store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence,
             identity: identity, logger: logger)

@@ -20,6 +20,10 @@ extension SQLStore: HoneyStore {
         try await honey("WHERE assigned_to = ? ORDER BY assigned_at, account_id", [.int(account.rawValue)])
     }
 
+    public func unassignedHoneyCount() async throws -> Int {
+        Int(try await driver.fetch(SQLQuery("SELECT COUNT(*) AS n FROM honey_profiles WHERE assigned_to IS NULL")).first?.int("n") ?? 0)
+    }
+
     public func unassignedHoneyProfiles(limit: Int) async throws -> [HoneyProfile] {
         try await honey("WHERE assigned_to IS NULL ORDER BY minted_at, account_id LIMIT ?", [.int(Int64(limit))])
     }

@@ -3,9 +3,11 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import Prometheus
-import RampartApp
+import RampartCore
+import RampartStore
 import Testing
 
+@testable import RampartApp
 @testable import RampartServer
 
 /// The metrics trust & safety and SRE watch, on a server built as `rampart serve` builds it.
@@ -58,6 +60,26 @@ import Testing
             #expect(Self.value(after, #"rampart_ledger_appends_total{kind="misuse"}"#) == 1)
             #expect(Self.value(after, "rampart_evidence_batch_records_count") >= 3)
         }
+    }
+
+    /// Operators see the honey pool run down (and mint more before new suspects get none).
+    @Test func theHoneyProfilesLeftToGiveAreExportedAndFallWithEachOneGiven() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let store = SQLStore(driver: try SQLiteDriver.inMemory())
+        try await store.migrate()
+        try await store.insertHoneyProfiles(HoneyProfileTests.honey(3), at: Date())
+        let pool = HoneyPool(
+            store: store, prepare: { $0 }, clock: ManualWallClock(Date()), metrics: OperatorMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+            logger: quietTestLogger)
+        func left() -> Double {
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return Self.value(String(decoding: buffer, as: UTF8.self).split(separator: "\n").map(String.init), "rampart_honey_pool_unassigned")
+        }
+        try await pool.noteLevel()
+        #expect(left() == 3)
+        #expect(try await pool.honey(for: .random(), count: 1) { _ in true }.count == 1)
+        #expect(left() == 2)
     }
 
     // MARK: Helpers

@@ -22,6 +22,7 @@ struct HoneyStoreConformanceTests {
             try await store.insertHoneyProfiles(minted, at: Fixtures.now)
             let pool = try await store.unassignedHoneyProfiles(limit: 10)
             #expect(Set(pool.map(\.profile)) == Set(minted))
+            #expect(try await store.unassignedHoneyCount() == 2)
             #expect(pool.allSatisfy { $0.assignedTo == nil && $0.mintedAt == Fixtures.now })
 
             let first = AccountID.random(), second = AccountID.random()
@@ -34,6 +35,7 @@ struct HoneyStoreConformanceTests {
             #expect(try await store.honeyProfiles(assignedTo: first).map(\.id) == [given])
             #expect(try await store.honeyProfiles(assignedTo: second).isEmpty)
             #expect(try await store.unassignedHoneyProfiles(limit: 10).map(\.id) == [minted[1].accountID])
+            #expect(try await store.unassignedHoneyCount() == 1)
             #expect(try await store.allHoneyProfiles().count == 2)
         }
     }

@@ -12,12 +12,16 @@ import RampartStore
 struct HoneyPool: Sendable {
     /// Pool entries looked through for one page.
     static let candidates = 500
+    /// Below this many unassigned profiles the pool is low: enough for this many more
+    /// suspects' full shares. Each assignment that leaves it lower logs a warning.
+    static let lowWater = 10 * HoneyPlacement.perAccount
 
     let store: any HoneyStore
     /// What every stored profile goes through before anyone sees it (the policy's default
     /// audiences): honey is shown, and matched, exactly as a member would be.
     let prepare: @Sendable (Profile) -> Profile
     let clock: any WallClock
+    let metrics: OperatorMetrics
     let logger: Logger
 
     /// Up to `count` honey profiles for a page of `viewer`'s that `matches` admits.
@@ -32,12 +36,25 @@ struct HoneyPool: Sendable {
                 logger.info("honey profile given", metadata: ["account": "\(viewer)", "honey": "\(candidate.id)"])
                 chosen.append(profile)
             }
+            if !chosen.isEmpty { try await noteLevel() }
         }
         // The pool had none for this query (or the account has its share): one of its own.
         for profile in own.reversed() where chosen.count < count && matches(profile) {
             chosen.append(profile)
         }
         return chosen
+    }
+
+    /// Tells the operators how many are left (`rampart_honey_pool_unassigned`), and warns
+    /// when the pool is low.
+    func noteLevel() async throws {
+        let left = try await store.unassignedHoneyCount()
+        metrics.honeyPoolUnassigned(left)
+        if left < Self.lowWater {
+            logger.warning(
+                "the honey pool is low: new suspect accounts will soon get no honey profiles; mint more with `rampart honey mint`",
+                metadata: ["unassigned": "\(left)"])
+        }
     }
 
     /// The honey profile behind an ID, for a viewer who opens its link.

@@ -60,12 +60,19 @@ public struct NetworkService: Sendable {
     private let honey: HoneyPool
     private let logger: Logger
 
+    /// How many honey profiles are left to give (the gauge and, when low, a warning): at
+    /// start, then after every assignment.
+    public func noteHoneyPoolLevel() async throws {
+        try await honey.noteLevel()
+    }
+
     public init(
         store: any NetworkStore & AccountStore, honey: any HoneyStore, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink,
-        exposure: ExposureService, protection: Protection, logger: Logger
+        exposure: ExposureService, protection: Protection, metrics: OperatorMetrics = .disabled, logger: Logger
     ) {
         self.protection = protection
-        self.honey = HoneyPool(store: honey, prepare: { [exposure] in exposure.withDefaults($0) }, clock: clock, logger: logger)
+        self.honey = HoneyPool(
+            store: honey, prepare: { [exposure] in exposure.withDefaults($0) }, clock: clock, metrics: metrics, logger: logger)
         self.store = store
         self.codec = gate.codec
         self.gate = gate

@@ -17,7 +17,7 @@ public struct OperatorMetrics: Sendable {
         "rampart_guard_decisions_total", "rampart_budget_events_total", "rampart_misuse_signals_total",
         "rampart_registrations_held_total", "rampart_sms_total", "rampart_identity_changes_total", "rampart_appeals_total",
         "rampart_ledger_appends_total", "rampart_evidence_batch_records", "rampart_evidence_commit_seconds",
-        "rampart_ledger_tree_heads_signed_total", "rampart_peer_observations_total",
+        "rampart_ledger_tree_heads_signed_total", "rampart_peer_observations_total", "rampart_honey_pool_unassigned",
     ]
 
     /// A budget event: a response that carried a warning, or a request refused for a spent budget.
@@ -74,6 +74,7 @@ public struct OperatorMetrics: Sendable {
     private let commitSeconds: Timer
     private let treeHeads: Counter
     private let peerObservations: [PeerObservationFlow: Counter]
+    private let honeyPool: Gauge
 
     /// Creates (and so exports at zero) every series.
     public init(factory: any MetricsFactory) {
@@ -107,6 +108,7 @@ public struct OperatorMetrics: Sendable {
         batchRecords = Recorder(label: "rampart_evidence_batch_records", dimensions: [], aggregate: true, factory: factory)
         commitSeconds = Timer(label: "rampart_evidence_commit_seconds", dimensions: [], factory: factory)
         treeHeads = counter("rampart_ledger_tree_heads_signed_total")
+        honeyPool = Gauge(label: "rampart_honey_pool_unassigned", dimensions: [], factory: factory)
         peerObservations = Dictionary(
             uniqueKeysWithValues: PeerObservationFlow.allCases.map { ($0, counter("rampart_peer_observations_total", [("flow", $0.rawValue)])) })
     }
@@ -159,6 +161,12 @@ public struct OperatorMetrics: Sendable {
 
     public func treeHeadSigned() {
         treeHeads.increment()
+    }
+
+    /// Honey profiles left to give to suspect accounts (``HoneyPool``): when it runs low,
+    /// new suspects get none — mint more (`rampart honey mint`).
+    public func honeyPoolUnassigned(_ count: Int) {
+        honeyPool.record(count)
     }
 
     public func peerObservations(_ flow: PeerObservationFlow, count: Int) {

@@ -10,6 +10,8 @@ public protocol HoneyStore: Sendable {
     func honeyProfile(id: AccountID) async throws -> HoneyProfile?
     /// The honey profiles given to this account, oldest first.
     func honeyProfiles(assignedTo account: AccountID) async throws -> [HoneyProfile]
+    /// How many honey profiles are not given to anyone yet.
+    func unassignedHoneyCount() async throws -> Int
     /// Up to `limit` honey profiles not given to anyone yet, oldest first.
     func unassignedHoneyProfiles(limit: Int) async throws -> [HoneyProfile]
     /// Gives an unassigned honey profile to an account; false when it was given already.
