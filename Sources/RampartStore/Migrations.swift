@@ -566,6 +566,23 @@ public enum Migrations {
                 )
                 """
             ]),
+        // Invitations members sent to honey profiles: answered as any invitation is (a honey
+        // profile that refused them would give itself away), kept apart from members' (it is
+        // no account), never accepted.
+        Migration(identifier: "v19-honey-invitations", statements: [
+            """
+            CREATE TABLE honey_invitations (
+                id BIGINT PRIMARY KEY,
+                sender_id BIGINT NOT NULL REFERENCES accounts(id),
+                recipient_id BIGINT NOT NULL REFERENCES honey_profiles(account_id),
+                message TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                responded_at BIGINT
+            )
+            """,
+            "CREATE INDEX honey_invitations_sender ON honey_invitations(sender_id, status)",
+        ]),
     ]
 }
 

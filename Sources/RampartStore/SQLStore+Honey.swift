@@ -34,6 +34,44 @@ extension SQLStore: HoneyStore {
             [.int(account.rawValue), .int(date.millisecondsSince1970), .int(id.rawValue)]))).isEmpty
     }
 
+    public func insertHoneyInvitation(_ invitation: Invitation) async throws {
+        try await driver.write([
+            SQLStatement(
+                "INSERT INTO honey_invitations (id, sender_id, recipient_id, message, status, created_at, responded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .int(invitation.id.rawValue), .int(invitation.sender.rawValue), .int(invitation.recipient.rawValue),
+                    .text(invitation.message), .text(invitation.status.rawValue), .int(invitation.createdAt.millisecondsSince1970),
+                    invitation.respondedAt.map { .int($0.millisecondsSince1970) } ?? .null,
+                ],
+                onUniqueViolation: .duplicate)
+        ])
+    }
+
+    public func honeyInvitation(id: InvitationID) async throws -> Invitation? {
+        try await driver.fetch(SQLQuery("SELECT * FROM honey_invitations WHERE id = ?", [.int(id.rawValue)])).first.map(Invitation.init(row:))
+    }
+
+    public func pendingHoneyInvitations(sent account: AccountID) async throws -> [Invitation] {
+        try await driver.fetch(SQLQuery(
+            "SELECT * FROM honey_invitations WHERE sender_id = ? AND status = 'pending' ORDER BY created_at DESC, id LIMIT 200",
+            [.int(account.rawValue)]
+        )).map(Invitation.init(row:))
+    }
+
+    public func honeyInvitationCount(sentBy account: AccountID, since date: Date) async throws -> Int {
+        Int(try await driver.fetch(SQLQuery(
+            "SELECT COUNT(*) AS n FROM honey_invitations WHERE sender_id = ? AND created_at >= ?",
+            [.int(account.rawValue), .int(date.millisecondsSince1970)])).first?.int("n") ?? 0)
+    }
+
+    public func resolveHoneyInvitation(_ id: InvitationID, as status: Invitation.Status, at date: Date) async throws {
+        try await driver.write([
+            SQLStatement(
+                "UPDATE honey_invitations SET status = ?, responded_at = ? WHERE id = ? AND status = 'pending' RETURNING id",
+                [.text(status.rawValue), .int(date.millisecondsSince1970), .int(id.rawValue)], requireChange: .notFound)
+        ])
+    }
+
     public func allHoneyProfiles() async throws -> [HoneyProfile] {
         try await honey("ORDER BY account_id", [])
     }

@@ -123,6 +123,49 @@ import Testing
         #expect(market.contains { $0.text.contains("holds 3 honey profiles shown to account \(member.account.rawValue) alone") && !$0.evidence.isEmpty })
     }
 
+    /// A scraper testing its cards by inviting them learns nothing: an invitation to a honey
+    /// profile is answered as one to a member (created, listed, pending on the profile,
+    /// refused twice, withdrawn), never accepted, and ledgered. Before, it answered
+    /// `member_not_found`, which told honey from members.
+    @Test func anInvitationToAHoneyProfileIsAnsweredAsOneToAMemberAndLedgered() async throws {
+        let server = try await TestServer.make()
+        let real = try #require(try await server.addMembers(1).first)
+        let honey = try #require(Self.honey(1).first)
+        try await server.store.insertHoneyProfiles([honey], at: server.clock.now())
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Card Tester")
+            #expect(try await server.store.assignHoneyProfile(honey.accountID, to: member.account, at: server.clock.now()))
+            let toMember = try await client.json(.post, "/api/v1/invitations", ["profileId": server.link(to: real, for: member), "message": "Hi"], token: member.token)
+            let toHoney = try await client.json(.post, "/api/v1/invitations", ["profileId": server.link(to: honey.accountID, for: member), "message": "Hi"], token: member.token)
+            #expect(toMember.0 == .created)
+            #expect(toHoney.0 == .created, "\(toHoney.1)")
+            #expect(Set(toHoney.1.keys) == Set(toMember.1.keys))
+            #expect(Set((toHoney.1["member"] as? [String: Any] ?? [:]).keys) == Set((toMember.1["member"] as? [String: Any] ?? [:]).keys))
+            #expect((toHoney.1["member"] as? [String: Any])?["name"] as? String == honey.name)
+            let again = try await client.json(.post, "/api/v1/invitations", ["profileId": server.link(to: honey.accountID, for: member)], token: member.token)
+            #expect(again.0 == .conflict && again.1.errorCode == "invitation_pending")
+
+            let (_, lists, _) = try await client.json(.get, "/api/v1/invitations", token: member.token)
+            #expect((lists["sent"] as? [[String: Any]])?.count == 2)
+            let (_, profile, _) = try await client.json(.get, "/api/v1/profiles/\(server.link(to: honey.accountID, for: member))", token: member.token)
+            #expect(profile["pendingInvitation"] != nil)
+
+            let id = try #require(toHoney.1["id"] as? String)
+            #expect(try await client.json(.post, "/api/v1/invitations/\(id)/accept", token: member.token).0 == .notFound)
+            #expect(try await client.json(.post, "/api/v1/invitations/\(id)/withdraw", token: member.token).0 == .noContent)
+            let closed = try await client.json(.post, "/api/v1/invitations/\(id)/withdraw", token: member.token)
+            #expect(closed.0 == .conflict && closed.1.errorCode == "invitation_closed")
+            #expect((try await client.json(.get, "/api/v1/invitations", token: member.token).1["sent"] as? [[String: Any]])?.count == 1)
+
+            // In the ledger, under the account, naming the honey.
+            let entries = try await server.store.ledgerEntries(account: member.account, from: nil, to: nil).compactMap { try? LedgerEntry.decode($0.entry) }
+            let contact = entries.first { $0[field: "signal"] == "honey_invitation" }
+            #expect(contact?[field: "honey"] == String(honey.accountID.rawValue))
+            // Honey is still no member: nobody can accept, nothing connects.
+            #expect(try await server.store.connectionCount(of: member.account) == 0)
+        }
+    }
+
     @Test func aSuspectReadingAConnectionListFindsOneHoneyEntryInPlaceOfARealOne() async throws {
         let server = try await TestServer.make(policy: try Self.suspiciousPolicy(), detection: .enforce)
         let members = try await server.addMembers(25)

@@ -54,6 +54,27 @@ struct HoneyStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.available)
+    func invitationsToHoneyAreKeptApartListedCountedAndWithdrawnOnce(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            let honey = Self.honey("Mirela Ionescu")
+            try await store.insertHoneyProfiles([honey], at: Fixtures.now)
+            let (sender, _) = try await Fixtures.register(store, account: Fixtures.account(name: "Ana Pérez"))
+            let invitation = Invitation(id: .random(), sender: sender.id, recipient: honey.accountID, message: "Hello", createdAt: Fixtures.now)
+            try await store.insertHoneyInvitation(invitation)
+            #expect(try await store.honeyInvitation(id: invitation.id) == invitation)
+            #expect(try await store.invitation(id: invitation.id) == nil)
+            #expect(try await store.pendingInvitations(sent: sender.id).isEmpty)
+            #expect(try await store.pendingHoneyInvitations(sent: sender.id) == [invitation])
+            #expect(try await store.honeyInvitationCount(sentBy: sender.id, since: Fixtures.now.addingTimeInterval(-60)) == 1)
+            #expect(try await store.honeyInvitationCount(sentBy: sender.id, since: Fixtures.now.addingTimeInterval(60)) == 0)
+            try await store.resolveHoneyInvitation(invitation.id, as: .withdrawn, at: Fixtures.now.addingTimeInterval(5))
+            await #expect(throws: StoreError.notFound) { try await store.resolveHoneyInvitation(invitation.id, as: .withdrawn, at: Fixtures.now) }
+            #expect(try await store.pendingHoneyInvitations(sent: sender.id).isEmpty)
+            #expect(try await store.honeyInvitation(id: invitation.id)?.status == .withdrawn)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func takenNamesAreMembersAndHoneysNames(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any Store) in
             #expect(try await store.takenNames().isEmpty)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RampartCore
+import RampartEvidence
 import RampartGuard
 import RampartStore
 
@@ -49,7 +50,7 @@ public struct NetworkService: Sendable {
     private let codec: any IDCodec
     private let gate: SealedIDGate
     private let clock: any WallClock
-    private let sink: any AccessEventSink
+    private let sink: any EvidenceLog
     /// Public cards a visitor (an address) may open: each is an access event in the ledger,
     /// so anyone could otherwise make the server store as many as they like.
     private let publicCards: RateLimiter
@@ -67,7 +68,7 @@ public struct NetworkService: Sendable {
     }
 
     public init(
-        store: any NetworkStore & AccountStore, honey: any HoneyStore, gate: SealedIDGate, clock: any WallClock, sink: any AccessEventSink,
+        store: any NetworkStore & AccountStore, honey: any HoneyStore, gate: SealedIDGate, clock: any WallClock, sink: any EvidenceLog,
         exposure: ExposureService, protection: Protection, metrics: OperatorMetrics = .disabled, logger: Logger
     ) {
         self.protection = protection
@@ -122,7 +123,9 @@ public struct NetworkService: Sendable {
         }
         let visible = Visibility.view(of: profile, for: relation)
         var pending: Invitation?
-        if relation.degree != .this, relation.degree != .first {
+        if isHoney {
+            pending = try await honey.store.pendingHoneyInvitations(sent: requester.id).first { $0.recipient == target }
+        } else if relation.degree != .this, relation.degree != .first {
             pending = try await store.pendingInvitation(between: requester.id, and: target)
         }
         let count = visible.connectionsVisible ? try await store.connectionCount(of: target) : nil
@@ -321,7 +324,10 @@ public struct NetworkService: Sendable {
         // each accepted invitation makes a stranger 1st degree.
         try await screen(.other, requester)
         let cap = protection.screening.policy.budgets.invitationsPerDay(for: requester.account.effectiveTier(at: clock.now()))
-        if try await store.invitationCount(sentBy: requester.id, since: clock.now().addingTimeInterval(-86_400)) >= cap {
+        let dayAgo = clock.now().addingTimeInterval(-86_400)
+        let sent = try await store.invitationCount(sentBy: requester.id, since: dayAgo)
+            + honey.store.honeyInvitationCount(sentBy: requester.id, since: dayAgo)
+        if sent >= cap {
             throw RampartError(
                 .tooManyRequests, code: .invitationLimit,
                 message: "You have sent \(cap) invitations in the last 24 hours, the most your plan allows. Try again tomorrow.", retryAfter: 3_600)
@@ -330,7 +336,11 @@ public struct NetworkService: Sendable {
         guard recipient != requester.id else {
             throw RampartError.invalid(.invalidInvitation, "You cannot invite yourself.")
         }
-        guard try await store.account(id: recipient) != nil else { throw Self.memberNotFound }
+        guard try await store.account(id: recipient) != nil else {
+            // A honey profile answers an invitation as a member does; it is never accepted.
+            guard try await honey.profile(recipient) != nil else { throw Self.memberNotFound }
+            return try await inviteHoney(recipient, message: message, requester: requester)
+        }
         let text = try ProfileDraft.text(message, "message", max: 300, multiline: true)
         if try await store.degree(from: requester.id, to: recipient) == .first {
             throw RampartError(.conflict, code: .alreadyConnected, message: "You are already connected.")
@@ -350,10 +360,28 @@ public struct NetworkService: Sendable {
         return try await summary(invitation, other: recipient, requester: requester)
     }
 
+    /// An invitation to a honey profile: checked and answered exactly as one to a member
+    /// (a refusal would tell a scraper which cards are honey), kept apart, and in the ledger.
+    private func inviteHoney(_ recipient: AccountID, message: String, requester: Requester) async throws -> InvitationSummary {
+        let text = try ProfileDraft.text(message, "message", max: 300, multiline: true)
+        if try await honey.store.pendingHoneyInvitations(sent: requester.id).contains(where: { $0.recipient == recipient }) {
+            throw Self.alreadyInvited
+        }
+        let invitation = Invitation(id: .random(), sender: requester.id, recipient: recipient, message: text, createdAt: clock.now())
+        try await honey.store.insertHoneyInvitation(invitation)
+        try await sink.append(
+            HoneyContactEntry(sender: requester.id, honey: recipient, invitation: invitation.id, session: requester.session.id, client: requester.client),
+            account: requester.id)
+        logger.notice("a honey profile was sent an invitation", metadata: ["account": "\(requester.id)", "honey": "\(recipient)"])
+        return try await summary(invitation, other: recipient, requester: requester)
+    }
+
     public func invitations(requester: Requester) async throws -> (received: [InvitationSummary], sent: [InvitationSummary]) {
         try await screen(.listing, requester)
         let received = try await store.pendingInvitations(received: requester.id)
-        let sent = try await store.pendingInvitations(sent: requester.id)
+        // Invitations to honey profiles are listed with the others, newest first.
+        let sent = Array((try await store.pendingInvitations(sent: requester.id) + honey.store.pendingHoneyInvitations(sent: requester.id))
+            .sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }.prefix(200))
         var summaries: ([InvitationSummary], [InvitationSummary]) = ([], [])
         for invitation in received { summaries.0.append(try await summary(invitation, other: invitation.sender, requester: requester)) }
         for invitation in sent { summaries.1.append(try await summary(invitation, other: invitation.recipient, requester: requester)) }
@@ -367,9 +395,20 @@ public struct NetworkService: Sendable {
     }
 
     public func respond(to token: String, _ response: Response, requester: Requester) async throws {
-        guard let raw = await gate.open(token, as: .invitation, for: requester),
-            case let id = InvitationID(rawValue: raw), let invitation = try await store.invitation(id: id)
-        else { throw Self.invitationNotFound }
+        guard let raw = await gate.open(token, as: .invitation, for: requester) else { throw Self.invitationNotFound }
+        let id = InvitationID(rawValue: raw)
+        guard let invitation = try await store.invitation(id: id) else {
+            // The sender of an invitation to a honey profile may withdraw it, like any other.
+            guard response == .withdraw, let toHoney = try await honey.store.honeyInvitation(id: id), toHoney.sender == requester.id else {
+                throw Self.invitationNotFound
+            }
+            do {
+                try await honey.store.resolveHoneyInvitation(id, as: .withdrawn, at: clock.now())
+            } catch StoreError.notFound {
+                throw RampartError(.conflict, code: .invitationClosed, message: "This invitation was already answered or withdrawn.")
+            }
+            return
+        }
         let status: Invitation.Status
         switch response {
         case .accept, .decline:
@@ -480,6 +519,9 @@ public struct NetworkService: Sendable {
             if let profile = stored[id] {
                 profiles.append(profile)
             } else if let profile = try await profileOrDefault(id) {
+                profiles.append(profile)
+            } else if let profile = try await honey.profile(id) {
+                // A honey profile the viewer invited, shown as it was to them.
                 profiles.append(profile)
             }
         }

@@ -16,6 +16,18 @@ public protocol HoneyStore: Sendable {
     func unassignedHoneyProfiles(limit: Int) async throws -> [HoneyProfile]
     /// Gives an unassigned honey profile to an account; false when it was given already.
     func assignHoneyProfile(_ id: AccountID, to account: AccountID, at date: Date) async throws -> Bool
+    /// Records an invitation a member sent to a honey profile: kept apart from members'
+    /// invitations (a honey profile is no account), shown to its sender like any other.
+    func insertHoneyInvitation(_ invitation: Invitation) async throws
+    /// The invitation to a honey profile with this ID, nil for any other.
+    func honeyInvitation(id: InvitationID) async throws -> Invitation?
+    /// An account's pending invitations to honey profiles, newest first.
+    func pendingHoneyInvitations(sent account: AccountID) async throws -> [Invitation]
+    /// Invitations to honey profiles the account sent since `date`, whatever became of them.
+    func honeyInvitationCount(sentBy account: AccountID, since date: Date) async throws -> Int
+    /// Closes a pending invitation to a honey profile (its sender withdrew it); throws
+    /// ``StoreError/notFound`` when it is not pending.
+    func resolveHoneyInvitation(_ id: InvitationID, as status: Invitation.Status, at date: Date) async throws
     /// Every honey profile, with who it was given to (for attribution).
     func allHoneyProfiles() async throws -> [HoneyProfile]
     /// Every name a member or a honey profile has: a new honey profile takes none of them,
