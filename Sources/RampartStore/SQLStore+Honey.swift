@@ -35,16 +35,7 @@ extension SQLStore: HoneyStore {
     }
 
     public func insertHoneyInvitation(_ invitation: Invitation) async throws {
-        try await driver.write([
-            SQLStatement(
-                "INSERT INTO honey_invitations (id, sender_id, recipient_id, message, status, created_at, responded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    .int(invitation.id.rawValue), .int(invitation.sender.rawValue), .int(invitation.recipient.rawValue),
-                    .text(invitation.message), .text(invitation.status.rawValue), .int(invitation.createdAt.millisecondsSince1970),
-                    invitation.respondedAt.map { .int($0.millisecondsSince1970) } ?? .null,
-                ],
-                onUniqueViolation: .duplicate)
-        ])
+        try await driver.write([Self.insertInvitation(invitation, into: "honey_invitations")])
     }
 
     public func honeyInvitation(id: InvitationID) async throws -> Invitation? {
@@ -52,10 +43,7 @@ extension SQLStore: HoneyStore {
     }
 
     public func pendingHoneyInvitations(sent account: AccountID) async throws -> [Invitation] {
-        try await driver.fetch(SQLQuery(
-            "SELECT * FROM honey_invitations WHERE sender_id = ? AND status = 'pending' ORDER BY created_at DESC, id LIMIT 200",
-            [.int(account.rawValue)]
-        )).map(Invitation.init(row:))
+        try await pendingInvitations(sentBy: account, in: "honey_invitations")
     }
 
     public func honeyInvitationCount(sentBy account: AccountID, since date: Date) async throws -> Int {

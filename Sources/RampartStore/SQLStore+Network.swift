@@ -182,19 +182,9 @@ extension SQLStore: NetworkStore {
     // MARK: Invitations
 
     public func insertInvitation(_ invitation: Invitation) async throws {
-        try await driver.write([
-            SQLStatement(
-                """
-                INSERT INTO invitations (id, sender_id, recipient_id, message, status, created_at, responded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    .int(invitation.id.rawValue), .int(invitation.sender.rawValue), .int(invitation.recipient.rawValue),
-                    .text(invitation.message), .text(invitation.status.rawValue), .int(invitation.createdAt.millisecondsSince1970),
-                    invitation.respondedAt.map { .int($0.millisecondsSince1970) } ?? .null,
-                ],
-                onUniqueViolation: .duplicate)
-        ] + changeStatements(.invitationSent, invitation.sender.rawValue, invitation.recipient.rawValue))
+        try await driver.write(
+            [Self.insertInvitation(invitation, into: "invitations")]
+                + changeStatements(.invitationSent, invitation.sender.rawValue, invitation.recipient.rawValue))
         readModel.graph.invitationSent(from: invitation.sender, to: invitation.recipient)
     }
 
@@ -223,9 +213,25 @@ extension SQLStore: NetworkStore {
     }
 
     public func pendingInvitations(sent account: AccountID) async throws -> [Invitation] {
+        try await pendingInvitations(sentBy: account, in: "invitations")
+    }
+
+    /// An invitation as a row of `table` (members' invitations, or those to honey profiles).
+    static func insertInvitation(_ invitation: Invitation, into table: String) -> SQLStatement {
+        SQLStatement(
+            "INSERT INTO \(table) (id, sender_id, recipient_id, message, status, created_at, responded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                .int(invitation.id.rawValue), .int(invitation.sender.rawValue), .int(invitation.recipient.rawValue),
+                .text(invitation.message), .text(invitation.status.rawValue), .int(invitation.createdAt.millisecondsSince1970),
+                invitation.respondedAt.map { .int($0.millisecondsSince1970) } ?? .null,
+            ],
+            onUniqueViolation: .duplicate)
+    }
+
+    /// An account's pending invitations in `table`, newest first (at most 200).
+    func pendingInvitations(sentBy account: AccountID, in table: String) async throws -> [Invitation] {
         try await driver.fetch(SQLQuery(
-            "SELECT * FROM invitations WHERE sender_id = ? AND status = 'pending' ORDER BY created_at DESC, id LIMIT 200",
-            [.int(account.rawValue)]
+            "SELECT * FROM \(table) WHERE sender_id = ? AND status = 'pending' ORDER BY created_at DESC, id LIMIT 200", [.int(account.rawValue)]
         )).map(Invitation.init(row:))
     }
 
