@@ -96,6 +96,8 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
     /// Whether this instance hands its batches over rather than writing the ledger (asked
     /// once per batch).
     private let handsOver: @Sendable () -> Bool
+    /// Inbox entries found not to be entries (``takeHandedOver(limit:)``), not read again.
+    private let unreadableHandedOver = Mutex<Set<Int64>>([])
 
     /// - Parameters:
     ///   - ledger: false keeps access events only (for measuring what the ledger costs).
@@ -131,21 +133,29 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
 
     /// The writer's part of the hand-over: takes up to `limit` of the entries other instances
     /// handed over into the ledger, through the group commit with this instance's own (each
-    /// leaves the inbox in the transaction that appends it), and returns how many it took.
+    /// leaves the inbox in the transaction that appends it). Returns how many it read, and
+    /// the inbox IDs of entries whose bytes are not an entry (another version's, damaged):
+    /// those stay in the inbox for an operator, and this recorder does not read them again.
     /// One call at a time (the ledger-duty holder's loop).
-    public func takeHandedOver(limit: Int) async throws -> Int {
-        let entries = try await store.handedOver(limit: limit)
-        guard !entries.isEmpty else { return 0 }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for entry in entries {
-                group.addTask { [self] in
-                    let draft = try LedgerEntryDraft(template: entry.template)
-                    try await submit(Pending(accessEvent: entry.accessEvent, account: entry.account, at: entry.recordedAt, draft: draft, inboxID: entry.id))
-                }
+    public func takeHandedOver(limit: Int) async throws -> (taken: Int, unreadable: [Int64]) {
+        let skipped = unreadableHandedOver.withLock { $0 }
+        let entries = try await store.handedOver(limit: limit + skipped.count).filter { !skipped.contains($0.id) }.prefix(limit)
+        guard !entries.isEmpty else { return (0, []) }
+        var records: [Pending] = []
+        var unreadable: [Int64] = []
+        for entry in entries {
+            guard let draft = try? LedgerEntryDraft(template: entry.template) else {
+                unreadable.append(entry.id)
+                continue
             }
+            records.append(Pending(accessEvent: entry.accessEvent, account: entry.account, at: entry.recordedAt, draft: draft, inboxID: entry.id))
+        }
+        if !unreadable.isEmpty { unreadableHandedOver.withLock { $0.formUnion(unreadable) } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for record in records { group.addTask { [self] in try await submit(record) } }
             try await group.waitForAll()
         }
-        return entries.count
+        return (entries.count, unreadable)
     }
 
     /// The committed log's size and root (the empty tree's root for an empty log). `fresh`:

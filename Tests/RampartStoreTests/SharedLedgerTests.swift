@@ -68,7 +68,7 @@ struct SharedLedgerTests {
             // The other's entries wait in the inbox, nothing of them in the ledger yet.
             #expect(try await store.handedOver(limit: 1_000).count == count / 2 + 1)
             #expect(try await store.ledgerSize() == Int64(count / 2))
-            #expect(try await writer.takeHandedOver(limit: 1_000) == count / 2 + 1)
+            #expect(try await writer.takeHandedOver(limit: 1_000).taken == count / 2 + 1)
             #expect(try await store.handedOver(limit: 1_000).isEmpty)
             let verification = try await LedgerAudit.verify(store, publicKey: Curve25519.Signing.PrivateKey().publicKey)
             #expect(verification.problem == nil)
@@ -93,7 +93,7 @@ struct SharedLedgerTests {
             for index in 0..<10 { try await handing.record(Self.event(index)) }
             let new = EvidenceRecorder(store: store, instance: "b")
             let stale = try await store.handedOver(limit: 100)
-            #expect(try await new.takeHandedOver(limit: 100) == 10)
+            #expect(try await new.takeHandedOver(limit: 100).taken == 10)
             // The old writer's batch of the same entries (nothing else in it), as it would write it now.
             let batch = EvidenceBatch(accessEvents: [], ledger: [], nodes: [], handedOver: stale.map(\.id))
             await #expect(throws: StoreError.handedOverTaken) {
@@ -102,6 +102,24 @@ struct SharedLedgerTests {
             let verification = try await LedgerAudit.verify(store, publicKey: Curve25519.Signing.PrivateKey().publicKey)
             #expect(verification.problem == nil)
             #expect(verification.entries == 10)
+        }
+    }
+
+    /// Bytes handed over that are no ledger entry (another version's, damaged) are left in
+    /// the inbox and reported, never appended, and do not stop the others.
+    @Test(arguments: StoreKind.available)
+    func anUnreadableHandedOverEntryIsLeftAsideAndTheOthersGoIn(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            try await store.handOver([HandedOverEntry(kind: "access", account: nil, recordedAt: Fixtures.now, template: [1, 2, 3], accessEvent: nil)])
+            let handing = EvidenceRecorder(store: store, instance: "c", handsOver: { true })
+            try await handing.record(Self.event(1))
+            let writer = EvidenceRecorder(store: store, instance: "a")
+            let first = try await writer.takeHandedOver(limit: 100)
+            #expect(first.taken == 2)
+            #expect(first.unreadable.count == 1)
+            #expect(try await store.ledgerSize() == 1)
+            #expect(try await writer.takeHandedOver(limit: 100).taken == 0)
+            #expect(try await store.handedOver(limit: 10).map(\.id) == first.unreadable)
         }
     }
 }

@@ -34,7 +34,12 @@ public final class LedgerInbox: Service, Sendable {
     public func takeAll() async throws -> Int {
         var taken = 0
         while duty.isHeld {
-            let count = try await recorder.takeHandedOver(limit: Self.batch)
+            let (count, unreadable) = try await recorder.takeHandedOver(limit: Self.batch)
+            if !unreadable.isEmpty {
+                logger.error(
+                    "entries handed over for the ledger are not ledger entries (another version's, or damaged): left in ledger_inbox, not appended",
+                    metadata: ["inboxIDs": "\(unreadable)"])
+            }
             taken += count
             if count < Self.batch { break }
         }
