@@ -35,4 +35,7 @@ public enum IDKind: UInt8, Sendable, CaseIterable {
     case profile = 5
     case invitation = 6
     case searchCursor = 7
+    /// A member's photo, as linked from what a viewer was shown: a per-viewer canary (a copy
+    /// that keeps the photo's address names the account it was served to).
+    case photo = 8
 }

@@ -134,7 +134,7 @@ public struct SealedIDLifetimes: Sendable, Equatable {
 
     public subscript(kind: IDKind) -> TimeInterval {
         switch kind {
-        case .profile: profile
+        case .profile, .photo: profile
         case .searchCursor: searchCursor
         case .invitation: invitation
         case .account, .session, .registration, .deviceConfirmation: other

@@ -51,6 +51,6 @@ struct IdentifierTests {
         let tags = IDKind.allCases.map(\.rawValue)
         #expect(Set(tags).count == IDKind.allCases.count)
         #expect(!tags.contains(0))
-        #expect(IDKind.allCases.count == 7)
+        #expect(IDKind.allCases.count == 8)
     }
 }

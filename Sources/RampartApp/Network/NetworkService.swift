@@ -102,6 +102,38 @@ public struct NetworkService: Sendable {
     /// The link to a member's profile, sealed for `viewer`.
     public func token(for account: AccountID, viewer: AccountID) -> String { codec.seal(.profile, account, for: viewer) }
 
+    /// Where a member's photo is linked from what `viewer` is shown: `/photos/<token>`, the
+    /// member's ID sealed for this viewer (``photoAddress(_:)`` follows it to the photo). A
+    /// per-viewer canary that survives a copy with every ID stripped, as long as it keeps
+    /// the photos: the address names the account it was served to (`rampart attribute`,
+    /// `rampart unseal`).
+    public func photoLink(for account: AccountID, viewer: AccountID) -> String {
+        Self.photoPath + codec.seal(.photo, account, for: viewer)
+    }
+
+    /// The path photo links start with.
+    public static let photoPath = "/photos/"
+
+    /// `visible` with its photo, if shown, linked for this viewer; their own as it is.
+    private func personalized(_ visible: VisibleProfile, for requester: Requester) -> VisibleProfile {
+        guard visible.photoURL != nil, visible.accountID != requester.id else { return visible }
+        var linked = visible
+        linked.photoURL = photoLink(for: visible.accountID, viewer: requester.id)
+        return linked
+    }
+
+    /// The stored photo address behind a photo link (``photoLink(for:viewer:)``) still within
+    /// a profile link's lifetime, whoever follows it (an image is fetched without
+    /// credentials); "not found" for anything else.
+    public func photoAddress(_ token: String) async throws -> String {
+        guard let sealed = try? codec.openFresh(token, as: .photo) else { throw Self.memberNotFound }
+        let id = AccountID(rawValue: sealed.rawValue)
+        var profile = try await store.profile(of: id)
+        if profile == nil { profile = try await honey.profile(id) }
+        guard let address = profile?.photoURL, address.hasPrefix("https://") else { throw Self.memberNotFound }
+        return address
+    }
+
     /// An invitation's ID, sealed for `viewer`.
     public func token(for invitation: InvitationID, viewer: AccountID) -> String { codec.seal(.invitation, invitation, for: viewer) }
 
@@ -121,7 +153,7 @@ public struct NetworkService: Sendable {
             proximity = try await self.proximity(of: profile, to: requester, degree: relation.degree)
             relation.degradeLevel = try await screenAgainstBudget(.profileView(target: target.rawValue, proximity: proximity), requester).degradeLevel
         }
-        let visible = Visibility.view(of: profile, for: relation)
+        let visible = personalized(Visibility.view(of: profile, for: relation), for: requester)
         var pending: Invitation?
         if isHoney {
             pending = try await honey.store.pendingHoneyInvitations(sent: requester.id).first { $0.recipient == target }
@@ -314,7 +346,8 @@ public struct NetworkService: Sendable {
         let standing = try await record(
             .connectionList, requester, target: owner, categories: categories, subjects: page, served: served, honey: honeyProfiles.map(\.accountID))
         let shown = ShownProfile(
-            token: self.token(for: owner, viewer: requester.id), visible: Visibility.card(of: profile, for: relation), degree: relation.degree,
+            token: self.token(for: owner, viewer: requester.id), visible: personalized(Visibility.card(of: profile, for: relation), for: requester),
+            degree: relation.degree,
             connectionCount: try await store.connectionCount(of: owner), pendingInvitation: nil)
         return ConnectionPage(owner: shown, connections: cards.map { ($0.token, $0.card) }, nextCursor: next, budget: standing)
     }
@@ -495,7 +528,7 @@ public struct NetworkService: Sendable {
             } else if id != requester.id {
                 degree = try await store.degree(from: requester.id, to: id)
             }
-            let card = Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree))
+            let card = personalized(Visibility.card(of: profile, for: ViewerRelation(tier: tier, degree: degree)), for: requester)
             var colleague = false
             if degree == .thirdOrMore {
                 if mine == nil { mine = try await store.profile(of: requester.id).map(Self.workplaces) ?? [] }

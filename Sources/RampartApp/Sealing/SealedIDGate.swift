@@ -55,6 +55,7 @@ public struct SealedIDGate: Sendable {
         case .registration: "registration ID"
         case .deviceConfirmation: "device confirmation ID"
         case .profile: "profile link"
+        case .photo: "photo link"
         case .invitation: "invitation ID"
         case .searchCursor: "page cursor"
         }

@@ -124,7 +124,7 @@ public struct MirrorAttribution: Sendable, Codable {
             }
             var tally = tallies[viewer] ?? Tally()
             tally.tokens += 1
-            if sealed.kind == .profile || sealed.kind == .account { tally.members.insert(sealed.rawValue) }
+            if sealed.kind == .profile || sealed.kind == .account || sealed.kind == .photo { tally.members.insert(sealed.rawValue) }
             tally.kinds["\(sealed.kind)", default: 0] += 1
             tally.first = min(tally.first, sealed.issuedAt)
             tally.last = max(tally.last, sealed.issuedAt)

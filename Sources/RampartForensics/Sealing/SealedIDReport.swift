@@ -43,6 +43,7 @@ public struct SealedIDReport: Sendable {
         let id = sealed.rawValue
         switch sealed.kind {
         case .profile: return "the profile of " + (try await describe(AccountID(rawValue: id), store))
+        case .photo: return "the photo of " + (try await describe(AccountID(rawValue: id), store))
         case .account: return try await describe(AccountID(rawValue: id), store)
         case .session: return "session \(id)"
         case .registration: return "registration \(id)"

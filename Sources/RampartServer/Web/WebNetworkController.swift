@@ -18,6 +18,7 @@ struct WebNetworkController {
         router.get("me", use: myProfile)
         router.post("me", use: saveMyProfile)
         router.get("members/:profileId", use: memberProfile)
+        router.get("photos/:photoId", use: photo)
         router.get("search", use: searchPage)
         router.get("connections", use: connectionsPage)
         router.post("invitations", use: invite)
@@ -92,6 +93,14 @@ struct WebNetworkController {
     }
 
     // MARK: Other members
+
+    /// A photo link (``NetworkService/photoLink(for:viewer:)``): a redirect to the stored
+    /// photo, for anyone holding a fresh link (an image is fetched without credentials), kept
+    /// by the client for five minutes; a plain 404 for any other.
+    @Sendable func photo(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let address = try await network.photoAddress(try context.parameters.require("photoId"))
+        return Response(status: .found, headers: [.location: address, .cacheControl: "private, max-age=300"])
+    }
 
     @Sendable func memberProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let viewer = try await session.viewer(request, context) else {
