@@ -126,19 +126,23 @@ public final class ServingClaim: Sendable {
     /// Takes the ledger's duties (``ledgerDutyKey``) on a connection of its own if no other
     /// instance holds them; nil when one does.
     public static func tryClaimLedgerDuty(url: String, logger: Logger) async throws -> ServingClaim? {
-        let connection = try await PostgresConnection.connect(
-            configuration: try PostgresDriver.connectionConfiguration(from: url), id: 2, logger: logger)
+        let candidate = LedgerDutyCandidate(url: url, logger: logger)
         do {
-            let (major, minor) = ledgerDutyKey
-            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(major), \(minor)) AS claimed", logger: logger).collect()
-            guard let claimed = try rows.first?.decode(Bool.self), claimed else {
-                try? await connection.close()
-                return nil
-            }
+            let claim = try await candidate.tryTake()
+            await candidate.close()
+            return claim
         } catch {
-            try? await connection.close()
+            await candidate.close()
             throw error
         }
+    }
+
+    /// The ledger's duties held on `connection`, if no other session holds them; nil (the
+    /// connection left open) when one does.
+    static func tryClaimLedgerDuty(on connection: PostgresConnection, logger: Logger) async throws -> ServingClaim? {
+        let (major, minor) = ledgerDutyKey
+        let rows = try await connection.query("SELECT pg_try_advisory_lock(\(major), \(minor)) AS claimed", logger: logger).collect()
+        guard let claimed = try rows.first?.decode(Bool.self), claimed else { return nil }
         let claim = ServingClaim(hold: .postgres(connection), description: "PostgreSQL advisory lock \(ledgerDutyKey) (ledger duties)")
         connection.closeFuture.whenComplete { _ in claim.markEnded() }
         return claim
@@ -245,4 +249,48 @@ public enum ServingClaimError: Error, Equatable, CustomStringConvertible, Locali
     }
 
     public var errorDescription: String? { description }
+}
+
+/// An instance waiting for the ledger's duties: one connection kept open between tries
+/// (a try is one statement on it, so standbys can try often without a new PostgreSQL
+/// backend each time); the connection becomes the claim's when a try succeeds.
+public final class LedgerDutyCandidate: Sendable {
+    private let url: String
+    private let logger: Logger
+    private let waiting = Mutex<PostgresConnection?>(nil)
+
+    public init(url: String, logger: Logger) {
+        self.url = url
+        self.logger = logger
+    }
+
+    /// One try: the claim when the duties were free, nil when another instance holds them.
+    public func tryTake() async throws -> ServingClaim? {
+        let connection: PostgresConnection
+        if let open = waiting.withLock({ $0 }), !open.isClosed {
+            connection = open
+        } else {
+            connection = try await PostgresConnection.connect(
+                configuration: try PostgresDriver.connectionConfiguration(from: url), id: 2, logger: logger)
+            waiting.withLock { $0 = connection }
+        }
+        do {
+            guard let claim = try await ServingClaim.tryClaimLedgerDuty(on: connection, logger: logger) else { return nil }
+            waiting.withLock { $0 = nil }
+            return claim
+        } catch {
+            waiting.withLock { $0 = nil }
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Closes the waiting connection, if any (a claim taken is released on its own).
+    public func close() async {
+        let open = waiting.withLock { connection in
+            defer { connection = nil }
+            return connection
+        }
+        try? await open?.close()
+    }
 }

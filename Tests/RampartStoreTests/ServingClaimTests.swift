@@ -124,6 +124,25 @@ import Testing
         }
     }
 
+    /// A standby waits for the ledger's duties on one connection it keeps: refused while
+    /// another holds them, however often it tries, and holding them once they are let go.
+    @Test(.enabled(if: StoreKind.postgresURL != nil, "RAMPART_TEST_DATABASE_URL is not set: PostgreSQL serving claims SKIPPED"))
+    func aStandbyTakesTheLedgerDutiesOnItsWaitingConnectionOnceTheyAreFree() async throws {
+        guard let base = StoreKind.postgresURL else { return }
+        try await StoreKind.withScratchDatabase(base: base) { url in
+            let holder = LedgerDutyCandidate(url: url, logger: quietLogger), standby = LedgerDutyCandidate(url: url, logger: quietLogger)
+            let held = try #require(try await holder.tryTake())
+            for _ in 0..<3 { #expect(try await standby.tryTake() == nil) }
+            await held.release()
+            let taken = try #require(try await standby.tryTake())
+            #expect(taken.isHeld)
+            #expect(try await holder.tryTake() == nil)
+            await taken.release()
+            await holder.close()
+            await standby.close()
+        }
+    }
+
     @Test func instancesNeedPostgreSQL() async throws {
         await #expect(throws: ServingClaimError.self) {
             try await ServingClaim.claim(.sqlite(dataDirectory: NSTemporaryDirectory()), instance: "a", logger: quietLogger)

@@ -17,20 +17,29 @@ public final class LedgerDuty: Service, Sendable {
     public static let sole = LedgerDuty(acquire: nil, interval: .seconds(1), logger: Logger(label: "rampart"))
 
     private let acquire: (@Sendable () async throws -> ServingClaim?)?
+    private let stopTrying: @Sendable () async -> Void
     private let interval: Duration
     private let logger: Logger
     private let claim = Mutex<ServingClaim?>(nil)
 
-    /// `acquire` takes the lock if free (nil: this is the only server).
-    public init(acquire: (@Sendable () async throws -> ServingClaim?)?, interval: Duration, logger: Logger) {
+    /// `acquire` takes the lock if free (nil: this is the only server); `stopTrying` lets go
+    /// of what waiting for it holds.
+    public init(
+        acquire: (@Sendable () async throws -> ServingClaim?)?, stopTrying: @escaping @Sendable () async -> Void = {}, interval: Duration,
+        logger: Logger
+    ) {
         self.acquire = acquire
+        self.stopTrying = stopTrying
         self.interval = interval
         self.logger = logger
     }
 
-    /// Several instances on the PostgreSQL database at `url`.
+    /// Several instances on the PostgreSQL database at `url`: a standby tries every 250 ms
+    /// on a connection it keeps (``LedgerDutyCandidate``).
     public static func shared(url: String, logger: Logger) -> LedgerDuty {
-        LedgerDuty(acquire: { try await ServingClaim.tryClaimLedgerDuty(url: url, logger: logger) }, interval: .seconds(1), logger: logger)
+        let candidate = LedgerDutyCandidate(url: url, logger: logger)
+        return LedgerDuty(
+            acquire: { try await candidate.tryTake() }, stopTrying: { await candidate.close() }, interval: .milliseconds(250), logger: logger)
     }
 
     /// Whether this instance does the duties now.
@@ -47,6 +56,7 @@ public final class LedgerDuty: Service, Sendable {
         await runPeriodically(every: interval, logger: logger, failure: "could not try for the ledger duties") { [self] in
             try await tryTakeOver()
         }
+        await stopTrying()
         await claim.withLock { $0 }?.release()
     }
 

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// entries the others handed over (``EvidenceRecorder/takeHandedOver(limit:)``) into the
 /// ledger, batch after batch until none is left, then looks again after `interval`. An
 /// entry handed over waits at most about one interval plus one commit; after a failover,
-/// the new holder takes what the old one left within a second (the duty's own interval).
+/// the new holder takes what the old one left as soon as it holds the duties.
 public final class LedgerInbox: Service, Sendable {
     private let recorder: EvidenceRecorder
     private let duty: LedgerDuty

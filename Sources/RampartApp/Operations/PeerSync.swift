@@ -41,7 +41,7 @@ public final class PeerSync: Service, Sendable {
         var observations: Int64
         var ticks = 0
     }
-    /// Nil until ``start(ledgerSizeBefore:restoredThrough:changesBefore:)``.
+    /// Nil until ``start(ledgerSizeBefore:restoredThrough:changesBefore:observationsBefore:)``.
     private let cursors = Mutex<Cursors?>(nil)
     static let pageSize = 5_000
     /// The change feed's rows are kept this long (every instance follows within seconds).
