@@ -122,6 +122,7 @@ public struct RampartRuntime: Sendable {
             background.append(duty)
             if settings.ledger { background.append(LedgerInbox(recorder: dependencies.evidence, duty: duty, logger: logger)) }
             if let peers = services.peers { background.append(peers) }
+            if let standings = services.standings { background.append(standings) }
         }
         background.append(services.enforcement)
         if settings.ledger { background.append(dependencies.treeHeads) }

@@ -96,6 +96,8 @@ public struct RampartServices: Sendable {
     public let enforcement: EnforcementSync
     /// With several instances on one database: what the others did, followed (``PeerSync``).
     public let peers: PeerSync?
+    /// With several instances: accounts' detection evidence, moved with their ownership.
+    public let standings: AccountStandings?
     /// Operators' sign-in to the console.
     public let console: ConsoleService
 
@@ -135,6 +137,9 @@ public struct RampartServices: Sendable {
                 interval: .milliseconds(500),
                 duty: dependencies.ledgerDuty, directory: dependencies.instances, clock: dependencies.clock, metrics: dependencies.metrics,
                 logger: logger)
+        }
+        standings = dependencies.instances.map {
+            AccountStandings(store: dependencies.store, engine: dependencies.detection, directory: $0, clock: dependencies.clock, logger: logger)
         }
         console = ConsoleService(
             store: dependencies.store, hasher: dependencies.hasher, atRest: dependencies.atRest, clock: dependencies.clock,

@@ -583,6 +583,12 @@ public enum Migrations {
             """,
             "CREATE INDEX honey_invitations_sender ON honey_invitations(sender_id, status)",
         ]),
+        // Each account's detection evidence as its owning instance last saved it, for the
+        // instance that owns it next (one leaving, or gone).
+        Migration(
+            identifier: "v20-account-standings", statements: [],
+            sqlite: ["CREATE TABLE account_standings (account_id BIGINT PRIMARY KEY, standing BLOB NOT NULL, saved_at BIGINT NOT NULL)"],
+            postgres: ["CREATE TABLE account_standings (account_id BIGINT PRIMARY KEY, standing BYTEA NOT NULL, saved_at BIGINT NOT NULL)"]),
     ]
 }
 

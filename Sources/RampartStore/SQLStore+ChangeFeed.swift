@@ -34,6 +34,14 @@ public protocol ChangeFeedStore: Sendable {
     /// `live`; else `instance`, which is recorded as the owner from now on (in one statement:
     /// two instances claiming at once agree on one).
     func accountOwner(_ account: AccountID, claimingFor instance: String, live: [String], at date: Date) async throws -> String
+    /// Saves accounts' detection evidence (``DetectionEngine/standing(ofAccount:)``) for the
+    /// instance that owns each next, replacing what was saved before.
+    func saveStandings(_ standings: [(account: AccountID, standing: [UInt8])], at date: Date) async throws
+    /// The account's evidence as last saved, if any.
+    func standing(of account: AccountID) async throws -> [UInt8]?
+    /// `instance` owns no account any more (it is leaving): the next instance each account's
+    /// requests reach takes it over at once.
+    func releaseOwnership(instance: String) async throws
     /// The last batch of detection observations numbered (-1: none); where an instance
     /// starts following the others' (``peerObservations(after:except:limit:)``).
     func observationFeedEnd() async throws -> Int64
@@ -92,6 +100,22 @@ extension SQLStore: ChangeFeedStore {
         var statements = [SQLStatement("DELETE FROM peer_observations WHERE at < ?", [.int(date.millisecondsSince1970)])]
         if driver.dialect == .postgres { statements.append(SQLStatement("DELETE FROM store_changes WHERE at < ?", [.int(date.millisecondsSince1970)])) }
         try await driver.write(statements)
+    }
+
+    public func saveStandings(_ standings: [(account: AccountID, standing: [UInt8])], at date: Date) async throws {
+        guard !standings.isEmpty else { return }
+        try await driver.write(Self.insertRows(
+            "account_standings", ["account_id", "standing", "saved_at"],
+            standings.map { [.int($0.account.rawValue), .blob($0.standing), .int(date.millisecondsSince1970)] },
+            onConflict: "ON CONFLICT (account_id) DO UPDATE SET standing = excluded.standing, saved_at = excluded.saved_at"))
+    }
+
+    public func standing(of account: AccountID) async throws -> [UInt8]? {
+        try await driver.fetch(SQLQuery("SELECT standing FROM account_standings WHERE account_id = ?", [.int(account.rawValue)])).first?.bytes("standing")
+    }
+
+    public func releaseOwnership(instance: String) async throws {
+        try await driver.write([SQLStatement("DELETE FROM account_owners WHERE instance = ?", [.text(instance)])])
     }
 
     /// The transaction advisory lock that numbers observation batches in commit order: "RAMP", 6.

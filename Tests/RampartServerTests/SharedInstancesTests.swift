@@ -89,6 +89,52 @@ import Testing
         // The attack before the instances shared their observations: one allowance each.
         #expect(unshared >= alone * 19 / 10)
     }
+
+    /// A crawler is viewing profiles on instance a until it is challenged; then a leaves
+    /// (`transfer`: saving its accounts' evidence and giving them up, as on a graceful
+    /// shutdown; else only giving them up, as before evidence moved) and the crawler's next
+    /// request reaches b. What b answers it.
+    static func firstAnswerAfterTheOwnerLeaves(transfer: Bool) async throws -> (servedOnA: Int, onB: String) {
+        let a = try await TestServer.make(policy: try DetectionServerTests.policy(), detection: .enforce, instance: "a")
+        let b = a.sibling(instance: "b")
+        for server in [a, b] { server.startFollowing() }
+        // Each knows the other is alive: b forwards a's accounts to it while it is.
+        for server in [a, b] { try await server.services.peers?.beat() }
+        let profiles = try await a.addMembers(120)
+        let outcome = Mutex((servedOnA: 0, onB: ""))
+        try await a.test { aClient in
+            try await b.test { bClient in
+                let crawler = try await aClient.register(on: a, name: "Crawler")
+                bClient.remember(crawler)
+                for profile in profiles {
+                    let (status, body, _) = try await aClient.json(.get, "/api/v1/profiles/\(a.link(to: profile, for: crawler))", token: crawler.token)
+                    if status != .ok {
+                        #expect(body.errorCode == "challenge_required")
+                        break
+                    }
+                    outcome.withLock { $0.servedOnA += 1 }
+                    a.clock.advance(by: 1)
+                }
+                if transfer {
+                    try await #require(a.services.standings).leave()
+                } else {
+                    try await a.store.releaseOwnership(instance: "a")
+                }
+                let (status, body, _) = try await bClient.json(.get, "/api/v1/profiles/\(b.link(to: profiles[0], for: crawler))", token: crawler.token)
+                outcome.withLock { $0.onB = status == .ok ? "served" : body.errorCode ?? "?" }
+            }
+        }
+        return outcome.withLock { $0 }
+    }
+
+    @Test func anAccountsEvidenceMovesWithItWhenItsInstanceLeaves() async throws {
+        let moved = try await Self.firstAnswerAfterTheOwnerLeaves(transfer: true)
+        #expect(moved.servedOnA >= 3)
+        #expect(moved.onB == "challenge_required")
+        // Before the evidence moved, the crawler started over on b.
+        let started = try await Self.firstAnswerAfterTheOwnerLeaves(transfer: false)
+        #expect(started.onB == "served")
+    }
 }
 
 extension TestServer {

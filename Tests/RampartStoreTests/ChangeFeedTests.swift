@@ -67,6 +67,23 @@ struct AccountOwnerConformanceTests {
             #expect(try await store.accountOwner(account, claimingFor: "a22", live: ["a22"], at: Fixtures.now) == "a22")
         }
     }
+
+    @Test(arguments: StoreKind.available)
+    func aLeavingInstanceGivesUpItsAccountsAndTheirStandingsStayForTheNext(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            let mine = AccountID.random(), theirs = AccountID.random()
+            #expect(try await store.accountOwner(mine, claimingFor: "a1", live: ["a1", "a2"], at: Fixtures.now) == "a1")
+            #expect(try await store.accountOwner(theirs, claimingFor: "a2", live: ["a1", "a2"], at: Fixtures.now) == "a2")
+            #expect(try await store.standing(of: mine) == nil)
+            try await store.saveStandings([(mine, [1, 2, 3])], at: Fixtures.now)
+            try await store.saveStandings([(mine, [4, 5])], at: Fixtures.now.addingTimeInterval(5))
+            try await store.releaseOwnership(instance: "a1")
+            // Both still live: the one a1 gave up goes to whoever asks next, a2's stays a2's.
+            #expect(try await store.accountOwner(mine, claimingFor: "a2", live: ["a1", "a2"], at: Fixtures.now) == "a2")
+            #expect(try await store.accountOwner(theirs, claimingFor: "a1", live: ["a1", "a2"], at: Fixtures.now) == "a2")
+            #expect(try await store.standing(of: mine) == [4, 5])
+        }
+    }
 }
 
 /// The feed of detection observations instances exchange (``ChangeFeedStore/publishObservations(_:instance:at:)``),

@@ -25,6 +25,10 @@ public final class InstanceDirectory: Sendable {
     /// Owners looked up lately (a few seconds: a takeover elsewhere shows within them).
     private let owners = BoundedCache<AccountID, String>(generationSize: 50_000, maxAge: .seconds(5))
     private let lookUp: @Sendable (AccountID, String, [String]) async throws -> String
+    /// Told of an account this instance has just found it owns (``whenOwned(_:)``).
+    private let owned = Mutex<(@Sendable (AccountID) async throws -> Void)?>(nil)
+    /// Accounts served here since the last ``takeServed()``.
+    private let served = Mutex<Set<AccountID>>([])
     /// An instance not heard from for this long is left out (PeerSync beats every 500 ms).
     public static let liveWindow: TimeInterval = 3
     /// A seal is good for this long either side of the owner's clock.
@@ -62,10 +66,33 @@ public final class InstanceDirectory: Sendable {
             let ticket = owners.ticket()
             let found = try await lookUp(account, name, known.keys.sorted())
             owners.insert(account, found, ticket: ticket)
+            if found == name, owner != name, let whenOwned = owned.withLock({ $0 }) { try await whenOwned(account) }
             owner = found
         }
-        guard let owner, owner != name, let address = known[owner] else { return nil }
+        guard let owner, owner != name, let address = known[owner] else {
+            served.withLock { _ = $0.insert(account) }
+            return nil
+        }
         return (owner, address)
+    }
+
+    /// `body` is told of each account this instance finds it owns (a first request, or one
+    /// taken over from an instance that left), before the request is served.
+    public func whenOwned(_ body: @escaping @Sendable (AccountID) async throws -> Void) {
+        owned.withLock { $0 = body }
+    }
+
+    /// The accounts served here since the last take.
+    public func takeServed() -> Set<AccountID> {
+        served.withLock { served in
+            defer { served = [] }
+            return served
+        }
+    }
+
+    /// Puts back accounts taken but not dealt with.
+    public func returnServed(_ accounts: Set<AccountID>) {
+        served.withLock { $0.formUnion(accounts) }
     }
 
     /// An instance that could not be reached is left out until it beats again.

@@ -306,6 +306,31 @@ public final class DetectionEngine: Sendable {
 
     // MARK: Instances sharing a database
 
+    /// The account's evidence as bytes (``AccountStanding``), for the instance that will own
+    /// the account next; nil when the engine holds nothing on it that protects anyone.
+    public func standing(ofAccount account: Int64) -> [UInt8]? {
+        let activity = state.withLock { state in
+            state.table.existingSlot(for: EventKeys.key(.account, UInt64(bitPattern: account))).map { state.table[$0] }
+        }
+        guard let activity, !activity.isExpendable || activity.passedChallengeAtRisk >= 0 else { return nil }
+        return AccountStanding.encode(activity)
+    }
+
+    /// Takes up an account's evidence saved by the instance that owned it before
+    /// (``standing(ofAccount:)``) — only while this engine has none of its own on the
+    /// account (its own is newer). False when it kept its own or the bytes do not read.
+    @discardableResult
+    public func adopt(account: Int64, standing: [UInt8]) -> Bool {
+        guard let activity = AccountStanding.decode(standing) else { return false }
+        return state.withLock { state in
+            let key = EventKeys.key(.account, UInt64(bitPattern: account))
+            guard state.table.existingSlot(for: key) == nil else { return false }
+            let slot = state.table.slot(for: key)
+            state.table[slot] = activity
+            return true
+        }
+    }
+
     /// Starts keeping what this engine sees on keys no instance owns alone (IP address,
     /// subnet, cluster), for the other instances of one database (``takeJournal()``).
     public func shareWithPeers() {

@@ -2,7 +2,8 @@ import Foundation
 
 /// What the engine remembers about one key (an account, a session, a device, an IP address,
 /// a subnet): a fixed-size record of decaying counters, so memory per key is constant and
-/// every update is O(1). Times are seconds since the reference date.
+/// every update is O(1). Times are seconds since the reference date. A field added here is
+/// added to ``AccountStanding`` too (its size test fails until it is).
 struct KeyActivity {
     /// Time constants of the decaying counters: at a steady rate r, a counter with time
     /// constant τ settles at r·τ, so "per minute/hour/day" counters read as counts.
@@ -201,8 +202,20 @@ struct KeyActivity {
 /// A tiny ring of recently opened profiles, to tell a new profile from a revisit without
 /// keeping a set per key.
 struct RecentTargets {
+    static let capacity = 16
     private var slots = InlineArray<16, UInt32>(repeating: 0)
     private var next = 0
+
+    init() {}
+
+    /// As ``contents`` gave them (``AccountStanding``).
+    init(contents: [UInt32], next: Int) {
+        for (index, tag) in contents.prefix(Self.capacity).enumerated() { slots[index] = tag }
+        self.next = next % Self.capacity
+    }
+
+    /// The remembered tags and where the next goes.
+    var contents: ([UInt32], Int) { ((0..<Self.capacity).map { slots[$0] }, next) }
 
     /// Remembers `target`; true when it was not among the last 16 remembered.
     mutating func insert(_ target: Int64) -> Bool {
