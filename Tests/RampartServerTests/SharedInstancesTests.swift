@@ -90,11 +90,19 @@ import Testing
         #expect(unshared >= alone * 19 / 10)
     }
 
-    /// A crawler is viewing profiles on instance a until it is challenged; then a leaves
-    /// (`transfer`: saving its accounts' evidence and giving them up, as on a graceful
-    /// shutdown; else only giving them up, as before evidence moved) and the crawler's next
-    /// request reaches b. What b answers it.
-    static func firstAnswerAfterTheOwnerLeaves(transfer: Bool) async throws -> (servedOnA: Int, onB: String) {
+    /// How instance a goes away in ``firstAnswerAfterTheOwnerLeaves(_:)``.
+    enum Departure {
+        /// Graceful shutdown: saves its accounts' evidence and gives them up.
+        case leaves
+        /// Dies after its periodic save: b's forwarding to it fails, and b takes over.
+        case diesAfterSaving
+        /// Gives its accounts up with nothing saved, as before evidence moved.
+        case leavesWithoutSaving
+    }
+
+    /// A crawler is viewing profiles on instance a until it is challenged; then a goes away
+    /// and the crawler's next request reaches b. What b answers it.
+    static func firstAnswerAfterTheOwnerLeaves(_ departure: Departure) async throws -> (servedOnA: Int, onB: String) {
         let a = try await TestServer.make(policy: try DetectionServerTests.policy(), detection: .enforce, instance: "a")
         let b = a.sibling(instance: "b")
         for server in [a, b] { server.startFollowing() }
@@ -115,10 +123,10 @@ import Testing
                     outcome.withLock { $0.servedOnA += 1 }
                     a.clock.advance(by: 1)
                 }
-                if transfer {
-                    try await #require(a.services.standings).leave()
-                } else {
-                    try await a.store.releaseOwnership(instance: "a")
+                switch departure {
+                case .leaves: try await #require(a.services.standings).leave()
+                case .diesAfterSaving: try await #require(a.services.standings).save()
+                case .leavesWithoutSaving: try await a.store.releaseOwnership(instance: "a")
                 }
                 let (status, body, _) = try await bClient.json(.get, "/api/v1/profiles/\(b.link(to: profiles[0], for: crawler))", token: crawler.token)
                 outcome.withLock { $0.onB = status == .ok ? "served" : body.errorCode ?? "?" }
@@ -128,11 +136,13 @@ import Testing
     }
 
     @Test func anAccountsEvidenceMovesWithItWhenItsInstanceLeaves() async throws {
-        let moved = try await Self.firstAnswerAfterTheOwnerLeaves(transfer: true)
+        let moved = try await Self.firstAnswerAfterTheOwnerLeaves(.leaves)
         #expect(moved.servedOnA >= 3)
         #expect(moved.onB == "challenge_required")
+        // An owner that dies: b cannot forward to it, takes the account over with what it saved.
+        #expect(try await Self.firstAnswerAfterTheOwnerLeaves(.diesAfterSaving).onB == "challenge_required")
         // Before the evidence moved, the crawler started over on b.
-        let started = try await Self.firstAnswerAfterTheOwnerLeaves(transfer: false)
+        let started = try await Self.firstAnswerAfterTheOwnerLeaves(.leavesWithoutSaving)
         #expect(started.onB == "served")
     }
 }

@@ -57,6 +57,9 @@ struct OwnerForwardingMiddleware: RouterMiddleware {
         } catch {
             directory.unreachable(owner.name)
             logger.warning("could not forward to the owning instance; serving here", metadata: ["owner": "\(owner.name)", "error": "\(error)"])
+            // Asked again without it: this instance takes the account over (with the evidence
+            // its owner saved) before serving it, unless yet another instance owns it now.
+            _ = try? await directory.forwardingAddress(for: account)
             return try await next(request, context)
         }
     }
