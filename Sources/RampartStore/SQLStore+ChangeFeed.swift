@@ -39,6 +39,8 @@ public protocol ChangeFeedStore: Sendable {
     func saveStandings(_ standings: [(account: AccountID, standing: [UInt8])], at date: Date) async throws
     /// The account's evidence as last saved, if any.
     func standing(of account: AccountID) async throws -> [UInt8]?
+    /// Moves `account` from `owner` to `instance`; false when `owner` did not own it.
+    func transferOwnership(_ account: AccountID, from owner: String, to instance: String, at date: Date) async throws -> Bool
     /// `instance` owns no account any more (it is leaving): the next instance each account's
     /// requests reach takes it over at once.
     func releaseOwnership(instance: String) async throws
@@ -112,6 +114,12 @@ extension SQLStore: ChangeFeedStore {
 
     public func standing(of account: AccountID) async throws -> [UInt8]? {
         try await driver.fetch(SQLQuery("SELECT standing FROM account_standings WHERE account_id = ?", [.int(account.rawValue)])).first?.bytes("standing")
+    }
+
+    public func transferOwnership(_ account: AccountID, from owner: String, to instance: String, at date: Date) async throws -> Bool {
+        !(try await driver.writeReturning(SQLQuery(
+            "UPDATE account_owners SET instance = ?, since = ? WHERE account_id = ? AND instance = ? RETURNING account_id",
+            [.text(instance), .int(date.millisecondsSince1970), .int(account.rawValue), .text(owner)]))).isEmpty
     }
 
     public func releaseOwnership(instance: String) async throws {

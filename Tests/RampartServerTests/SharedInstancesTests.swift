@@ -145,6 +145,45 @@ import Testing
         let started = try await Self.firstAnswerAfterTheOwnerLeaves(.leavesWithoutSaving)
         #expect(started.onB == "served")
     }
+
+    /// An instance joins and the balancer now sends an account there: the owner, getting
+    /// the account's requests forwarded by the newcomer ten times in a row, gives the account
+    /// to it with its evidence, and the newcomer serves it from then on. Over real sockets.
+    @Test func anAccountTheBalancerNowSendsToANewInstanceMovesThereWithItsEvidence() async throws {
+        // Recording: the engine weighs every request and refuses none, so its evidence shows.
+        let a = try await TestServer.make(policy: try DetectionServerTests.policy(), detection: .record, instance: "a")
+        let b = a.sibling(instance: "b")
+        for server in [a, b] { server.startFollowing() }
+        let profiles = try await a.addMembers(80)
+        try await a.test(live: true) { aClient in
+            try await b.test(live: true) { bClient in
+                let aPort = try #require(aClient.base.port), bPort = try #require(bClient.base.port)
+                for server in [a, b] {
+                    server.dependencies.instances?.update([(name: "a", address: "http://127.0.0.1:\(aPort)"), (name: "b", address: "http://127.0.0.1:\(bPort)")])
+                }
+                let member = try await aClient.register(on: a, name: "Mover")
+                bClient.remember(member)
+                for profile in profiles.prefix(40) {
+                    #expect(try await aClient.json(.get, "/api/v1/profiles/\(a.link(to: profile, for: member))", token: member.token).0 == .ok)
+                    a.clock.advance(by: 0.2)
+                }
+                let onA = try #require(a.dependencies.detection.explanation(account: member.account.rawValue))
+                #expect(onA.risk > 1)
+                // The balancer sends it to b now: b forwards to a, until a hands it over.
+                for profile in profiles.dropFirst(40).prefix(InstanceDirectory.handOverAfter + 2) {
+                    let (status, body, _) = try await bClient.json(.get, "/api/v1/profiles/\(b.link(to: profile, for: member))", token: member.token)
+                    #expect(status == .ok, "\(body)")
+                }
+                #expect(try await a.store.accountOwner(member.account, claimingFor: "a", live: ["a", "b"], at: a.clock.now()) == "b")
+                // b holds the evidence a gathered, and what followed; a hears no more of it.
+                let onB = try #require(b.dependencies.detection.explanation(account: member.account.rawValue))
+                #expect(onB.risk >= onA.risk * 0.9)
+                let aBefore = a.dependencies.detection.explanation(account: member.account.rawValue)
+                #expect(try await bClient.json(.get, "/api/v1/profiles/\(b.link(to: profiles[70], for: member))", token: member.token).0 == .ok)
+                #expect(a.dependencies.detection.explanation(account: member.account.rawValue) == aBefore)
+            }
+        }
+    }
 }
 
 extension TestServer {

@@ -37,6 +37,15 @@ public final class AccountStandings: Service, Sendable {
             guard engine.explanation(account: account.rawValue) == nil, let standing = try await store.standing(of: account) else { return }
             engine.adopt(account: account.rawValue, standing: standing)
         }
+        directory.whenHandingOver { [store, engine, clock, name = directory.name] account, instance in
+            // The store's owner moves first: a standing saved for an account this instance
+            // does not own would overwrite its owner's.
+            guard try await store.transferOwnership(account, from: name, to: instance, at: clock.now()) else { return false }
+            if let standing = engine.standing(ofAccount: account.rawValue) {
+                try await store.saveStandings([(account: account, standing: standing)], at: clock.now())
+            }
+            return true
+        }
     }
 
     public func run() async throws {

@@ -29,6 +29,20 @@ public final class InstanceDirectory: Sendable {
     private let owned = Mutex<(@Sendable (AccountID) async throws -> Void)?>(nil)
     /// Accounts served here since the last ``takeServed()``.
     private let served = Mutex<Set<AccountID>>([])
+    /// For each account lately forwarded here: by which instance, how many times in a row.
+    private let forwardedRuns = BoundedCache<AccountID, ForwardedRun>(generationSize: 50_000, maxAge: .seconds(600))
+    private struct ForwardedRun: Sendable {
+        var from: String
+        var count: Int
+    }
+    /// Gives an account to another instance (``whenHandingOver(_:)``).
+    private let handingOver = Mutex<(@Sendable (AccountID, String) async throws -> Bool)?>(nil)
+    /// Requests for one account in a row that one other instance forwarded here, none
+    /// arriving here directly, after which this owner gives the account to that instance:
+    /// the balancer sends it there now (an instance joined, or the account's hash moved).
+    public static let handOverAfter = 10
+    /// The header of the answer that tells the forwarding instance it owns the account now.
+    public static let ownerHeader = "Rampart-Owner"
     /// An instance not heard from for this long is left out (PeerSync beats every 500 ms).
     public static let liveWindow: TimeInterval = 3
     /// A seal is good for this long either side of the owner's clock.
@@ -71,9 +85,44 @@ public final class InstanceDirectory: Sendable {
         }
         guard let owner, owner != name, let address = known[owner] else {
             served.withLock { _ = $0.insert(account) }
+            forwardedRuns.remove(account)
             return nil
         }
         return (owner, address)
+    }
+
+    /// The instance that sealed a forwarded request (the seal's first part).
+    public static func sender(ofSeal value: String) -> String? {
+        value.split(separator: " ", maxSplits: 1).first.map(String.init)
+    }
+
+    /// A request for `account` that `instance` forwarded here; true when this instance should
+    /// give the account to that one now (``handOverAfter`` in a row, none direct between).
+    public func noteForwarded(_ account: AccountID, from instance: String) -> Bool {
+        var run = forwardedRuns.value(account) ?? ForwardedRun(from: instance, count: 0)
+        if run.from != instance { run = ForwardedRun(from: instance, count: 0) }
+        run.count += 1
+        forwardedRuns.insert(account, run, ticket: forwardedRuns.ticket())
+        return run.count >= Self.handOverAfter
+    }
+
+    /// `body` gives an account to another instance (its evidence saved, its ownership moved
+    /// in the store); false when this instance did not own it.
+    public func whenHandingOver(_ body: @escaping @Sendable (AccountID, String) async throws -> Bool) {
+        handingOver.withLock { $0 = body }
+    }
+
+    /// Gives `account` to `instance`; true when done (that instance serves it from now on).
+    public func handOver(_ account: AccountID, to instance: String) async throws -> Bool {
+        guard let body = handingOver.withLock({ $0 }), try await body(account, instance) else { return false }
+        owners.insert(account, instance, ticket: owners.ticket())
+        forwardedRuns.remove(account)
+        return true
+    }
+
+    /// Forgets who owns `account` (it was just handed to this instance): the next look asks the store.
+    public func forget(_ account: AccountID) {
+        owners.remove(account)
     }
 
     /// `body` is told of each account this instance finds it owns (a first request, or one

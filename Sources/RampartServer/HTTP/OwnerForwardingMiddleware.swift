@@ -26,6 +26,10 @@ struct OwnerForwardingMiddleware: RouterMiddleware {
     let logger: Logger
 
     static let sealHeader = HTTPField.Name(InstanceDirectory.header)!
+    static let ownerHeader = HTTPField.Name(InstanceDirectory.ownerHeader)!
+
+    /// The owner answered that the account is this instance's now.
+    private struct HandedHere: Error {}
 
     /// The process's client for forwarding (never shut down, like `HTTPClient.shared`): a
     /// connection refused fails at once rather than being retried until the request's
@@ -44,6 +48,15 @@ struct OwnerForwardingMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.description
         if let seal = request.headers[Self.sealHeader], directory.isForwarded(seal, method: request.method.rawValue, path: path) {
+            // The balancer sends this account to the forwarding instance now (it joined, or
+            // the hash moved): after enough in a row, the account goes there, its evidence
+            // with it, and that instance serves this request itself.
+            if let from = InstanceDirectory.sender(ofSeal: seal), let account = try await account(of: request, context),
+                directory.noteForwarded(account, from: from), try await directory.handOver(account, to: from)
+            {
+                logger.notice("account handed to the instance the balancer sends it to", metadata: ["account": "\(account)", "to": "\(from)"])
+                return Response(status: .misdirectedRequest, headers: [Self.ownerHeader: from])
+            }
             return try await next(request, context)
         }
         guard let account = try await account(of: request, context), let owner = try await directory.forwardingAddress(for: account) else {
@@ -54,6 +67,11 @@ struct OwnerForwardingMiddleware: RouterMiddleware {
         request.body = RequestBody(buffer: body)
         do {
             return try await forward(request, body: body, path: path, context: context, to: owner.address)
+        } catch is HandedHere {
+            // Ours now: take it up (with the evidence the owner saved) and serve it here.
+            directory.forget(account)
+            _ = try await directory.forwardingAddress(for: account)
+            return try await next(request, context)
         } catch {
             directory.unreachable(owner.name)
             logger.warning("could not forward to the owning instance; serving here", metadata: ["owner": "\(owner.name)", "error": "\(error)"])
@@ -91,6 +109,10 @@ struct OwnerForwardingMiddleware: RouterMiddleware {
         outgoing.headers.add(name: InstanceDirectory.header, value: directory.seal(method: request.method.rawValue, path: path))
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }
         let answer = try await client.execute(outgoing, timeout: .seconds(30))
+        if answer.status.code == 421, answer.headers.first(name: InstanceDirectory.ownerHeader) == directory.name {
+            _ = try await answer.body.collect(upTo: 1 << 16)
+            throw HandedHere()
+        }
         var headers = HTTPFields()
         for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) {
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
