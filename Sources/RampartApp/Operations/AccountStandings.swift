@@ -34,7 +34,7 @@ public final class AccountStandings: Service, Sendable {
         directory.whenOwned { [store, engine] account in
             // The engine's own evidence is newer than any saved; an account it never saw
             // may have some from the instance that owned it before.
-            guard engine.explanation(account: account.rawValue) == nil, let standing = try await store.standing(of: account) else { return }
+            guard !engine.tracks(account: account.rawValue), let standing = try await store.standing(of: account) else { return }
             engine.adopt(account: account.rawValue, standing: standing)
         }
         directory.whenHandingOver { [store, engine, clock, name = directory.name] account, instance in

@@ -316,6 +316,11 @@ public final class DetectionEngine: Sendable {
         return AccountStanding.encode(activity)
     }
 
+    /// Whether the engine holds evidence on the account (it has seen it, and not forgotten it).
+    public func tracks(account: Int64) -> Bool {
+        state.withLock { $0.table.existingSlot(for: EventKeys.key(.account, UInt64(bitPattern: account))) != nil }
+    }
+
     /// Takes up an account's evidence saved by the instance that owned it before
     /// (``standing(ofAccount:)``) — only while this engine has none of its own on the
     /// account (its own is newer). False when it kept its own or the bytes do not read.
