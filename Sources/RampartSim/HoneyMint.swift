@@ -1,5 +1,6 @@
 import Foundation
 import RampartCore
+import RampartGuard
 
 /// Makes honey profiles (``HoneyProfile``) with the generator members come from, on a seed
 /// of their own: the same cultures, careers, schools and privacy choices, so no field tells
@@ -12,6 +13,13 @@ public struct HoneyMint: Sendable {
 
     /// The honey seed beside a world's seed.
     public static func seed(forWorld seed: UInt64) -> UInt64 { seed ^ 0x484F_4E45_5950_4F4F }
+
+    /// Positions of the shared honey code (``HoneyCode``) minted beside a demo world: enough
+    /// for ~430 code cards to one account (a card walks ~4.6 positions).
+    public static let codeLength = 2_000
+
+    /// The shared code's seed beside a world's seed.
+    public static func codeSeed(forWorld seed: UInt64) -> UInt64 { seed ^ 0x434F_4445_5F50_4F53 }
 
     public let count: Int
     public let seed: UInt64
@@ -26,6 +34,17 @@ public struct HoneyMint: Sendable {
     /// not a namesake's beside its headline (a 20-seed check of the simulator's mirrors
     /// named a bystander through a member who shared a honey's common name, 张晓明, with the
     /// honey's headline and company in the rows around).
+    /// `count` positions of the shared honey code: profiles as ``profiles(avoiding:)`` makes
+    /// them, each with its bias (``HoneyCode/bias(uniform:)``) drawn on this seed.
+    public func codePositions(avoiding taken: Set<String> = []) throws -> (profiles: [Profile], biases: [Double]) {
+        let profiles = try profiles(avoiding: taken)
+        let biases = profiles.indices.map { index in
+            var generator = SeededGenerator(seed: seed, stream: 0x43, index: index)
+            return HoneyCode.bias(uniform: Double(generator.next() >> 11) / Double(1 << 53))
+        }
+        return (profiles, biases)
+    }
+
     public func profiles(avoiding taken: Set<String> = []) throws -> [Profile] {
         var candidates = count + count / 2 + 16
         while true {

@@ -589,6 +589,21 @@ public enum Migrations {
             identifier: "v20-account-standings", statements: [],
             sqlite: ["CREATE TABLE account_standings (account_id BIGINT PRIMARY KEY, standing BLOB NOT NULL, saved_at BIGINT NOT NULL)"],
             postgres: ["CREATE TABLE account_standings (account_id BIGINT PRIMARY KEY, standing BYTEA NOT NULL, saved_at BIGINT NOT NULL)"]),
+        // The shared honey code: honey profiles with a bias are its positions (never given to
+        // one account), and each position offered to an account is kept with whether it was
+        // shown: what a copy is scored against.
+        Migration(identifier: "v21-honey-code", statements: [
+            "ALTER TABLE honey_profiles ADD COLUMN code_bias DOUBLE PRECISION",
+            """
+            CREATE TABLE honey_code_offers (
+                account_id BIGINT NOT NULL,
+                honey_id BIGINT NOT NULL REFERENCES honey_profiles(account_id),
+                shown BOOLEAN NOT NULL,
+                offered_at BIGINT NOT NULL,
+                PRIMARY KEY (account_id, honey_id)
+            )
+            """,
+        ]),
     ]
 }
 

@@ -31,12 +31,12 @@ struct AttributeCommand: AsyncParsableCommand {
         }
         let (policy, _) = try PolicyFile.load(explicitPath: nil, dataDirectory: storage.dataDirectory)
         let codec = SealedIDCodec(keyring: keyring, lifetimes: policy.sealing.lifetimes, clock: SystemWallClock())
-        let (graph, honey) = try await storage.withStore { store in
-            (try await IdentityService.storedGraph(store), try await store.allHoneyProfiles())
+        let (graph, honey, offers) = try await storage.withStore { store in
+            (try await IdentityService.storedGraph(store), try await store.allHoneyProfiles(), try await store.allHoneyCodeOffers())
         }
         let paths = paths
         let report = try MirrorAttribution.scan(
-            paths, codec: codec, honey: honey, clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
+            paths, codec: codec, honey: honey, codeOffers: offers, clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
             progress: { files in if files % 1_000 == 0 { FileHandle.standardError.write(Data("\rscanned \(files) files".utf8)) } })
         print(json ? try report.json() : report.text(), terminator: "")
         let recordable = report.implicated.filter(\.isRecordable)

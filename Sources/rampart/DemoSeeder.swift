@@ -68,6 +68,8 @@ struct DemoSeeder {
         edgeBar?.finish()
         // The honey pool, on a seed of its own (a different world: no honey is a member's twin).
         try await HoneyMint(count: HoneyMint.demoCount(members: members), seed: HoneyMint.seed(forWorld: seed)).run(store, at: now)
+        // The shared honey code, for colluding accounts.
+        try await HoneyMint(count: HoneyMint.codeLength, seed: HoneyMint.codeSeed(forWorld: seed)).runAsCode(store, at: now)
         let demo = world.member(0)
         return Summary(
             members: members, connections: edges.count, seconds: Date().timeIntervalSince(started), demoPhone: demo.phone.e164,

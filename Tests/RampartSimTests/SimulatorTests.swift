@@ -123,3 +123,25 @@ struct SimulatorTests {
         ])
     }
 }
+
+/// The shared honey code against coalitions, on the shipped walk and decoder: colluders
+/// that drop every record only one of them saw are still named once each has been shown
+/// enough code cards; no bystander is ever named.
+@Suite("Shared honey code trial")
+struct HoneyCodeTrialTests {
+    @Test func twoColludersKeepingWhatBothSawAreNamedAndNoBystanderIs() {
+        let trial = HoneyCodeTrial(colluders: 2, cards: 150, strategy: .seenTwice, bystanders: 300, codeLength: 2_000)
+        for seed in 1...3 {
+            let outcome = trial.run(seed: UInt64(seed))
+            #expect(outcome.honeyInCopy > 0)
+            #expect(outcome.colludersNamed == 2, "seed \(seed)")
+            #expect(outcome.bystandersNamed == 0, "seed \(seed)")
+        }
+    }
+
+    @Test func tooFewCardsNameNoOneRatherThanABystander() {
+        let outcome = HoneyCodeTrial(colluders: 3, cards: 5, strategy: .seenTwice, bystanders: 300, codeLength: 500).run(seed: 1)
+        #expect(outcome.colludersNamed == 0)
+        #expect(outcome.bystandersNamed == 0)
+    }
+}

@@ -40,6 +40,43 @@ struct HoneyStoreConformanceTests {
         }
     }
 
+    /// The shared code's positions are kept in order with their biases, never given to one
+    /// account nor counted in the pool; each offer is kept once (the first wins).
+    @Test(arguments: StoreKind.available)
+    func theSharedCodeKeepsItsPositionsApartAndEachOfferOnce(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any Store) in
+            try await store.insertHoneyProfiles([Self.honey("Mirela Ionescu")], at: Fixtures.now)
+            let code = [Self.honey("Tobias Lindqvist"), Self.honey("王芳"), Self.honey("Kwame Mensah")]
+            try await store.insertHoneyCode(code, biases: [0.02, 0.25, 0.5], at: Fixtures.now)
+            await #expect(throws: StoreError.self) { try await store.insertHoneyCode([Self.honey("Ana Costa")], biases: [], at: Fixtures.now) }
+            #expect(try await store.unassignedHoneyCount() == 1)
+            #expect(try await store.unassignedHoneyProfiles(limit: 10).map(\.profile.name) == ["Mirela Ionescu"])
+            let ordered = code.sorted { $0.accountID.rawValue < $1.accountID.rawValue }
+            let stored = try await store.honeyCode(offset: 0, limit: 10)
+            #expect(stored.map(\.id) == ordered.map(\.accountID))
+            #expect(stored.map(\.profile) == ordered)
+            let bias = Dictionary(uniqueKeysWithValues: zip(code.map(\.accountID), [0.02, 0.25, 0.5]))
+            #expect(stored.allSatisfy { $0.codeBias == bias[$0.id] && $0.assignedTo == nil })
+            #expect(try await store.honeyCode(offset: 1, limit: 1).map(\.id) == [ordered[1].accountID])
+            #expect(try await store.honeyCode(offset: 3, limit: 10).isEmpty)
+            #expect(try await !store.assignHoneyProfile(ordered[0].accountID, to: .random(), at: Fixtures.now))
+
+            let account = AccountID.random()
+            let first = HoneyCodeOffer(account: account, honey: ordered[0].accountID, shown: false, offeredAt: Fixtures.now)
+            let second = HoneyCodeOffer(account: account, honey: ordered[2].accountID, shown: true, offeredAt: Fixtures.now.addingTimeInterval(1))
+            #expect(try await store.offerHoneyCode(first) == first)
+            #expect(try await store.offerHoneyCode(second) == second)
+            var again = first
+            again.shown = true
+            again.offeredAt = Fixtures.now.addingTimeInterval(5)
+            #expect(try await store.offerHoneyCode(again) == first)
+            #expect(try await store.honeyCodeOffers(to: account) == [first, second])
+            #expect(try await store.honeyCodeOffers(to: .random()).isEmpty)
+            #expect(try await store.allHoneyCodeOffers() == [first, second])
+            #expect(try await store.allHoneyProfiles().count == 4)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func honeyIsNeitherAnAccountNorAProfileNorASearchResult(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any Store) in

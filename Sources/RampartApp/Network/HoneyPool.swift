@@ -5,10 +5,14 @@ import RampartGuard
 import RampartStore
 
 /// Gives a suspect account its honey profiles (``HoneyProfile``) when the Guard places
-/// them on one of its pages: a fresh one from the pool for each page while the pool and
-/// the account's share last, each given to that account alone, so one found in a copy names
-/// it. A honey card on a search page must look like a result of that search, so only honey
-/// that `matches` the query is used; when none does, the page carries none.
+/// them on one of its pages. Its first card, and each fourth after, is its own: a fresh one
+/// from the pool while the pool and the account's share last, given to that account alone,
+/// so one found in a copy names it. The others come from the shared honey code
+/// (``HoneyCode``): the account walks the code's positions it was not offered yet, each
+/// shown with its bias, until one is shown; each offer is kept, for scoring a copy pooled by
+/// colluders. A honey card on a search page must look like a result of that search, so only
+/// honey that `matches` the query is used (positions that do not match are passed by, not
+/// offered); when none does, the page carries none.
 struct HoneyPool: Sendable {
     /// Pool entries looked through for one page.
     static let candidates = 500
@@ -23,26 +27,75 @@ struct HoneyPool: Sendable {
     let clock: any WallClock
     let metrics: OperatorMetrics
     let logger: Logger
+    let code = HoneyCodeCache()
+    /// A uniform draw in [0, 1) for each code position offered (a seeded one in tests).
+    var draw: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
     /// Up to `count` honey profiles for a page of `viewer`'s that `matches` admits.
     func honey(for viewer: AccountID, count: Int, matches: (Profile) -> Bool) async throws -> [Profile] {
         guard count > 0 else { return [] }
         let own = try await store.honeyProfiles(assignedTo: viewer).map { prepare($0.profile) }
+        var offered = try await store.honeyCodeOffers(to: viewer)
         var chosen: [Profile] = []
-        if own.count < HoneyPlacement.perAccount {
-            for candidate in try await store.unassignedHoneyProfiles(limit: Self.candidates) where chosen.count < count {
-                let profile = prepare(candidate.profile)
-                guard matches(profile), try await store.assignHoneyProfile(candidate.id, to: viewer, at: clock.now()) else { continue }
-                logger.info("honey profile given", metadata: ["account": "\(viewer)", "honey": "\(candidate.id)"])
-                chosen.append(profile)
+        var fresh = 0
+        for _ in 0..<count {
+            // Cards so far: its own honey (each counted once) and the code's it was shown.
+            let card = own.count + fresh + offered.filter(\.shown).count
+            var next: Profile?
+            if HoneyCode.isFromCode(card: card) {
+                next = try await codeCard(for: viewer, offered: &offered, matches: matches)
             }
-            if !chosen.isEmpty { try await noteLevel() }
-        }
-        // The pool had none for this query (or the account has its share): one of its own.
-        for profile in own.reversed() where chosen.count < count && matches(profile) {
-            chosen.append(profile)
+            // Its own turn, or the code had none for it: a fresh one of its own while the
+            // pool and its share last, then the code, then one of its own again.
+            if next == nil, let given = try await freshCard(for: viewer, given: own.count + fresh, matches: matches) {
+                fresh += 1
+                next = given
+            }
+            if next == nil, !HoneyCode.isFromCode(card: card) {
+                next = try await codeCard(for: viewer, offered: &offered, matches: matches)
+            }
+            if next == nil {
+                next = own.reversed().first { profile in matches(profile) && !chosen.contains { $0.accountID == profile.accountID } }
+            }
+            if let next { chosen.append(next) }
         }
         return chosen
+    }
+
+    /// A profile from the pool given to `viewer` alone, while the pool and its share last.
+    private func freshCard(for viewer: AccountID, given: Int, matches: (Profile) -> Bool) async throws -> Profile? {
+        guard given < HoneyPlacement.perAccount else { return nil }
+        for candidate in try await store.unassignedHoneyProfiles(limit: Self.candidates) {
+            let profile = prepare(candidate.profile)
+            guard matches(profile), try await store.assignHoneyProfile(candidate.id, to: viewer, at: clock.now()) else { continue }
+            logger.info("honey profile given", metadata: ["account": "\(viewer)", "honey": "\(candidate.id)"])
+            try await noteLevel()
+            return profile
+        }
+        return nil
+    }
+
+    /// The next code position `viewer` is shown: positions it was not offered yet, in the
+    /// code's order, each offered (and kept) and shown with its bias; nil when the code has
+    /// none left for it within ``HoneyCode/lookahead``.
+    private func codeCard(for viewer: AccountID, offered: inout [HoneyCodeOffer], matches: (Profile) -> Bool) async throws -> Profile? {
+        let passed = Set(offered.map(\.honey))
+        var looked = 0
+        for position in try await code.positions(from: store, at: clock.now()) where !passed.contains(position.id) {
+            guard looked < HoneyCode.lookahead else { break }
+            guard let bias = position.codeBias else { continue }
+            looked += 1
+            let profile = prepare(position.profile)
+            guard matches(profile) else { continue }
+            let offer = try await store.offerHoneyCode(
+                HoneyCodeOffer(account: viewer, honey: position.id, shown: HoneyCode.isShown(bias: bias, uniform: draw()), offeredAt: clock.now()))
+            offered.append(offer)
+            if offer.shown {
+                logger.info("shared honey shown", metadata: ["account": "\(viewer)", "honey": "\(position.id)"])
+                return profile
+            }
+        }
+        return nil
     }
 
     /// Tells the operators how many are left (`rampart_honey_pool_unassigned`), and warns
@@ -57,7 +110,7 @@ struct HoneyPool: Sendable {
         }
     }
 
-    /// The honey profile behind an ID, for a viewer who opens its link.
+    /// The honey profile behind an ID (its own or the code's), for a viewer who opens its link.
     func profile(_ id: AccountID) async throws -> Profile? {
         try await store.honeyProfile(id: id).map { prepare($0.profile) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import RampartCore
+import RampartGuard
 
 /// Which of the platform's accounts fed a copy found in the wild (`rampart attribute`).
 ///
@@ -11,7 +12,10 @@ import RampartCore
 /// data directory's keys. Only what opens names anyone; a token that does not open is
 /// counted, never attributed. It also looks for the platform's honey profiles (a name with
 /// its headline or company beside it, ``HoneyMatcher``): each was shown to one suspect
-/// account only, so one found names that account even in a copy stripped of every ID. An
+/// account only, so one found names that account even in a copy stripped of every ID. The
+/// shared honey code's positions found in the copy are scored against each account they
+/// were offered to (``HoneyCodeDecoder``): that names accounts that pooled their harvests
+/// and kept only what two of them saw, with a bound on the chance of naming an innocent. An
 /// account is never named on the overlap of member records alone: every member sees some
 /// members, only the sealed IDs and the honey say whose view it was.
 public struct MirrorAttribution: Sendable, Codable {
@@ -34,6 +38,16 @@ public struct MirrorAttribution: Sendable, Codable {
         /// Honey profiles given to this account alone that the copy holds (nil in reports
         /// written before honey profiles existed).
         public var honey: [HoneyFound]?
+        /// The shared honey code's score, when it names this account (nil otherwise).
+        public var sharedCode: SharedCodeEvidence?
+    }
+
+    /// Why the shared honey code names an account: the code positions it was offered and
+    /// shown, those of them the copy holds, and the bound on an innocent scoring as high.
+    public struct SharedCodeEvidence: Sendable, Codable {
+        public var verdict: HoneyCodeDecoder.Verdict
+        /// Up to ten of the shared honey profiles it was shown that the copy holds.
+        public var examples: [HoneyFound]
     }
 
     /// A honey profile found in the copy.
@@ -61,6 +75,10 @@ public struct MirrorAttribution: Sendable, Codable {
     public var visitorTokens: Int
     /// Honey profiles of the platform's found in the copy (nil in older reports).
     public var honeyFound: Int?
+    /// Of them, positions of the shared honey code, and the accounts the code was scored
+    /// against (those it was offered to; nil in older reports).
+    public var sharedHoneyFound: Int?
+    public var sharedCodeAccounts: Int?
     public var implicated: [Implicated]
 
     /// At least this many distinct members' IDs sealed for one account make its
@@ -73,12 +91,14 @@ public struct MirrorAttribution: Sendable, Codable {
     static let tokenLength = 46
 
     /// Scans `paths` (files or folders, recursively; symbolic links not followed) and
-    /// attributes what opens with `codec`. `clusterOf` names an account's cluster.
+    /// attributes what opens with `codec`. `honey` is every honey profile (own and the shared
+    /// code's), `codeOffers` every code position offered to an account. `clusterOf` names an
+    /// account's cluster.
     public static func scan(
-        _ paths: [String], codec: any IDCodec, honey: [HoneyProfile] = [], clusterOf: (AccountID) -> [AccountID] = { [$0] },
-        progress: (Int) -> Void = { _ in }
+        _ paths: [String], codec: any IDCodec, honey: [HoneyProfile] = [], codeOffers: [HoneyCodeOffer] = [],
+        clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
     ) throws -> MirrorAttribution {
-        var scan = Scanner(honey: HoneyMatcher(honey.filter { $0.assignedTo != nil }))
+        var scan = Scanner(honey: HoneyMatcher(honey.filter { $0.assignedTo != nil || $0.codeBias != nil }))
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -97,10 +117,12 @@ public struct MirrorAttribution: Sendable, Codable {
                 }
             }
         }
-        return attribute(scan, codec: codec, clusterOf: clusterOf)
+        return attribute(scan, codec: codec, codeOffers: codeOffers, clusterOf: clusterOf)
     }
 
-    private static func attribute(_ scan: Scanner, codec: any IDCodec, clusterOf: (AccountID) -> [AccountID]) -> MirrorAttribution {
+    private static func attribute(
+        _ scan: Scanner, codec: any IDCodec, codeOffers: [HoneyCodeOffer], clusterOf: (AccountID) -> [AccountID]
+    ) -> MirrorAttribution {
         struct Tally {
             var tokens = 0
             var members = Set<Int64>()
@@ -109,6 +131,7 @@ public struct MirrorAttribution: Sendable, Codable {
             var last = Date.distantPast
             var examples: [Example] = []
             var honey: [HoneyFound] = []
+            var sharedCode: SharedCodeEvidence?
         }
         var tallies: [AccountID: Tally] = [:]
         var unopened = 0
@@ -131,8 +154,10 @@ public struct MirrorAttribution: Sendable, Codable {
             if tally.examples.count < 5, !tally.examples.contains(where: { $0.file == file }) { tally.examples.append(Example(file: file, token: token)) }
             tallies[viewer] = tally
         }
+        var codeFound: [AccountID: HoneyFound] = [:]
         for (index, file) in scan.honeyFound.sorted(by: { $0.key < $1.key }) {
             let honey = scan.honey.honey[index]
+            if honey.codeBias != nil { codeFound[honey.id] = HoneyFound(id: String(honey.id.rawValue), name: honey.profile.name, givenAt: nil, file: file) }
             guard let account = honey.assignedTo else { continue }
             var tally = tallies[account] ?? Tally()
             if let given = honey.assignedAt {
@@ -142,22 +167,34 @@ public struct MirrorAttribution: Sendable, Codable {
             tally.honey.append(HoneyFound(id: String(honey.id.rawValue), name: honey.profile.name, givenAt: honey.assignedAt, file: file))
             tallies[account] = tally
         }
+        let code = SharedCodeScore(positions: scan.honey.honey, offers: codeOffers)
+        for (account, evidence) in code.accused(found: codeFound) {
+            tallies[account, default: Tally()].sharedCode = evidence
+        }
         let implicated = tallies.map { account, tally in
             let cluster = clusterOf(account).filter { $0 != account }.map { String($0.rawValue) }
             return Implicated(
                 account: String(account.rawValue), tokens: tally.tokens, members: tally.members.count, kinds: tally.kinds, firstIssued: tally.first,
-                lastIssued: tally.last, examples: tally.examples, confidence: confidence(members: tally.members.count, honey: tally.honey.count),
-                cluster: cluster, honey: tally.honey)
-        }.sorted { ($0.honey?.count ?? 0, $0.members, $0.tokens) > ($1.honey?.count ?? 0, $1.members, $1.tokens) }
+                lastIssued: tally.last, examples: tally.examples,
+                confidence: confidence(members: tally.members.count, honey: tally.honey.count, sharedCode: tally.sharedCode != nil), cluster: cluster,
+                honey: tally.honey, sharedCode: tally.sharedCode)
+        }.sorted { rank($0) > rank($1) }
         return MirrorAttribution(
             scannedFiles: scan.files, scannedBytes: scan.bytes, truncatedFiles: scan.truncated, candidates: scan.tokens.count, unopened: unopened,
-            visitorTokens: visitors, honeyFound: scan.honeyFound.count, implicated: implicated)
+            visitorTokens: visitors, honeyFound: scan.honeyFound.count, sharedHoneyFound: codeFound.count, sharedCodeAccounts: code.accounts,
+            implicated: implicated)
     }
 
-    /// High from a harvest's worth of members or two honey profiles (each shown to this
-    /// account alone); medium from a few more members than a member may share, or one honey.
-    static func confidence(members: Int, honey: Int) -> String {
-        if members >= harvestMembers || honey >= 2 { return "high" }
+    /// Who comes first in the report: the most honey of its own, then of the shared code, then members.
+    private static func rank(_ found: Implicated) -> (Int, Int, Int, Int) {
+        (found.honey?.count ?? 0, found.sharedCode?.verdict.shownInCopy ?? 0, found.members, found.tokens)
+    }
+
+    /// High from a harvest's worth of members, two honey profiles (each shown to this account
+    /// alone) or the shared code's accusation (an innocent's chance below 1 in 1,000);
+    /// medium from a few more members than a member may share, or one honey.
+    static func confidence(members: Int, honey: Int, sharedCode: Bool) -> String {
+        if members >= harvestMembers || honey >= 2 || sharedCode { return "high" }
         if members >= sharedLinkMembers || honey == 1 { return "medium" }
         return "low (as few as a member may share)"
     }
@@ -231,13 +268,16 @@ public struct MirrorAttribution: Sendable, Codable {
 extension MirrorAttribution.Implicated {
     /// Whether `rampart attribute --record` may put this name on the account's record: not
     /// for a few shared links, which anyone could paste into a fake mirror to mark a member.
-    public var isRecordable: Bool { members >= MirrorAttribution.sharedLinkMembers || !(honey ?? []).isEmpty }
+    public var isRecordable: Bool { members >= MirrorAttribution.sharedLinkMembers || !(honey ?? []).isEmpty || sharedCode != nil }
 
     /// One line for the enforcement log and the ledger: what was found, where, how sure.
     public func summary(paths: [String]) -> String {
         let files = examples.map(\.file).prefix(3).joined(separator: ", ")
         let honeyPart = (honey ?? []).isEmpty ? "" : " and \(honey?.count ?? 0) honey profiles shown to this account alone (\((honey ?? []).map(\.id).joined(separator: ", ")))"
-        return "mirror holds \(tokens) IDs sealed for this account, covering \(members) members\(honeyPart) (confidence \(confidence)); scanned \(paths.joined(separator: ", ")); e.g. \(files)"
+        let codePart = sharedCode.map {
+            " and \($0.verdict.shownInCopy) of the \($0.verdict.shown) shared honey profiles it was shown (an innocent account's chance of scoring as high: \(MirrorAttribution.chance($0.verdict.innocentChance)))"
+        } ?? ""
+        return "mirror holds \(tokens) IDs sealed for this account, covering \(members) members\(honeyPart)\(codePart) (confidence \(confidence)); scanned \(paths.joined(separator: ", ")); e.g. \(files)"
     }
 }
 
@@ -253,8 +293,13 @@ extension MirrorAttribution {
             "Scanned \(scannedFiles) files (\(scannedBytes) bytes\(truncatedFiles > 0 ? ", \(truncatedFiles) only in part: larger than \(Self.maxBytesPerFile >> 20) MiB" : "")).",
             "\(candidates) sealed-ID-shaped tokens: \(candidates - unopened - visitorTokens) opened and name an account, \(visitorTokens) were sealed for signed-out visitors, \(unopened) do not open (made up, altered, or another server's) and name no one.",
         ]
-        if let honeyFound, honeyFound > 0 { lines.append("\(honeyFound) honey profiles found (each shown to one account only).") }
-        if implicated.isEmpty { lines.append("No account is implicated: nothing in the copy was sealed for a member of this platform, and it holds no honey profile.") }
+        let shared = sharedHoneyFound ?? 0
+        if let honeyFound, honeyFound > shared { lines.append("\(honeyFound - shared) honey profiles found (each shown to one account only).") }
+        if shared > 0 {
+            lines.append(
+                "\(shared) profiles of the shared honey code found; \(sharedCodeAccounts ?? 0) accounts offered the code were scored against them (named when an innocent account's chance of scoring as high is below \(Self.chance(SharedCodeScore.falseAccusation))).")
+        }
+        if implicated.isEmpty { lines.append("No account is implicated: nothing in the copy was sealed for a member of this platform, and it holds no honey profile that names one.") }
         for found in implicated {
             let kinds = found.kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             lines.append("")
@@ -264,6 +309,12 @@ extension MirrorAttribution {
             for honey in found.honey ?? [] {
                 let given = honey.givenAt.map { " on \(Self.time($0))" } ?? ""
                 lines.append("  Honey profile \(honey.id) (\(honey.name)), shown to this account alone\(given): in \(honey.file)")
+            }
+            if let code = found.sharedCode {
+                let verdict = code.verdict
+                lines.append(
+                    "  Shared honey code: offered \(verdict.offered) positions, shown \(verdict.shown), \(verdict.shownInCopy) of those in the copy; score \(String(format: "%.1f", verdict.score)); an innocent account's chance of scoring as high: \(Self.chance(verdict.innocentChance)).")
+                for honey in code.examples { lines.append("  Shared honey profile \(honey.id) (\(honey.name)), shown to it: in \(honey.file)") }
             }
             for example in found.examples { lines.append("  e.g. \(example.file): \(example.token)") }
         }
@@ -278,6 +329,13 @@ extension MirrorAttribution {
     }
 
     static func time(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
+    /// A small chance as people read it: "below 1 in 10^12" or "1 in 2,400".
+    static func chance(_ value: Double) -> String {
+        guard value > 0 else { return "below 1 in 10^300" }
+        if value < 1e-9 { return "below 1 in 10^\(Int(-log10(value).rounded(.down)))" }
+        return "1 in \(Int((1 / value).rounded()).formatted())"
+    }
 
     /// A report `rampart attribute --json` wrote.
     public static func load(_ path: String) throws -> MirrorAttribution {

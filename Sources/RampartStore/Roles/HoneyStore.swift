@@ -10,9 +10,9 @@ public protocol HoneyStore: Sendable {
     func honeyProfile(id: AccountID) async throws -> HoneyProfile?
     /// The honey profiles given to this account, oldest first.
     func honeyProfiles(assignedTo account: AccountID) async throws -> [HoneyProfile]
-    /// How many honey profiles are not given to anyone yet.
+    /// How many honey profiles are not given to anyone yet (the shared code's not counted).
     func unassignedHoneyCount() async throws -> Int
-    /// Up to `limit` honey profiles not given to anyone yet, oldest first.
+    /// Up to `limit` honey profiles not given to anyone yet, oldest first (none of the code's).
     func unassignedHoneyProfiles(limit: Int) async throws -> [HoneyProfile]
     /// Gives an unassigned honey profile to an account; false when it was given already.
     func assignHoneyProfile(_ id: AccountID, to account: AccountID, at date: Date) async throws -> Bool
@@ -28,6 +28,18 @@ public protocol HoneyStore: Sendable {
     /// Closes a pending invitation to a honey profile (its sender withdrew it); throws
     /// ``StoreError/notFound`` when it is not pending.
     func resolveHoneyInvitation(_ id: InvitationID, as status: Invitation.Status, at date: Date) async throws
+    /// Adds positions to the end of the shared honey code (`HoneyCode` in the Guard): honey
+    /// profiles each with its bias (`biases[i]` for `profiles[i]`), in one transaction.
+    func insertHoneyCode(_ profiles: [Profile], biases: [Double], at date: Date) async throws
+    /// The shared code's positions in order (minting order), `limit` from `offset`.
+    func honeyCode(offset: Int, limit: Int) async throws -> [HoneyProfile]
+    /// The code positions offered to this account, in the order offered.
+    func honeyCodeOffers(to account: AccountID) async throws -> [HoneyCodeOffer]
+    /// Records a position offered to an account; when it was offered already (a request
+    /// beside this one), keeps the first and returns it.
+    func offerHoneyCode(_ offer: HoneyCodeOffer) async throws -> HoneyCodeOffer
+    /// Every code position offered to any account (for attribution).
+    func allHoneyCodeOffers() async throws -> [HoneyCodeOffer]
     /// Every honey profile, with who it was given to (for attribution).
     func allHoneyProfiles() async throws -> [HoneyProfile]
     /// Every name a member or a honey profile has: a new honey profile takes none of them,
