@@ -93,6 +93,9 @@ public struct AccessEvent: Sendable, Equatable {
     public var budget: BudgetMark?
     /// Honey profiles served with it (``HoneyProfile``): synthetic, so never in `subjects`.
     public var honey: [AccountID]
+    /// Positions of the shared honey code offered with it but not shown (passed over): with
+    /// `honey`, every offer the code's score counts is in the ledger.
+    public var honeyPassed: [AccountID]
     /// Its entry in the evidence ledger, once the recorder has numbered it (nil with the
     /// ledger off), and the serving instance's name when several share a database.
     public var ledgerSequence: Int64?
@@ -101,9 +104,10 @@ public struct AccessEvent: Sendable, Equatable {
     public init(
         id: AccessEventID = .random(), viewer: AccountID?, target: AccountID?, kind: Kind, categories: Set<DataCategory>,
         subjects: [AccountID], occurredAt: Date, client: ClientInfo, deviceHash: String?, session: SessionID?,
-        budget: BudgetMark? = nil, honey: [AccountID] = []
+        budget: BudgetMark? = nil, honey: [AccountID] = [], honeyPassed: [AccountID] = []
     ) {
         self.honey = honey
+        self.honeyPassed = honeyPassed
         self.id = id
         self.viewer = viewer
         self.target = target

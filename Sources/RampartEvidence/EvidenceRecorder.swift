@@ -354,6 +354,7 @@ public final class EvidenceRecorder: EvidenceLog, Sendable {
         add("device", event.deviceHash)
         add("event", event.kind.rawValue)
         if !event.honey.isEmpty { add("honey", event.honey.map { String($0.rawValue) }.joined(separator: ",")) }
+        if !event.honeyPassed.isEmpty { add("honeyPassed", event.honeyPassed.map { String($0.rawValue) }.joined(separator: ",")) }
         add("id", String(event.id.rawValue))
         add("ip", event.client.ip)
         add("session", event.session.map { String($0.rawValue) })

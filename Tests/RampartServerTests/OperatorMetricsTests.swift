@@ -78,7 +78,7 @@ import Testing
         }
         try await pool.noteLevel()
         #expect(left() == 3)
-        #expect(try await pool.honey(for: .random(), count: 1) { _ in true }.count == 1)
+        #expect(try await pool.honey(for: .random(), count: 1) { _ in true }.shown.count == 1)
         #expect(left() == 2)
     }
 

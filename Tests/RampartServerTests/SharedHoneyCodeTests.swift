@@ -1,6 +1,8 @@
 import Foundation
+import HummingbirdTesting
 import RampartCore
 import RampartGuard
+import RampartLedger
 import RampartSim
 import RampartStore
 import Synchronization
@@ -8,6 +10,7 @@ import Testing
 
 @testable import RampartApp
 @testable import RampartForensics
+@testable import RampartServer
 
 /// Colluding accounts against the honey: they pool their harvests and publish only the
 /// records at least two of them were served, which drops every honey profile given to one
@@ -31,7 +34,7 @@ import Testing
     /// What a suspect is shown over `cards` honey cards (one a page, as the Guard places them).
     static func harvest(_ pool: HoneyPool, _ account: AccountID, cards: Int) async throws -> [Profile] {
         var shown: [Profile] = []
-        for _ in 0..<cards { shown += try await pool.honey(for: account, count: 1) { _ in true } }
+        for _ in 0..<cards { shown += try await pool.honey(for: account, count: 1) { _ in true }.shown }
         return shown
     }
 
@@ -116,11 +119,59 @@ import Testing
         _ = try await Self.harvest(pool, account, cards: 1)  // its own
         let code = try await store.honeyCode(offset: 0, limit: 2_000)
         let company = try #require(code.last?.profile.company)
-        let shown = try await pool.honey(for: account, count: 1) { $0.company == company }
+        let shown = try await pool.honey(for: account, count: 1) { $0.company == company }.shown
         let offered = try await store.honeyCodeOffers(to: account)
         let companyOf = Dictionary(uniqueKeysWithValues: code.map { ($0.id, $0.profile.company) })
         #expect(!offered.isEmpty)
         #expect(offered.allSatisfy { companyOf[$0.honey] == company })
         #expect(shown.allSatisfy { $0.company == company })
+    }
+
+    /// Over HTTP: a suspect reading far pages of a long connection list gets its own honey
+    /// first, then the code's; each page's ledger entry names the honey shown and the code
+    /// positions passed over, so the ledger alone holds every offer the score counts.
+    @Test func everyCodeOfferASuspectsPagesMadeIsInTheirLedgerEntries() async throws {
+        let server = try await TestServer.make(policy: try HoneyProfileTests.suspiciousPolicy(), detection: .enforce)
+        let members = try await server.addMembers(90)
+        try await server.store.insertSeedConnections(members.dropFirst().map { (members[0], $0) }, at: server.clock.now())
+        try await server.store.insertHoneyProfiles(HoneyProfileTests.honey(4), at: server.clock.now())
+        let (code, biases) = try HoneyMint(count: 300, seed: 31).codePositions(avoiding: try await server.store.takenNames())
+        try await server.store.insertHoneyCode(code, biases: biases, at: server.clock.now())
+        let harvester = LockedMember()
+        let keys = Mutex<[Set<String>]>([])
+        try await server.test { client in
+            let member = try await client.register(on: server, name: "Harvester")
+            harvester.set(member)
+            let list = "/api/v1/connections?profileId=\(server.link(to: members[0], for: member))"
+            #expect(try await client.json(.get, list, token: member.token).1.errorCode == "challenge_required")
+            let (_, challenge, _) = try await client.json(.post, "/api/v1/challenge", token: member.token)
+            let id = try #require(challenge["challengeId"] as? String)
+            let sms = try #require(await server.sms.lastCode(to: member.phone, purpose: "step_up"))
+            #expect(try await client.json(.post, "/api/v1/challenge/verify", ["challengeId": id, "code": sms], token: member.token).0 == .noContent)
+            var cursor: String?
+            for page in 0..<7 {
+                server.clock.advance(by: 20)
+                let (status, body, _) = try await client.json(.get, list + (cursor.map { "&cursor=\($0)" } ?? ""), token: member.token)
+                #expect(status == .ok, "page \(page): \(body)")
+                let entries = try #require(body["connections"] as? [[String: Any]])
+                keys.withLock { $0.append(contentsOf: entries.map { Set($0.keys) }) }
+                cursor = body["nextCursor"] as? String
+            }
+        }
+        let member = try #require(harvester.get())
+        // Every entry, honey of either kind or member, has the same fields.
+        #expect(Set(keys.withLock { $0 }).count == 1)
+        let own = try await server.store.honeyProfiles(assignedTo: member.account)
+        let offers = try await server.store.honeyCodeOffers(to: member.account)
+        // Six pages past the first: cards 0 and 4 its own, 1-3 and 5 the code's.
+        #expect(own.count == 2)
+        #expect(offers.filter(\.shown).count == 4)
+        #expect(offers.count >= 4)
+
+        let rows = try await server.store.ledgerEntries(account: member.account, from: nil, to: nil)
+        let entries: [LedgerEntry] = rows.compactMap { try? LedgerEntry.decode($0.entry) }
+        func ids(_ field: String) -> [String] { entries.compactMap { $0[field: field] }.flatMap { $0.split(separator: ",").map(String.init) } }
+        #expect(Set(ids("honey")) == Set((own.map(\.id) + offers.filter(\.shown).map(\.honey)).map { String($0.rawValue) }))
+        #expect(ids("honeyPassed").sorted() == offers.filter { !$0.shown }.map { String($0.honey.rawValue) }.sorted())
     }
 }

@@ -31,11 +31,20 @@ struct HoneyPool: Sendable {
     /// A uniform draw in [0, 1) for each code position offered (a seeded one in tests).
     var draw: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
+    /// What a page carries: the honey shown, and the code positions offered and passed over
+    /// (both go into the page's ledger entry).
+    struct Cards {
+        var shown: [Profile] = []
+        var passed: [AccountID] = []
+        var ids: [AccountID] { shown.map(\.accountID) }
+    }
+
     /// Up to `count` honey profiles for a page of `viewer`'s that `matches` admits.
-    func honey(for viewer: AccountID, count: Int, matches: (Profile) -> Bool) async throws -> [Profile] {
-        guard count > 0 else { return [] }
+    func honey(for viewer: AccountID, count: Int, matches: (Profile) -> Bool) async throws -> Cards {
+        guard count > 0 else { return Cards() }
+        let before = try await store.honeyCodeOffers(to: viewer)
         let own = try await store.honeyProfiles(assignedTo: viewer).map { prepare($0.profile) }
-        var offered = try await store.honeyCodeOffers(to: viewer)
+        var offered = before
         var chosen: [Profile] = []
         var fresh = 0
         for _ in 0..<count {
@@ -59,7 +68,7 @@ struct HoneyPool: Sendable {
             }
             if let next { chosen.append(next) }
         }
-        return chosen
+        return Cards(shown: chosen, passed: offered.dropFirst(before.count).filter { !$0.shown }.map(\.honey))
     }
 
     /// A profile from the pool given to `viewer` alone, while the pool and its share last.

@@ -238,9 +238,10 @@ public struct NetworkService: Sendable {
         let screened = try await screenAgainstBudget(.searchPage(page: start.served / Self.pageSize), requester)
         var wanted = min(Self.pageSize, max(0, depth - start.served))
         // Honey on the page must be a result of this search, as a stranger sees it.
-        let honeyProfiles = try await honey.honey(for: requester.id, count: min(screened.honeySlots, wanted)) { profile in
+        let honeyCards = try await honey.honey(for: requester.id, count: min(screened.honeySlots, wanted)) { profile in
             SearchMatch.matches(query, profile) { Visibility.admits(profile.privacy[$0], ViewerRelation(tier: tier, degree: .thirdOrMore)) }
         }
+        let honeyProfiles = honeyCards.shown
         wanted -= honeyProfiles.count
         var found: [Profile] = []
         var raw = start.raw
@@ -271,7 +272,7 @@ public struct NetworkService: Sendable {
         let next = more && served < depth ? codec.seal(.searchCursor, ListCursor(list: list, served: served, raw: raw).value, for: requester.id) : nil
         let standing = try await record(
             .searchPage, requester, target: nil, categories: Self.union(cards.map(\.card)), subjects: found.map(\.accountID),
-            served: cards.map(\.served), honey: honeyProfiles.map(\.accountID))
+            served: cards.map(\.served), honey: honeyCards.ids, honeyPassed: honeyCards.passed)
         return SearchPage(results: cards.map { ($0.token, $0.card) }, nextCursor: next, budget: standing)
     }
 
@@ -328,8 +329,9 @@ public struct NetworkService: Sendable {
         let tier = requester.account.effectiveTier(at: clock.now())
         // A honey card takes the place of one real entry on a full page: the page keeps its
         // length and the list its total (the suspect sees one real connection fewer).
-        let honeyProfiles = page.count == Self.pageSize
-            ? try await honey.honey(for: requester.id, count: min(screened.honeySlots, 1)) { _ in true } : []
+        let honeyCards = page.count == Self.pageSize
+            ? try await honey.honey(for: requester.id, count: min(screened.honeySlots, 1)) { _ in true } : HoneyPool.Cards()
+        let honeyProfiles = honeyCards.shown
         let honeySlot = Int(StableHash.combine(UInt64(bitPattern: requester.id.rawValue), UInt64(offset)) % UInt64(Self.pageSize))
         if !honeyProfiles.isEmpty { page.remove(at: honeySlot) }
         var cards = try await cards(for: try await storedProfiles(page), requester: requester, tier: tier, knownDegree: own ? .first : nil)
@@ -344,7 +346,8 @@ public struct NetworkService: Sendable {
             served.append(ServedData(member: owner.rawValue, degree: relation.degree, categories: .connections))
         }
         let standing = try await record(
-            .connectionList, requester, target: owner, categories: categories, subjects: page, served: served, honey: honeyProfiles.map(\.accountID))
+            .connectionList, requester, target: owner, categories: categories, subjects: page, served: served, honey: honeyCards.ids,
+            honeyPassed: honeyCards.passed)
         let shown = ShownProfile(
             token: self.token(for: owner, viewer: requester.id), visible: personalized(Visibility.card(of: profile, for: relation), for: requester),
             degree: relation.degree,
@@ -618,7 +621,7 @@ public struct NetworkService: Sendable {
     /// after it. Returns the budget standing.
     private func record(
         _ kind: AccessEvent.Kind, _ requester: Requester, target: AccountID?, categories: Set<DataCategory>, subjects: [AccountID],
-        served: [ServedData]?, honey: [AccountID] = []
+        served: [ServedData]?, honey: [AccountID] = [], honeyPassed: [AccountID] = []
     ) async throws -> ExposureLedger.Standing? {
         var mark: BudgetMark?
         var standing: ExposureLedger.Standing?
@@ -631,7 +634,7 @@ public struct NetworkService: Sendable {
         try await sink.record(AccessEvent(
             viewer: requester.id, target: target, kind: kind, categories: categories, subjects: subjects,
             occurredAt: clock.now(), client: requester.client, deviceHash: requester.session.deviceHash,
-            session: requester.session.id, budget: mark, honey: honey))
+            session: requester.session.id, budget: mark, honey: honey, honeyPassed: honeyPassed))
         return standing
     }
 
