@@ -38,11 +38,16 @@ public struct HoneyMint: Sendable {
     /// them, each with its bias (``HoneyCode/bias(uniform:)``) drawn on this seed.
     public func codePositions(avoiding taken: Set<String> = []) throws -> (profiles: [Profile], biases: [Double]) {
         let profiles = try profiles(avoiding: taken)
-        let biases = profiles.indices.map { index in
+        return (profiles, codeBiases())
+    }
+
+    /// The biases of ``codePositions(avoiding:)``, without the profiles (the simulator's
+    /// Guard walks the code by them alone).
+    public func codeBiases() -> [Double] {
+        (0..<count).map { index in
             var generator = SeededGenerator(seed: seed, stream: 0x43, index: index)
             return HoneyCode.bias(uniform: Double(generator.next() >> 11) / Double(1 << 53))
         }
-        return (profiles, biases)
     }
 
     public func profiles(avoiding taken: Set<String> = []) throws -> [Profile] {

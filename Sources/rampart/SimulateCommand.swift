@@ -63,8 +63,9 @@ struct SimulateCommand: ParsableCommand {
         for mirror in mirrors {
             let folder = directory.appendingPathComponent(mirror.scenario)
             try mirror.write(to: folder.appendingPathComponent("published"))
+            let honey = try mirror.honeyProfiles(mintedAt: minted)
             let attribution = try MirrorAttribution.scan(
-                [folder.appendingPathComponent("published").path], codec: codec, honey: try mirror.honeyProfiles(mintedAt: minted),
+                [folder.appendingPathComponent("published").path], codec: codec, honey: honey, codeOffers: mirror.codeOffers(honey: honey, at: minted),
                 clusterOf: { account in (mirror.clusters[account.rawValue] ?? [account.rawValue]).map(AccountID.init(rawValue:)) })
             try Data(attribution.text().utf8).write(to: folder.appendingPathComponent("attribution.txt"))
             try Data(attribution.json().utf8).write(to: folder.appendingPathComponent("attribution.json"))

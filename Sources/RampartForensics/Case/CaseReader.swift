@@ -269,7 +269,7 @@ struct CaseReader {
         let honeyIDs = Set(honeyServed.flatMap { ($0["honey"] ?? "").split(separator: ",").map(String.init) })
         if !honeyIDs.isEmpty {
             statements.append(.init(
-                text: "\(honeyIDs.count) honey profiles (synthetic members the platform made, shown to these accounts alone) were served to them: a copy holding one came through them.",
+                text: "\(honeyIDs.count) honey profiles (synthetic members the platform made and shows only to accounts it suspects) were served to them: a copy holding one given to them alone came through them.",
                 evidence: Self.cite(honeyServed)))
         }
         let recordedMatches = entries(.enforcement) { $0["decision"] == "mirror_match" }
@@ -286,6 +286,13 @@ struct CaseReader {
                     statements.append(.init(
                         text: "The mirror's copy holds \(honey.count) honey profiles shown to account \(account.account) alone (\(honey.map { "\($0.name), \($0.id)" }.joined(separator: "; "))); the entries cited served them to it.",
                         evidence: Self.cite(honeyServed.filter { entry in (entry["honey"] ?? "").split(separator: ",").contains { ids.contains(String($0)) } })))
+                }
+                if let code = account.sharedCode {
+                    let verdict = code.verdict
+                    let offered = accesses.filter { $0["honey"] != nil || $0["honeyPassed"] != nil }
+                    statements.append(.init(
+                        text: "The mirror's copy holds \(verdict.shownInCopy) of the \(verdict.shown) shared-code honey profiles shown to account \(account.account) (each shown to a share of the suspects offered it; \(verdict.offered) offered to this account in all); the chance that an account which fed nothing into the copy matches it as well is \(MirrorAttribution.chance(verdict.innocentChance)) (`rampart attribute`, shared honey code). The entries cited offered them\(code.examples.first.map { "; e.g. \($0.name), \($0.id), in \($0.file)" } ?? "").",
+                        evidence: Self.cite(offered)))
                 }
                 guard account.tokens > 0 else { continue }
                 statements.append(.init(

@@ -359,7 +359,8 @@ final class AdversaryRun {
         let ours = Set(accounts.map(\.client.account))
         return SimMirror(
             scenario: strategy.slug, named: named, positioned: Set(named.filter { position[Int($0)] }),
-            honeyGiven: defense.honeyGiven.filter { ours.contains($0.key) }, accounts: ours, accountsThatTookData: fed,
+            honeyGiven: defense.honeyGiven.filter { ours.contains($0.key) }, codeOffers: defense.codeOffers.filter { ours.contains($0.key) },
+            codeLength: defense.codeBiases.count, accounts: ours, accountsThatTookData: fed,
             clusters: Dictionary(uniqueKeysWithValues: ours.map { ($0, defense.cluster(of: $0)) }), worldMembers: world.members,
             worldSeed: world.seed, honeyMinted: defense.honeyMinted)
     }

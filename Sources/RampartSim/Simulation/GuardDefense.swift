@@ -33,6 +33,12 @@ public final class GuardDefense: Defense {
     public private(set) var honeyGiven: [Int64: [Int]] = [:]
     public let honeyMinted: Int
     private var honeyNext = 0
+    /// As the server's shared honey code: its positions' biases, and the positions offered
+    /// to each account in order with whether each was shown (``HoneyCode``).
+    public let codeBiases: [Double]
+    public private(set) var codeOffers: [Int64: [SimCodeOffer]] = [:]
+    private var codeShown: [Int64: Int] = [:]
+    private var codeDraws: SeededGenerator
     public var honeyCards: (cards: Int, accounts: Int) { (honey.values.reduce(0, +), honey.count) }
 
     public func namedByHoney(_ accounts: Set<Int64>) -> Set<Int64> {
@@ -43,11 +49,14 @@ public final class GuardDefense: Defense {
     /// The accounts the identity graph links to `account` as one person, itself included.
     public func cluster(of account: Int64) -> [Int64] { graph.members(of: account, limit: 1_000) }
 
-    /// `honeyPool`: the honey profiles minted beside the world (``HoneyMint``).
-    public init(clock: SimClock, policy: AccessPolicy, honeyPool: Int = 0) {
+    /// `honeyPool`: the honey profiles minted beside the world (``HoneyMint``); `code`: the
+    /// shared honey code's biases minted beside it.
+    public init(clock: SimClock, policy: AccessPolicy, honeyPool: Int = 0, code: [Double] = []) {
         self.clock = clock
         self.policy = policy
         honeyMinted = honeyPool
+        codeBiases = code
+        codeDraws = SeededGenerator(seed: UInt64(code.count) &* 0x9E37, stream: 0xC0DE, index: honeyPool)
         pipeline = ScreeningPipeline(
             policy: policy, engine: DetectionEngine(policy: policy.detection, clock: clock), identity: IdentityGraph(policy: policy.identity),
             clock: clock)
@@ -171,12 +180,37 @@ public final class GuardDefense: Defense {
 
     static let scriptAgent = "python-requests/2.32"
 
+    /// As the server's honey pool gives them: its first card and each fourth its own (a
+    /// fresh one from the pool while the pool and its share last), the others the code's;
+    /// whichever has none, the other.
     private func giveHoney(_ cards: Int, to account: Int64) {
         honey[account, default: 0] += cards
-        for _ in 0..<cards where honeyNext < honeyMinted && honeyGiven[account, default: []].count < HoneyPlacement.perAccount {
-            honeyGiven[account, default: []].append(honeyNext)
-            honeyNext += 1
+        for _ in 0..<cards {
+            let card = honeyGiven[account, default: []].count + codeShown[account, default: 0]
+            if HoneyCode.isFromCode(card: card), codeCard(for: account) { continue }
+            if honeyNext < honeyMinted && honeyGiven[account, default: []].count < HoneyPlacement.perAccount {
+                honeyGiven[account, default: []].append(honeyNext)
+                honeyNext += 1
+                continue
+            }
+            if !HoneyCode.isFromCode(card: card) { _ = codeCard(for: account) }
         }
+    }
+
+    /// Walks the code past the last position offered to `account` until one is shown; false
+    /// when the code ends first. (No search to match here: positions are offered in order.)
+    private func codeCard(for account: Int64) -> Bool {
+        var position = (codeOffers[account]?.last?.position ?? -1) + 1
+        while position < codeBiases.count {
+            let shown = HoneyCode.isShown(bias: codeBiases[position], uniform: Double(codeDraws.next() >> 11) / Double(1 << 53))
+            codeOffers[account, default: []].append(SimCodeOffer(position: position, shown: shown))
+            position += 1
+            if shown {
+                codeShown[account, default: 0] += 1
+                return true
+            }
+        }
+        return false
     }
 
     private func holder(_ account: Int64) -> String {
@@ -185,4 +219,11 @@ public final class GuardDefense: Defense {
         holders[account] = made
         return made
     }
+}
+
+/// A position of the shared honey code offered to an account in the simulator, and whether
+/// it was shown.
+public struct SimCodeOffer: Sendable, Equatable {
+    public var position: Int
+    public var shown: Bool
 }

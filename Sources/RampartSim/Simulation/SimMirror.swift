@@ -17,6 +17,9 @@ public struct SimMirror: Sendable {
     public var positioned: Set<Int32>
     /// The honey pool's entries (indices) given to each of its accounts.
     public var honeyGiven: [Int64: [Int]]
+    /// The shared honey code's positions offered to each of its accounts, and the code's length.
+    public var codeOffers: [Int64: [SimCodeOffer]]
+    public var codeLength: Int
     /// Every account it registered, and those that were served at least one member: the
     /// ones a copy may come from.
     public var accounts: Set<Int64>
@@ -29,17 +32,43 @@ public struct SimMirror: Sendable {
     public var honeyMinted: Int
 
     /// The honey pool as the platform's records hold it: each profile with the account it was
-    /// given to. The pool's rest is given to bystanders (one account each, IDs below 0, none
-    /// of them the adversary's), as though other suspects of the platform's had been given
-    /// them: a record of the copy that wrongly matched one would name an innocent account.
+    /// given to, then the shared code's positions (index `honeyMinted + position`). The pool's
+    /// rest is given to bystanders (one account each, IDs below 0, none of them the
+    /// adversary's), as though other suspects of the platform's had been given them: a
+    /// record of the copy that wrongly matched one would name an innocent account.
     public func honeyProfiles(mintedAt: Date) throws -> [HoneyProfile] {
         let owner = Dictionary(honeyGiven.flatMap { account, indices in indices.map { ($0, account) } }, uniquingKeysWith: { first, _ in first })
         let world = try WorldGenerator.load(members: worldMembers, seed: worldSeed)
-        let names = Set((0..<worldMembers).map { world.member($0).profile.name })
-        return try HoneyMint(count: honeyMinted, seed: HoneyMint.seed(forWorld: worldSeed)).profiles(avoiding: names).enumerated().map { index, profile in
+        var names = Set((0..<worldMembers).map { world.member($0).profile.name })
+        let pool = try HoneyMint(count: honeyMinted, seed: HoneyMint.seed(forWorld: worldSeed)).profiles(avoiding: names)
+        names.formUnion(pool.map(\.name))
+        let (code, biases) = try HoneyMint(count: codeLength, seed: HoneyMint.codeSeed(forWorld: worldSeed)).codePositions(avoiding: names)
+        return pool.enumerated().map { index, profile in
             let account = owner[index] ?? Self.bystander(index)
             return HoneyProfile(profile: profile, mintedAt: mintedAt, assignedTo: AccountID(rawValue: account), assignedAt: mintedAt)
+        } + zip(code, biases).map { HoneyProfile(profile: $0, mintedAt: mintedAt, codeBias: $1) }
+    }
+
+    /// Bystanders walking the shared code beside the adversary's accounts: other suspects,
+    /// each shown between 1 and 200 code cards. Any of them named is an innocent named.
+    static let codeBystanders = 300
+
+    /// Every code position offered, as the platform's records hold them: the adversary's
+    /// accounts' and ``codeBystanders`` bystanders' (IDs below −1,000,000), walked on a seed
+    /// of the world's. `honey` is ``honeyProfiles(mintedAt:)``.
+    public func codeOffers(honey: [HoneyProfile], at date: Date) -> [HoneyCodeOffer] {
+        let code = Array(honey.dropFirst(honeyMinted))
+        var offers = codeOffers.sorted { $0.key < $1.key }.flatMap { account, offered in
+            offered.map { HoneyCodeOffer(account: AccountID(rawValue: account), honey: code[$0.position].id, shown: $0.shown, offeredAt: date) }
         }
+        for bystander in 0..<Self.codeBystanders {
+            var draws = SeededGenerator(seed: worldSeed, stream: 0xB7, index: bystander)
+            let cards = 1 + Int(draws.next() % 200)
+            for offer in HoneyCodeTrial.walk(code.map { $0.codeBias ?? 0 }, shownCards: cards, seed: worldSeed, account: bystander) {
+                offers.append(HoneyCodeOffer(account: AccountID(rawValue: -1_000_000 - Int64(bystander)), honey: code[offer.position].id, shown: offer.shown, offeredAt: date))
+            }
+        }
+        return offers
     }
 
     /// The bystander given the pool's entry `index` when the adversary was not.
@@ -53,7 +82,8 @@ public struct SimMirror: Sendable {
         var records = named.map { member -> (UInt64, Profile, Bool) in
             (StableHash.combine(worldSeed, UInt64(member)), world.member(Int(member)).profile, positioned.contains(member))
         }
-        for index in Set(honeyGiven.values.joined()).sorted() {
+        let shownCode = codeOffers.values.joined().filter(\.shown).map { honeyMinted + $0.position }
+        for index in Set(honeyGiven.values.joined()).union(shownCode).sorted() {
             records.append((StableHash.combine(~worldSeed, UInt64(index)), honey[index].profile, true))
         }
         records.sort { $0.0 < $1.0 }

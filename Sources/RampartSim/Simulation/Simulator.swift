@@ -37,7 +37,10 @@ public struct Simulator: Sendable {
         switch name {
         case "per-IP rate limit": PerIPRateLimit(clock: clock)
         case "per-account quota": PerAccountQuota(clock: clock)
-        case "Rampart Guard": GuardDefense(clock: clock, policy: policy, honeyPool: HoneyMint.demoCount(members: world.members))
+        case "Rampart Guard":
+            GuardDefense(
+                clock: clock, policy: policy, honeyPool: HoneyMint.demoCount(members: world.members),
+                code: HoneyMint(count: HoneyMint.codeLength, seed: HoneyMint.codeSeed(forWorld: world.seed)).codeBiases())
         default: NoProtection()
         }
     }
