@@ -44,13 +44,15 @@ import Testing
         var draws = Draws(state: 7)
         let biases = (0..<2_000).map { _ in HoneyCode.bias(uniform: draws.next()) }
         func walk(cards: Int) -> [(Int, Bool)] {
-            var offered: [(Int, Bool)] = [], shown = 0
-            for (position, bias) in biases.enumerated() where shown < cards {
-                let isShown = HoneyCode.isShown(bias: bias, uniform: draws.next())
-                offered.append((position, isShown))
-                if isShown { shown += 1 }
+            var offered: [HoneyCode.Offer] = []
+            for _ in 0..<cards {
+                let card = HoneyCode.walk(
+                    positions: biases.count, from: (offered.last?.position ?? -1) + 1, offered: { _ in false }, matches: { _ in true },
+                    bias: { biases[$0] }, draw: { draws.next() })
+                #expect(card.last?.shown == true && card.dropLast().allSatisfy { !$0.shown })
+                offered += card
             }
-            return offered
+            return offered.map { ($0.position, $0.shown) }
         }
         let colluders = [walk(cards: 150), walk(cards: 150)]
         var seen = [Int](repeating: 0, count: biases.count)
@@ -72,6 +74,21 @@ import Testing
         // Far apart: the best innocent scores below the worst colluder.
         let lowestColluder = colluders.map { verdict($0).score }.min() ?? 0
         #expect(innocents.map(\.score).max() ?? 0 < lowestColluder)
+    }
+
+    /// A walk passes positions already offered and those a search page does not match (not
+    /// offering them), and stops at the first shown.
+    @Test func aWalkSkipsWhatWasOfferedAndWhatDoesNotMatchAndStopsAtTheFirstShown() {
+        let draws = [0.9, 0.9, 0.0, 0.0]
+        var next = 0
+        let walk = HoneyCode.walk(
+            positions: 10, offered: { $0 == 0 }, matches: { $0 != 2 }, bias: { _ in 0.1 },
+            draw: {
+                defer { next += 1 }
+                return draws[next]
+            })
+        #expect(walk == [.init(position: 1, shown: false), .init(position: 3, shown: false), .init(position: 4, shown: true)])
+        #expect(HoneyCode.walk(positions: 3, from: 3, offered: { _ in false }, matches: { _ in true }, bias: { _ in 1 }, draw: { 0 }).isEmpty)
     }
 
     /// An account offered nothing the copy holds, or offered nothing at all, is never named.

@@ -51,20 +51,14 @@ struct HoneyPool: Sendable {
             // Cards so far: its own honey (each counted once) and the code's it was shown.
             let card = own.count + fresh + offered.filter(\.shown).count
             var next: Profile?
-            if HoneyCode.isFromCode(card: card) {
-                next = try await codeCard(for: viewer, offered: &offered, matches: matches)
-            }
-            // Its own turn, or the code had none for it: a fresh one of its own while the
-            // pool and its share last, then the code, then one of its own again.
-            if next == nil, let given = try await freshCard(for: viewer, given: own.count + fresh, matches: matches) {
-                fresh += 1
-                next = given
-            }
-            if next == nil, !HoneyCode.isFromCode(card: card) {
-                next = try await codeCard(for: viewer, offered: &offered, matches: matches)
-            }
-            if next == nil {
-                next = own.reversed().first { profile in matches(profile) && !chosen.contains { $0.accountID == profile.accountID } }
+            for source in HoneyCode.sources(forCard: card) where next == nil {
+                switch source {
+                case .code: next = try await codeCard(for: viewer, offered: &offered, matches: matches)
+                case .freshOwn:
+                    next = try await freshCard(for: viewer, given: own.count + fresh, matches: matches)
+                    if next != nil { fresh += 1 }
+                case .ownAgain: next = own.reversed().first { profile in matches(profile) && !chosen.contains { $0.accountID == profile.accountID } }
+                }
             }
             if let next { chosen.append(next) }
         }
@@ -89,19 +83,18 @@ struct HoneyPool: Sendable {
     /// none left for it within ``HoneyCode/lookahead``.
     private func codeCard(for viewer: AccountID, offered: inout [HoneyCodeOffer], matches: (Profile) -> Bool) async throws -> Profile? {
         let passed = Set(offered.map(\.honey))
-        var looked = 0
-        for position in try await code.positions(from: store, at: clock.now()) where !passed.contains(position.id) {
-            guard looked < HoneyCode.lookahead else { break }
-            guard let bias = position.codeBias else { continue }
-            looked += 1
-            let profile = prepare(position.profile)
-            guard matches(profile) else { continue }
-            let offer = try await store.offerHoneyCode(
-                HoneyCodeOffer(account: viewer, honey: position.id, shown: HoneyCode.isShown(bias: bias, uniform: draw()), offeredAt: clock.now()))
+        let positions = try await code.positions(from: store, at: clock.now())
+        let walk = HoneyCode.walk(
+            positions: positions.count, offered: { passed.contains(positions[$0].id) }, matches: { matches(prepare(positions[$0].profile)) },
+            bias: { positions[$0].codeBias ?? 0 }, draw: draw)
+        for step in walk {
+            let position = positions[step.position]
+            // A request beside this one may have offered it first: what was stored stands.
+            let offer = try await store.offerHoneyCode(HoneyCodeOffer(account: viewer, honey: position.id, shown: step.shown, offeredAt: clock.now()))
             offered.append(offer)
             if offer.shown {
                 logger.info("shared honey shown", metadata: ["account": "\(viewer)", "honey": "\(position.id)"])
-                return profile
+                return prepare(position.profile)
             }
         }
         return nil

@@ -50,4 +50,52 @@ public enum HoneyCode {
     /// three in four feed the code, which needs about a hundred cards a colluder
     /// (README, "Colluding accounts").
     public static func isFromCode(card: Int) -> Bool { !card.isMultiple(of: 4) }
+
+    /// Where an account's honey card comes from.
+    public enum Source: Sendable, Equatable {
+        /// The shared code (``walk(positions:from:offered:matches:bias:draw:)``).
+        case code
+        /// A fresh honey profile given to the account alone, while the pool and its share
+        /// (``HoneyPlacement/perAccount``) last.
+        case freshOwn
+        /// One of its own again.
+        case ownAgain
+    }
+
+    /// The sources to try for card number `card`, in order: the first that has one gives it.
+    public static func sources(forCard card: Int) -> [Source] {
+        isFromCode(card: card) ? [.code, .freshOwn, .ownAgain] : [.freshOwn, .code, .ownAgain]
+    }
+
+    /// One code position offered in a walk.
+    public struct Offer: Sendable, Equatable {
+        public var position: Int
+        public var shown: Bool
+
+        public init(position: Int, shown: Bool) {
+            self.position = position
+            self.shown = shown
+        }
+    }
+
+    /// One code card's walk: from `start`, the positions not `offered` already are looked
+    /// at in order (at most ``lookahead``); each that `matches` the page is offered, and
+    /// shown with its bias, until one is shown. Returns the offers (the last one shown,
+    /// unless the code or the lookahead ran out). The server, the simulator's Guard and the
+    /// trial all walk through here.
+    public static func walk(
+        positions: Int, from start: Int = 0, offered: (Int) -> Bool, matches: (Int) -> Bool, bias: (Int) -> Double, draw: () -> Double
+    ) -> [Offer] {
+        var offers: [Offer] = []
+        var looked = 0
+        for position in max(0, start)..<max(max(0, start), positions) where !offered(position) {
+            guard looked < lookahead else { break }
+            looked += 1
+            guard matches(position) else { continue }
+            let shown = isShown(bias: bias(position), uniform: draw())
+            offers.append(Offer(position: position, shown: shown))
+            if shown { break }
+        }
+        return offers
+    }
 }

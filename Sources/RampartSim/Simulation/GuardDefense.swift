@@ -36,7 +36,7 @@ public final class GuardDefense: Defense {
     /// As the server's shared honey code: its positions' biases, and the positions offered
     /// to each account in order with whether each was shown (``HoneyCode``).
     public let codeBiases: [Double]
-    public private(set) var codeOffers: [Int64: [SimCodeOffer]] = [:]
+    public private(set) var codeOffers: [Int64: [HoneyCode.Offer]] = [:]
     private var codeShown: [Int64: Int] = [:]
     private var codeDraws: SeededGenerator
     public var honeyCards: (cards: Int, accounts: Int) { (honey.values.reduce(0, +), honey.count) }
@@ -187,30 +187,27 @@ public final class GuardDefense: Defense {
         honey[account, default: 0] += cards
         for _ in 0..<cards {
             let card = honeyGiven[account, default: []].count + codeShown[account, default: 0]
-            if HoneyCode.isFromCode(card: card), codeCard(for: account) { continue }
-            if honeyNext < honeyMinted && honeyGiven[account, default: []].count < HoneyPlacement.perAccount {
-                honeyGiven[account, default: []].append(honeyNext)
-                honeyNext += 1
-                continue
+            for source in HoneyCode.sources(forCard: card) {
+                if source == .code, codeCard(for: account) { break }
+                if source == .freshOwn, honeyNext < honeyMinted, honeyGiven[account, default: []].count < HoneyPlacement.perAccount {
+                    honeyGiven[account, default: []].append(honeyNext)
+                    honeyNext += 1
+                    break
+                }
             }
-            if !HoneyCode.isFromCode(card: card) { _ = codeCard(for: account) }
         }
     }
 
     /// Walks the code past the last position offered to `account` until one is shown; false
     /// when the code ends first. (No search to match here: positions are offered in order.)
     private func codeCard(for account: Int64) -> Bool {
-        var position = (codeOffers[account]?.last?.position ?? -1) + 1
-        while position < codeBiases.count {
-            let shown = HoneyCode.isShown(bias: codeBiases[position], uniform: Double(codeDraws.next() >> 11) / Double(1 << 53))
-            codeOffers[account, default: []].append(SimCodeOffer(position: position, shown: shown))
-            position += 1
-            if shown {
-                codeShown[account, default: 0] += 1
-                return true
-            }
-        }
-        return false
+        let walk = HoneyCode.walk(
+            positions: codeBiases.count, from: (codeOffers[account]?.last?.position ?? -1) + 1, offered: { _ in false }, matches: { _ in true },
+            bias: { self.codeBiases[$0] }, draw: { Double(self.codeDraws.next() >> 11) / Double(1 << 53) })
+        codeOffers[account, default: []] += walk
+        guard walk.last?.shown == true else { return false }
+        codeShown[account, default: 0] += 1
+        return true
     }
 
     private func holder(_ account: Int64) -> String {
@@ -219,11 +216,4 @@ public final class GuardDefense: Defense {
         holders[account] = made
         return made
     }
-}
-
-/// A position of the shared honey code offered to an account in the simulator, and whether
-/// it was shown.
-public struct SimCodeOffer: Sendable, Equatable {
-    public var position: Int
-    public var shown: Bool
 }

@@ -57,7 +57,7 @@ public struct HoneyCodeTrial: Sendable {
         // How many colluders were shown each position; the copy keeps what the strategy keeps.
         var seen = [Int](repeating: 0, count: codeLength)
         for walk in walks.prefix(colluders) {
-            for (position, shown) in walk where shown { seen[position] += 1 }
+            for offer in walk where offer.shown { seen[offer.position] += 1 }
         }
         let needed = switch strategy {
         case .everything: 1
@@ -75,16 +75,18 @@ public struct HoneyCodeTrial: Sendable {
         return outcome
     }
 
-    /// The positions one account is offered, in the code's order, each shown with its bias,
-    /// until `shownCards` were shown (or the code ends), as the server's honey pool walks it.
-    static func walk(_ biases: [Double], shownCards: Int, seed: UInt64, account: Int) -> [(position: Int, shown: Bool)] {
+    /// The positions one account is offered over `shownCards` code cards, as the server's
+    /// honey pool walks them (``HoneyCode/walk(positions:from:offered:matches:bias:draw:)``,
+    /// every position matching), with draws on a seed of the account's.
+    static func walk(_ biases: [Double], shownCards: Int, seed: UInt64, account: Int) -> [HoneyCode.Offer] {
         var generator = SeededGenerator(seed: seed, stream: 0xA0 &+ UInt64(account), index: account)
-        var offered: [(position: Int, shown: Bool)] = []
-        var shown = 0
-        for (position, bias) in biases.enumerated() where shown < shownCards {
-            let isShown = HoneyCode.isShown(bias: bias, uniform: uniform(&generator))
-            offered.append((position, isShown))
-            if isShown { shown += 1 }
+        var offered: [HoneyCode.Offer] = []
+        for _ in 0..<shownCards {
+            let walk = HoneyCode.walk(
+                positions: biases.count, from: (offered.last?.position ?? -1) + 1, offered: { _ in false }, matches: { _ in true },
+                bias: { biases[$0] }, draw: { uniform(&generator) })
+            offered += walk
+            if walk.last?.shown != true { break }
         }
         return offered
     }

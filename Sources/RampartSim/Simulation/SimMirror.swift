@@ -18,7 +18,7 @@ public struct SimMirror: Sendable {
     /// The honey pool's entries (indices) given to each of its accounts.
     public var honeyGiven: [Int64: [Int]]
     /// The shared honey code's positions offered to each of its accounts, and the code's length.
-    public var codeOffers: [Int64: [SimCodeOffer]]
+    public var codeOffers: [Int64: [HoneyCode.Offer]]
     public var codeLength: Int
     /// Every account it registered, and those that were served at least one member: the
     /// ones a copy may come from.
