@@ -246,6 +246,33 @@ import Testing
         #expect(try MirrorAttribution.scan([directory], codec: codec, honey: [given]).honeyFound == 1)
     }
 
+    /// A honey's name inside a longer one is another person: "Ana Costa" is not "Ana Costa
+    /// 12", 张伟 is not 张伟明, even with the honey's headline and company beside it. A test
+    /// caught this: a copy holding "Mirela Ionescu 12" named the account given "Mirela
+    /// Ionescu 1". Punctuation around the name (ASCII, "，", GBK's) still lets it be found.
+    @Test func aHoneysNameInsideALongerNameIsNotTheHoney() throws {
+        let codec = SealedIDCodec(keyring: Keyring.generate(at: Date()), clock: SystemWallClock())
+        let directory = NSTemporaryDirectory() + "rampart-honey-longer-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func found(_ honey: Profile, in text: String, encoding: String.Encoding = .utf8) throws -> Int {
+            try #require(text.data(using: encoding)).write(to: URL(fileURLWithPath: directory + "/page.txt"))
+            let given = HoneyProfile(profile: honey, mintedAt: Date(), assignedTo: .random(), assignedAt: Date())
+            return try MirrorAttribution.scan([directory], codec: codec, honey: [given]).honeyFound ?? 0
+        }
+        let latin = Profile(accountID: .random(), name: "Ana Costa 1", headline: "Analyst", company: "Initech")
+        #expect(try found(latin, in: #"{"name":"Ana Costa 12","headline":"Analyst","company":"Initech"}"#) == 0)
+        #expect(try found(latin, in: #"{"name":"Ana Costa 1","headline":"Analyst","company":"Initech"}"#) == 1)
+        let chinese = Profile(accountID: .random(), name: "张伟", headline: "软件工程师", company: "腾讯")
+        #expect(try found(chinese, in: "张伟明,软件工程师,腾讯") == 0)
+        #expect(try found(chinese, in: "李张伟,软件工程师,腾讯") == 0)
+        #expect(try found(chinese, in: "张伟，软件工程师，腾讯") == 1)
+        #expect(try found(chinese, in: "<b>张伟</b>·软件工程师·腾讯") == 1)
+        let gb18030 = String.Encoding(rawValue: 0x8000_0632)
+        #expect(try found(chinese, in: "张伟明，软件工程师，腾讯", encoding: gb18030) == 0)
+        #expect(try found(chinese, in: "张伟，软件工程师，腾讯", encoding: gb18030) == 1)
+    }
+
     @Test func mintedHoneyTakesNoMembersName() throws {
         let members = try HoneyMint(count: 50, seed: 3).profiles().map(\.name)
         let taken = Set(members.prefix(25))

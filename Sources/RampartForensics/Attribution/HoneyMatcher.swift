@@ -6,6 +6,7 @@ import RampartCore
 /// hold a record. A name alone never counts, nor a name with one of the two: honey names
 /// come from the same lists as members' (though no member has a honey's name when it is
 /// minted), and in a dense dump the rows around a name hold many headlines and companies.
+/// Nor a name inside a longer one: it must stand between non-word bytes.
 /// Each text is looked for as written, as HTML and JSON escape it, and in GB18030 (GBK
 /// pages). One pass over the
 /// bytes, whatever the number of honey profiles: candidate positions are found through the
@@ -48,7 +49,9 @@ struct HoneyMatcher {
             guard let candidates = byPrefix[Self.prefix(bytes, position)] else { continue }
             for candidate in candidates {
                 let needle = names[candidate]
-                guard !found.contains(needle.honey), Self.occurs(needle.bytes, in: bytes, at: position) else { continue }
+                guard !found.contains(needle.honey), Self.occurs(needle.bytes, in: bytes, at: position),
+                    Self.isBoundary(bytes, before: position), Self.isBoundary(bytes, after: position + needle.bytes.count)
+                else { continue }
                 let low = max(0, position - Self.window), high = min(bytes.count, position + needle.bytes.count + Self.window)
                 let near = bytes[low..<high]
                 let fields = companions[needle.honey]
@@ -74,6 +77,50 @@ struct HoneyMatcher {
         if !text.allSatisfy(\.isASCII), let chinese = text.data(using: gb18030) { encoded.append(Array(chinese)) }
         var seen = Set<[UInt8]>()
         return encoded.filter { seen.insert($0).inserted }
+    }
+
+    /// Whether a name found at this edge stands on its own: not part of a longer name
+    /// ("Li Wei" inside "Li Weiming", 张伟 inside 张伟明, "Ana Costa" inside "Ana Costa 12").
+    /// The character next to it must not be a letter or digit; punctuation (ASCII, Unicode's
+    /// such as "，" or "·", GBK's symbol rows) or the file's edge is a boundary.
+    static func isBoundary(_ bytes: [UInt8], before position: Int) -> Bool {
+        guard position > 0 else { return true }
+        let last = bytes[position - 1]
+        if last < 0x80 { return !isASCIIWord(last) }
+        // UTF-8: back over continuation bytes to the character's first byte.
+        var start = position - 1
+        while start > max(0, position - 4), bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        if let scalar = utf8Scalar(bytes, at: start), scalar.length == position - start { return !isWord(scalar.value) }
+        // GB18030: the two bytes before; rows A1–A9 are punctuation and symbols.
+        return position >= 2 && (0xA1...0xA9).contains(bytes[position - 2])
+    }
+
+    static func isBoundary(_ bytes: [UInt8], after end: Int) -> Bool {
+        guard end < bytes.count else { return true }
+        let next = bytes[end]
+        if next < 0x80 { return !isASCIIWord(next) }
+        if let scalar = utf8Scalar(bytes, at: end) { return !isWord(scalar.value) }
+        return (0xA1...0xA9).contains(next)
+    }
+
+    private static func isASCIIWord(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    private static func isWord(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// The UTF-8 character starting at `index`, with its length in bytes; nil when the bytes
+    /// there are not UTF-8.
+    private static func utf8Scalar(_ bytes: [UInt8], at index: Int) -> (value: Unicode.Scalar, length: Int)? {
+        let lead = bytes[index]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0
+        guard length > 0, index + length <= bytes.count else { return nil }
+        var decoder = UTF8()
+        var iterator = bytes[index..<(index + length)].makeIterator()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return nil }
+        return (scalar, length)
     }
 
     private static func prefix(_ bytes: [UInt8], _ at: Int) -> UInt32 {
