@@ -12,6 +12,12 @@ extension SQLStore: NetworkStore {
         }
     }
 
+    public func profiles(after account: AccountID?, limit: Int) async throws -> [Profile] {
+        try await driver.fetch(SQLQuery(
+            "SELECT * FROM profiles WHERE account_id > ? ORDER BY account_id LIMIT ?", [.int(account?.rawValue ?? .min), .int(Int64(max(0, limit)))]))
+            .map(Profile.init(row:))
+    }
+
     public func profiles(of accounts: [AccountID]) async throws -> [Profile] {
         guard !accounts.isEmpty else { return [] }
         var found: [AccountID: Profile] = [:]

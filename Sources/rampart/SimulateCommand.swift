@@ -64,12 +64,14 @@ struct SimulateCommand: ParsableCommand {
             let folder = directory.appendingPathComponent(mirror.scenario)
             try mirror.write(to: folder.appendingPathComponent("published"))
             let honey = try mirror.honeyProfiles(mintedAt: minted)
+            let members = try mirror.memberProfiles()
             let attribution = try MirrorAttribution.scan(
                 [folder.appendingPathComponent("published").path], codec: codec, honey: honey, codeOffers: mirror.codeOffers(honey: honey, at: minted),
-                clusterOf: { account in (mirror.clusters[account.rawValue] ?? [account.rawValue]).map(AccountID.init(rawValue:)) })
+                members: members, clusterOf: { account in (mirror.clusters[account.rawValue] ?? [account.rawValue]).map(AccountID.init(rawValue:)) })
             try Data(attribution.text().utf8).write(to: folder.appendingPathComponent("attribution.txt"))
             try Data(attribution.json().utf8).write(to: folder.appendingPathComponent("attribution.json"))
-            checks.append(mirror.check(named: attribution.namedAccounts))
+            checks.append(
+                mirror.check(named: attribution.namedAccounts, members: members, membersFound: Set((attribution.membersInCopy ?? []).compactMap(Int64.init))))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -81,13 +83,14 @@ struct SimulateCommand: ParsableCommand {
     static func table(_ checks: [MirrorCheck]) -> String {
         var lines = [
             "## Attributing each adversary's published copy", "",
-            "Each adversary publishes everything it was served under the Guard with every ID stripped (`mirrors/<adversary>/published`: CSV and JSON lines, its honey among the records), and `rampart attribute`'s scan runs on it with the honey pool's records (the rest of the pool given to bystanders) and the identity clusters. Named: each implicated account and its cluster. Innocent: named accounts not the adversary's.", "",
-            "| adversary | accounts that took data | named by `rampart attribute` | of them right | innocent named | recall |",
-            "|---|---:|---:|---:|---:|---:|",
+            "Each adversary publishes everything it was served under the Guard with every ID stripped (`mirrors/<adversary>/published`: CSV and JSON lines, its honey among the records), and `rampart attribute`'s scan runs on it with the honey pool's records (the rest of the pool given to bystanders), the shared honey code's offers (with 300 bystanders walking it), the members' profiles and the identity clusters. Named: each implicated account and its cluster. Innocent: named accounts not the adversary's. Members found: of those published with their position, the ones the scan matched; wrongly: matched but not published.", "",
+            "| adversary | accounts that took data | named by `rampart attribute` | of them right | innocent named | recall | members published with position | found | found wrongly |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for check in checks {
+            let members = [check.membersPublishedWithPosition, check.membersFound, check.membersFoundNotPublished].map { $0.map(String.init) ?? "–" }
             lines.append(
-                "| \(check.scenario) | \(check.accountsThatTookData) | \(check.named) | \(check.namedThatTookData) | \(check.namedInnocent) | \(String(format: "%.0f%%", 100 * check.recall)) |")
+                "| \(check.scenario) | \(check.accountsThatTookData) | \(check.named) | \(check.namedThatTookData) | \(check.namedInnocent) | \(String(format: "%.0f%%", 100 * check.recall)) | \(members.joined(separator: " | ")) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

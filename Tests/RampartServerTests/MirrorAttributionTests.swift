@@ -118,4 +118,45 @@ import Testing
         #expect(report.text().contains("No account is implicated"))
         #expect(throws: RampartError.self) { try MirrorAttribution.scan([directory + "/missing"], codec: server.codec) }
     }
+
+    /// The copy's records are matched to members, fuzzily: case, accents, HTML and JSON
+    /// escapes and GBK pages; a name needs its headline or company beside it and must stand
+    /// whole. It says whose data was taken and, for a named account, how much of it that
+    /// account was served; it names no one by itself.
+    @Test func theCopysRecordsAreMatchedToMembersFuzzilyAndNameNoOne() async throws {
+        let server = try await TestServer.make()
+        func member(_ name: String, _ headline: String, _ company: String) -> Profile {
+            Profile(accountID: .random(), name: name, headline: headline, company: company, location: "Shanghai")
+        }
+        let members = [
+            member("José García", "Data Engineer", "Globex"), member("李伟", "软件工程师", "腾讯"), member("O'Brien Kelly", "Analyst", "Initech"),
+            member("Li Wei", "Designer", "Hooli"), member("王芳", "产品经理", "阿里巴巴"), member("Ana Costa", "Recruiter", "Umbrella"),
+        ]
+        let directory = NSTemporaryDirectory() + "rampart-members-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Accents dropped and upper case; a CSV row; HTML with an escaped apostrophe; a GBK page.
+        try "name,title,company\nJOSE GARCIA,Data Engineer,GLOBEX\n李伟,软件工程师,腾讯\n".write(toFile: directory + "/dump.csv", atomically: true, encoding: .utf8)
+        try "<li><b>O&#39;Brien Kelly</b> Analyst at Initech</li><li>Li Weiming, Designer, Hooli</li>".write(
+            toFile: directory + "/page.html", atomically: true, encoding: .utf8)
+        try #require("<li>王芳，产品经理，阿里巴巴</li><li>Ana Costa</li>".data(using: String.Encoding(rawValue: 0x8000_0632)))
+            .write(to: URL(fileURLWithPath: directory + "/gbk.html"))
+        var report = try MirrorAttribution.scan([directory], codec: server.codec, members: members)
+        let expected = [members[0], members[1], members[2], members[4]].map { String($0.accountID.rawValue) }
+        // Li Wei is only inside "Li Weiming"; Ana Costa's name stands alone, with neither field.
+        #expect(report.membersInCopy == expected.sorted())
+        #expect(report.implicated.isEmpty)
+        #expect(report.text().contains("The copy holds the records of 4 members"))
+        #expect(report.text().contains("No account is implicated"))
+
+        // An account named (here by hand) is told how many of the copy's members it was served.
+        report.implicated = [
+            .init(account: "7", tokens: 20, members: 20, kinds: [:], firstIssued: Date(), lastIssued: Date(), examples: [], confidence: "high", cluster: ["8"])
+        ]
+        try await report.noteServed { account in
+            account.rawValue == 7 ? [members[0].accountID.rawValue, members[3].accountID.rawValue] : [members[4].accountID.rawValue]
+        }
+        #expect(report.implicated.first?.servedInCopy == 2)
+        #expect(report.text().contains("2 of the 4 members in the copy were served to it or its cluster"))
+    }
 }

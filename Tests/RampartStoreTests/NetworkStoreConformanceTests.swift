@@ -22,6 +22,26 @@ struct NetworkStoreConformanceTests {
         return account
     }
 
+    /// Every profile, page by page in account order, for matching a copy to members.
+    @Test(arguments: StoreKind.available)
+    func everyProfileIsReadPageByPageInAccountOrder(_ kind: StoreKind) async throws {
+        try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in
+            var accounts: [AccountID] = []
+            for _ in 0..<5 {
+                let (account, _) = try await Fixtures.register(store)
+                try await store.saveProfile(Self.profile(account), at: Fixtures.now)
+                accounts.append(account.id)
+            }
+            let ordered = accounts.sorted { $0.rawValue < $1.rawValue }
+            let first = try await store.profiles(after: nil, limit: 2)
+            #expect(first.map(\.accountID) == Array(ordered.prefix(2)))
+            let rest = try await store.profiles(after: first.last?.accountID, limit: 10)
+            #expect(rest.map(\.accountID) == Array(ordered.dropFirst(2)))
+            #expect(try await store.profiles(after: ordered.last, limit: 10).isEmpty)
+            #expect(rest.first == (try await store.profile(of: ordered[2])))
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func aProfileRoundTripsAndCanBeReplaced(_ kind: StoreKind) async throws {
         try await kind.withStore { (store: any RegistrationRoles & NetworkStore) in

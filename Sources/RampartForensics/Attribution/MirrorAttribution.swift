@@ -11,7 +11,7 @@ import RampartGuard
 /// chunks, picks out every 46-character run of the sealed alphabet, and opens each with the
 /// data directory's keys. Only what opens names anyone; a token that does not open is
 /// counted, never attributed. It also looks for the platform's honey profiles (a name with
-/// its headline or company beside it, ``HoneyMatcher``): each was shown to one suspect
+/// its headline and company beside it, ``RecordMatcher``): each was shown to one suspect
 /// account only, so one found names that account even in a copy stripped of every ID. The
 /// shared honey code's positions found in the copy are scored against each account they
 /// were offered to (``HoneyCodeDecoder``): that names accounts that pooled their harvests
@@ -40,6 +40,9 @@ public struct MirrorAttribution: Sendable, Codable {
         public var honey: [HoneyFound]?
         /// The shared honey code's score, when it names this account (nil otherwise).
         public var sharedCode: SharedCodeEvidence?
+        /// Of the members whose records the copy holds, those this account (or its cluster)
+        /// was served, per its access events (nil when not looked up).
+        public var servedInCopy: Int?
     }
 
     /// Why the shared honey code names an account: the code positions it was offered and
@@ -79,6 +82,10 @@ public struct MirrorAttribution: Sendable, Codable {
     /// against (those it was offered to; nil in older reports).
     public var sharedHoneyFound: Int?
     public var sharedCodeAccounts: Int?
+    /// The members whose records the copy holds (a name standing whole with its headline or
+    /// company beside it): what the copy took, never who took it. Nil when no members were
+    /// given to match.
+    public var membersInCopy: [String]?
     public var implicated: [Implicated]
 
     /// At least this many distinct members' IDs sealed for one account make its
@@ -93,12 +100,15 @@ public struct MirrorAttribution: Sendable, Codable {
     /// Scans `paths` (files or folders, recursively; symbolic links not followed) and
     /// attributes what opens with `codec`. `honey` is every honey profile (own and the shared
     /// code's), `codeOffers` every code position offered to an account. `clusterOf` names an
-    /// account's cluster.
+    /// account's cluster. `members` are the platform's members' profiles: the report says
+    /// whose records the copy holds (names nobody: every member sees some members).
     public static func scan(
-        _ paths: [String], codec: any IDCodec, honey: [HoneyProfile] = [], codeOffers: [HoneyCodeOffer] = [],
+        _ paths: [String], codec: any IDCodec, honey: [HoneyProfile] = [], codeOffers: [HoneyCodeOffer] = [], members: [Profile] = [],
         clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
     ) throws -> MirrorAttribution {
-        var scan = Scanner(honey: HoneyMatcher(honey.filter { $0.assignedTo != nil || $0.codeBias != nil }))
+        let shown = honey.filter { $0.assignedTo != nil || $0.codeBias != nil }
+        var scan = Scanner(
+            honeyProfiles: shown, honey: RecordMatcher(shown.map(\.profile), rule: .nameWithBoth), members: RecordMatcher(members, rule: .nameWithEither))
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -156,7 +166,7 @@ public struct MirrorAttribution: Sendable, Codable {
         }
         var codeFound: [AccountID: HoneyFound] = [:]
         for (index, file) in scan.honeyFound.sorted(by: { $0.key < $1.key }) {
-            let honey = scan.honey.honey[index]
+            let honey = scan.honeyProfiles[index]
             if honey.codeBias != nil { codeFound[honey.id] = HoneyFound(id: String(honey.id.rawValue), name: honey.profile.name, givenAt: nil, file: file) }
             guard let account = honey.assignedTo else { continue }
             var tally = tallies[account] ?? Tally()
@@ -167,7 +177,7 @@ public struct MirrorAttribution: Sendable, Codable {
             tally.honey.append(HoneyFound(id: String(honey.id.rawValue), name: honey.profile.name, givenAt: honey.assignedAt, file: file))
             tallies[account] = tally
         }
-        let code = SharedCodeScore(positions: scan.honey.honey, offers: codeOffers)
+        let code = SharedCodeScore(positions: scan.honeyProfiles, offers: codeOffers)
         for (account, evidence) in code.accused(found: codeFound) {
             tallies[account, default: Tally()].sharedCode = evidence
         }
@@ -182,6 +192,7 @@ public struct MirrorAttribution: Sendable, Codable {
         return MirrorAttribution(
             scannedFiles: scan.files, scannedBytes: scan.bytes, truncatedFiles: scan.truncated, candidates: scan.tokens.count, unopened: unopened,
             visitorTokens: visitors, honeyFound: scan.honeyFound.count, sharedHoneyFound: codeFound.count, sharedCodeAccounts: code.accounts,
+            membersInCopy: scan.members.isEmpty ? nil : scan.membersFound.keys.map { String(scan.members.records[$0].accountID.rawValue) }.sorted(),
             implicated: implicated)
     }
 
@@ -201,9 +212,13 @@ public struct MirrorAttribution: Sendable, Codable {
 
     /// Reads files in bounded chunks and keeps each distinct token with the first file it was in.
     private struct Scanner {
-        let honey: HoneyMatcher
-        /// Honey profiles found (indices into `honey.honey`), with the first file each was in.
+        let honeyProfiles: [HoneyProfile]
+        let honey: RecordMatcher
+        let members: RecordMatcher
+        /// Honey profiles and members found (indices into `honeyProfiles` and
+        /// `members.records`), with the first file each was in.
         var honeyFound: [Int: String] = [:]
+        var membersFound: [Int: String] = [:]
         var tokens: [String: String] = [:]
         var files = 0
         var bytes: Int64 = 0
@@ -216,16 +231,17 @@ public struct MirrorAttribution: Sendable, Codable {
             files += 1
             var carry: [UInt8] = []
             // The end of the previous chunk, so a record cut in two is still whole once.
-            var honeyCarry: [UInt8] = []
+            var recordCarry: [UInt8] = []
             var read = 0
             while read < MirrorAttribution.maxBytesPerFile {
                 guard let data = try? handle.read(upToCount: Self.chunk), !data.isEmpty else { break }
                 read += data.count
                 bytes += Int64(data.count)
-                if !honey.isEmpty {
-                    let text = honeyCarry + data
+                if !honey.isEmpty || !members.isEmpty {
+                    let text = recordCarry + data
                     for index in honey.find(in: text) where honeyFound[index] == nil { honeyFound[index] = path }
-                    honeyCarry = Array(text.suffix(4 * HoneyMatcher.window))
+                    for index in members.find(in: text) where membersFound[index] == nil { membersFound[index] = path }
+                    recordCarry = Array(text.suffix(4 * RecordMatcher.window))
                 }
                 var buffer = carry
                 buffer.append(contentsOf: data)
@@ -282,6 +298,21 @@ extension MirrorAttribution.Implicated {
 }
 
 extension MirrorAttribution {
+    /// Notes, for each account named, how many of the members in the copy it (with its
+    /// cluster) was served; `served` gives the members an account was served.
+    public mutating func noteServed(_ served: (AccountID) async throws -> Set<Int64>) async throws {
+        guard let membersInCopy else { return }
+        let inCopy = Set(membersInCopy.compactMap(Int64.init))
+        for index in implicated.indices {
+            var members = Set<Int64>()
+            for account in [implicated[index].account] + implicated[index].cluster {
+                guard let raw = Int64(account) else { continue }
+                members.formUnion(try await served(AccountID(rawValue: raw)))
+            }
+            implicated[index].servedInCopy = members.intersection(inCopy).count
+        }
+    }
+
     /// Every account the report names: each implicated account and the rest of its cluster.
     public var namedAccounts: Set<Int64> {
         Set(implicated.flatMap { [$0.account] + $0.cluster }.compactMap { Int64($0) })
@@ -299,6 +330,10 @@ extension MirrorAttribution {
             lines.append(
                 "\(shared) profiles of the shared honey code found; \(sharedCodeAccounts ?? 0) accounts offered the code were scored against them (named when an innocent account's chance of scoring as high is below \(Self.chance(SharedCodeScore.falseAccusation))).")
         }
+        if let membersInCopy {
+            lines.append(
+                "The copy holds the records of \(membersInCopy.count) members (each name with its headline or company beside it; the whole list is in the JSON report). That says what was taken, not who took it.")
+        }
         if implicated.isEmpty { lines.append("No account is implicated: nothing in the copy was sealed for a member of this platform, and it holds no honey profile that names one.") }
         for found in implicated {
             let kinds = found.kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -306,6 +341,9 @@ extension MirrorAttribution {
             lines.append("Account \(found.account): \(found.tokens) IDs sealed for it (\(kinds)), covering \(found.members) members; confidence \(found.confidence).")
             lines.append("  Issued between \(Self.time(found.firstIssued)) and \(Self.time(found.lastIssued)).")
             if !found.cluster.isEmpty { lines.append("  Its cluster (one person): \(found.cluster.joined(separator: ", ")).") }
+            if let served = found.servedInCopy, let membersInCopy {
+                lines.append("  \(served) of the \(membersInCopy.count) members in the copy were served to it\(found.cluster.isEmpty ? "" : " or its cluster") (its access events).")
+            }
             for honey in found.honey ?? [] {
                 let given = honey.givenAt.map { " on \(Self.time($0))" } ?? ""
                 lines.append("  Honey profile \(honey.id) (\(honey.name)), shown to this account alone\(given): in \(honey.file)")

@@ -108,13 +108,31 @@ public struct SimMirror: Sendable {
         return files
     }
 
+    /// The world's members as the platform's records hold them (what a copy's records are
+    /// matched to), member `i` with account ID `i + 1`.
+    public func memberProfiles() throws -> [Profile] {
+        let world = try WorldGenerator.load(members: worldMembers, seed: worldSeed)
+        return (0..<worldMembers).map { index in
+            var profile = world.member(index).profile
+            profile.accountID = AccountID(rawValue: Int64(index) + 1)
+            return profile
+        }
+    }
+
     /// How well a scan of the mirror did: which of the accounts that took data it named, and
     /// whether it named any account not the adversary's (its accounts that took no data are
-    /// named with their cluster, as the same person's).
-    public func check(named: Set<Int64>) -> MirrorCheck {
-        MirrorCheck(
+    /// named with their cluster, as the same person's); and, of the members it published with
+    /// their position, how many the scan found in it, and members it found that it did not
+    /// publish. `members` is ``memberProfiles()``; `membersFound` their IDs the scan found.
+    public func check(named: Set<Int64>, members: [Profile] = [], membersFound: Set<Int64> = []) -> MirrorCheck {
+        let index = Dictionary(members.enumerated().map { ($1.accountID.rawValue, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+        let found = Set(membersFound.compactMap { index[$0] })
+        return MirrorCheck(
             scenario: scenario, accountsThatTookData: accountsThatTookData.count, named: named.count,
-            namedThatTookData: named.intersection(accountsThatTookData).count, namedInnocent: named.subtracting(accounts).count)
+            namedThatTookData: named.intersection(accountsThatTookData).count, namedInnocent: named.subtracting(accounts).count,
+            membersPublishedWithPosition: members.isEmpty ? nil : positioned.count,
+            membersFound: members.isEmpty ? nil : found.intersection(positioned).count,
+            membersFoundNotPublished: members.isEmpty ? nil : found.subtracting(Set(self.named)).count)
     }
 
     private struct Record: Encodable {
@@ -135,6 +153,11 @@ public struct MirrorCheck: Sendable, Codable, Equatable {
     public var namedThatTookData: Int
     /// Named accounts not the adversary's: must be 0.
     public var namedInnocent: Int
+    /// Members it published with their headline, company and location; of them, those the
+    /// scan found; and members the scan found that it did not publish at all (must be 0).
+    public var membersPublishedWithPosition: Int?
+    public var membersFound: Int?
+    public var membersFoundNotPublished: Int?
 
     /// Share of the accounts that took data that the scan named (1 when none took any).
     public var recall: Double { accountsThatTookData == 0 ? 1 : Double(namedThatTookData) / Double(accountsThatTookData) }

@@ -8,6 +8,9 @@ public protocol NetworkStore: Sendable {
     func profile(of account: AccountID) async throws -> Profile?
     /// The profiles of these accounts, in the order given (missing ones left out).
     func profiles(of accounts: [AccountID]) async throws -> [Profile]
+    /// Every profile, `limit` at a time in account order, after `account` (nil: from the
+    /// first): for matching a copy's records to members (`rampart attribute`).
+    func profiles(after account: AccountID?, limit: Int) async throws -> [Profile]
     /// Creates or replaces the profile and its search index entry.
     func saveProfile(_ profile: Profile, at date: Date) async throws
     /// Account IDs matching the query, best first, one page.

@@ -1,82 +1,115 @@
 import Foundation
 import RampartCore
 
-/// Finds honey profiles (``HoneyProfile``) in a copy's bytes: a honey's name with its
-/// headline and its company close by (within ``window`` bytes), as saved HTML, JSON or CSV
-/// hold a record. A name alone never counts, nor a name with one of the two: honey names
-/// come from the same lists as members' (though no member has a honey's name when it is
-/// minted), and in a dense dump the rows around a name hold many headlines and companies.
-/// Nor a name inside a longer one: it must stand between non-word bytes.
-/// Each text is looked for as written, as HTML and JSON escape it, and in GB18030 (GBK
-/// pages). One pass over the
-/// bytes, whatever the number of honey profiles: candidate positions are found through the
-/// first three bytes of each name.
-struct HoneyMatcher {
+/// Finds people's records in a copy's bytes: a name standing whole with its headline and
+/// company close by (within ``window`` bytes), as saved HTML, JSON or CSV hold a record.
+///
+/// For honey profiles (``Rule/nameWithBoth``) a name alone never counts, nor a name with one
+/// of the two: honey names come from the same lists as members' (though no member has a
+/// honey's name when it is minted), and in a dense dump the rows around a name hold many
+/// headlines and companies. For members (``Rule/nameWithEither``, what the copy holds of
+/// them) the name with either is enough: a member's record is often copied without one.
+/// Nor a name inside a longer one: it must stand between non-word characters.
+///
+/// Fuzzy where copies differ from what was served: letters' case (ASCII is folded in both
+/// the copy and the names), accents ("José García" is found as "Jose Garcia"), and each
+/// text as written, as HTML and JSON escape it, and in GB18030 (GBK pages). CJK names are
+/// matched as they are, whole (张伟 is not 张伟明). One pass over the bytes whatever the
+/// number of records: candidate positions are found through the first four, or eight,
+/// bytes of each name.
+struct RecordMatcher {
     /// Bytes on either side of a name searched for its headline or company.
     static let window = 1_024
 
+    enum Rule {
+        case nameWithBoth
+        case nameWithEither
+    }
+
     private struct Needle {
-        var honey: Int
+        var record: Int
         var bytes: [UInt8]
     }
 
-    let honey: [HoneyProfile]
+    let records: [Profile]
+    let rule: Rule
     private var names: [Needle] = []
-    /// Per honey, its headline and company, each in every form (``variants(_:)``): all must
-    /// be near its name.
+    /// Per record, its headline and company, each in every form (``variants(_:)``).
     private var companions: [[[[UInt8]]]] = []
-    private var byPrefix: [UInt32: [Int]] = [:]
+    private var byShortPrefix: [UInt32: [Int]] = [:]
+    private var byLongPrefix: [UInt64: [Int]] = [:]
 
-    init(_ honey: [HoneyProfile]) {
-        self.honey = honey
-        for (index, entry) in honey.enumerated() {
-            let profile = entry.profile
+    init(_ records: [Profile], rule: Rule) {
+        self.records = records
+        self.rule = rule
+        for (index, profile) in records.enumerated() {
             companions.append([profile.headline, profile.company].filter { $0.count >= 2 }.map(Self.variants))
-            for name in Self.variants(profile.name) where name.count >= 3 {
-                byPrefix[Self.prefix(name, 0), default: []].append(names.count)
-                names.append(Needle(honey: index, bytes: name))
+            for name in Self.variants(profile.name) where name.count >= 4 {
+                if name.count >= 8 {
+                    byLongPrefix[Self.longPrefix(name, 0), default: []].append(names.count)
+                } else {
+                    byShortPrefix[Self.shortPrefix(name, 0), default: []].append(names.count)
+                }
+                names.append(Needle(record: index, bytes: name))
             }
         }
     }
 
     var isEmpty: Bool { names.isEmpty }
 
-    /// Indices (into ``honey``) of the honey profiles whose record `bytes` hold.
+    /// Indices (into ``records``) of the records `bytes` hold (`bytes` as read; this folds them).
     func find(in bytes: [UInt8]) -> Set<Int> {
         var found = Set<Int>()
-        guard !names.isEmpty, bytes.count >= 3 else { return found }
-        for position in 0...(bytes.count - 3) {
-            guard let candidates = byPrefix[Self.prefix(bytes, position)] else { continue }
-            for candidate in candidates {
-                let needle = names[candidate]
-                guard !found.contains(needle.honey), Self.occurs(needle.bytes, in: bytes, at: position),
-                    Self.isBoundary(bytes, before: position), Self.isBoundary(bytes, after: position + needle.bytes.count)
-                else { continue }
-                let low = max(0, position - Self.window), high = min(bytes.count, position + needle.bytes.count + Self.window)
-                let near = bytes[low..<high]
-                let fields = companions[needle.honey]
-                if !fields.isEmpty, fields.allSatisfy({ forms in forms.contains { Self.contains(near, $0) } }) { found.insert(needle.honey) }
+        guard !names.isEmpty, bytes.count >= 4 else { return found }
+        let text = Self.folded(bytes)
+        for position in 0...(text.count - 4) {
+            if let candidates = byShortPrefix[Self.shortPrefix(text, position)] { check(candidates, at: position, in: text, &found) }
+            if position + 8 <= text.count, let candidates = byLongPrefix[Self.longPrefix(text, position)] {
+                check(candidates, at: position, in: text, &found)
             }
         }
         return found
+    }
+
+    private func check(_ candidates: [Int], at position: Int, in text: [UInt8], _ found: inout Set<Int>) {
+        for candidate in candidates {
+            let needle = names[candidate]
+            guard !found.contains(needle.record), Self.occurs(needle.bytes, in: text, at: position),
+                Self.isBoundary(text, before: position), Self.isBoundary(text, after: position + needle.bytes.count)
+            else { continue }
+            let low = max(0, position - Self.window), high = min(text.count, position + needle.bytes.count + Self.window)
+            let near = text[low..<high]
+            let fields = companions[needle.record]
+            guard !fields.isEmpty else { continue }
+            let present = fields.map { forms in forms.contains { Self.contains(near, $0) } }
+            let matched = rule == .nameWithBoth ? present.allSatisfy { $0 } : present.contains(true)
+            if matched { found.insert(needle.record) }
+        }
+    }
+
+    /// ASCII letters in lower case; every other byte as it is.
+    static func folded(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
     }
 
     /// GB18030 (which contains GBK and GB2312): what Chinese pages of a mirror are often in.
     /// Foundation names it by CoreFoundation's number (kCFStringEncodingGB_18030_2000).
     static let gb18030 = String.Encoding(rawValue: 0x8000_0632)
 
-    /// A text as written, as HTML (either apostrophe form) and JSON escape it, and, when it is
-    /// not plain ASCII, in GB18030.
+    /// A text as written, as HTML (either apostrophe form) and JSON escape it, without its
+    /// accents, and, when it is not plain ASCII, in GB18030; each ASCII-folded (``folded(_:)``).
     static func variants(_ text: String) -> [[UInt8]] {
         let html = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         let json = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "/", with: "\\/")
-        let forms = [text, html, html.replacingOccurrences(of: "'", with: "&#39;"), html.replacingOccurrences(of: "'", with: "&#x27;"), json]
+        var forms = [text, html, html.replacingOccurrences(of: "'", with: "&#39;"), html.replacingOccurrences(of: "'", with: "&#x27;"), json]
+        let plain = text.folding(options: [.diacriticInsensitive], locale: nil)
+        if plain != text { forms.append(plain) }
         var encoded = forms.map { Array($0.utf8) }
         if !text.allSatisfy(\.isASCII), let chinese = text.data(using: gb18030) { encoded.append(Array(chinese)) }
         var seen = Set<[UInt8]>()
-        return encoded.filter { seen.insert($0).inserted }
+        return encoded.map(folded).filter { seen.insert($0).inserted }
     }
 
     /// Whether a name found at this edge stands on its own: not part of a longer name
@@ -123,8 +156,12 @@ struct HoneyMatcher {
         return (scalar, length)
     }
 
-    private static func prefix(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(bytes[at]) << 16 | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2])
+    private static func shortPrefix(_ bytes: [UInt8], _ at: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 << 8 | UInt32(bytes[at + $1]) }
+    }
+
+    private static func longPrefix(_ bytes: [UInt8], _ at: Int) -> UInt64 {
+        (0..<8).reduce(0) { $0 << 8 | UInt64(bytes[at + $1]) }
     }
 
     private static func occurs(_ needle: [UInt8], in bytes: [UInt8], at position: Int) -> Bool {
