@@ -56,6 +56,12 @@ extension SQLStore: AccessEventStore {
         )).map(BudgetCharge.init(row:))
     }
 
+    public func viewers(of kind: AccessEvent.Kind) async throws -> [AccountID] {
+        try await driver.fetch(SQLQuery(
+            "SELECT DISTINCT viewer_id FROM access_events WHERE kind = ? AND viewer_id IS NOT NULL ORDER BY viewer_id", [.text(kind.rawValue)]
+        )).map { AccountID(rawValue: try $0.int("viewer_id")) }
+    }
+
     public func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent] {
         try await driver.fetch(SQLQuery(
             "SELECT * FROM access_events WHERE viewer_id = ? ORDER BY occurred_at DESC, id LIMIT ?",

@@ -48,12 +48,15 @@ struct AttributeCommand: AsyncParsableCommand {
         }
         let (policy, _) = try PolicyFile.load(explicitPath: nil, dataDirectory: storage.dataDirectory)
         let codec = SealedIDCodec(keyring: keyring, lifetimes: policy.sealing.lifetimes, clock: SystemWallClock())
-        let (graph, honey, offers, members) = try await storage.withStore { store in
-            (try await IdentityService.storedGraph(store), try await store.allHoneyProfiles(), try await store.allHoneyCodeOffers(), try await Self.members(store))
+        let (graph, honey, offers, members, searchers) = try await storage.withStore { store in
+            (
+                try await IdentityService.storedGraph(store), try await store.allHoneyProfiles(), try await store.allHoneyCodeOffers(),
+                try await Self.members(store), try await store.viewers(of: .searchPage)
+            )
         }
         let paths = paths
         let scanned = try MirrorAttribution.scan(
-            paths, codec: codec, honey: honey, codeOffers: offers, members: members,
+            paths, codec: codec, honey: honey, codeOffers: offers, members: members, orderViewers: searchers,
             clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
             progress: { files in if files % 1_000 == 0 { FileHandle.standardError.write(Data("\rscanned \(files) files".utf8)) } })
         let report = try await storage.withStore { store in

@@ -35,6 +35,8 @@ struct LedgerStoreConformanceTests {
             // Level 0 comes from the entries' leaf hashes.
             #expect(Set(found) == [nodes[0], LedgerNodeRow(level: 0, index: 2, hash: rows[2].leafHash)])
             #expect(try await store.accessEvents(viewer: viewer, limit: 5).count == 1)
+            #expect(try await store.viewers(of: .profileView) == [viewer])
+            #expect(try await store.viewers(of: .searchPage).isEmpty)
             let listed = try await store.ledgerNodes(after: nil, limit: 1)
             #expect(listed == [nodes[0]])
             #expect(try await store.ledgerNodes(after: nodes[0].key, limit: 10) == Array(nodes[1...]))

@@ -262,6 +262,9 @@ public struct NetworkService: Sendable {
             }
             if ids.count < query.limit || raw > ListCursor.maxRaw - query.limit { break }
         }
+        // A search by filters alone ranks every result the same: the page's results come in
+        // this viewer's own order (a canary that survives copying as text, ``ResultOrder``).
+        if query.terms.isEmpty { found = ResultOrder.arrange(found, for: requester.id.rawValue) { $0.accountID.rawValue } }
         let served = start.served + found.count + honeyProfiles.count
         var cards = try await cards(for: found, requester: requester, tier: tier)
         for (index, card) in try await self.cards(for: honeyProfiles, requester: requester, tier: tier).enumerated() {

@@ -43,6 +43,9 @@ public struct MirrorAttribution: Sendable, Codable {
         /// Of the members whose records the copy holds, those this account (or its cluster)
         /// was served, per its access events (nil when not looked up).
         public var servedInCopy: Int?
+        /// The copied pages' order of equal-rank results is this account's (``ResultOrder``),
+        /// when that names it (nil otherwise).
+        public var resultOrder: ResultOrderTest.Verdict?
     }
 
     /// Why the shared honey code names an account: the code positions it was offered and
@@ -101,10 +104,12 @@ public struct MirrorAttribution: Sendable, Codable {
     /// attributes what opens with `codec`. `honey` is every honey profile (own and the shared
     /// code's), `codeOffers` every code position offered to an account. `clusterOf` names an
     /// account's cluster. `members` are the platform's members' profiles: the report says
-    /// whose records the copy holds (names nobody: every member sees some members).
+    /// whose records the copy holds (names nobody: every member sees some members), and the
+    /// order they stand in on each copied page is tested against each of `orderViewers`
+    /// (the accounts served searches: ``ResultOrderTest``).
     public static func scan(
         _ paths: [String], codec: any IDCodec, honey: [HoneyProfile] = [], codeOffers: [HoneyCodeOffer] = [], members: [Profile] = [],
-        clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
+        orderViewers: [AccountID] = [], clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
     ) throws -> MirrorAttribution {
         let shown = honey.filter { $0.assignedTo != nil || $0.codeBias != nil }
         var scan = Scanner(
@@ -127,11 +132,11 @@ public struct MirrorAttribution: Sendable, Codable {
                 }
             }
         }
-        return attribute(scan, codec: codec, codeOffers: codeOffers, clusterOf: clusterOf)
+        return attribute(scan, codec: codec, codeOffers: codeOffers, orderViewers: orderViewers, clusterOf: clusterOf)
     }
 
     private static func attribute(
-        _ scan: Scanner, codec: any IDCodec, codeOffers: [HoneyCodeOffer], clusterOf: (AccountID) -> [AccountID]
+        _ scan: Scanner, codec: any IDCodec, codeOffers: [HoneyCodeOffer], orderViewers: [AccountID], clusterOf: (AccountID) -> [AccountID]
     ) -> MirrorAttribution {
         struct Tally {
             var tokens = 0
@@ -142,6 +147,7 @@ public struct MirrorAttribution: Sendable, Codable {
             var examples: [Example] = []
             var honey: [HoneyFound] = []
             var sharedCode: SharedCodeEvidence?
+            var resultOrder: ResultOrderTest.Verdict?
         }
         var tallies: [AccountID: Tally] = [:]
         var unopened = 0
@@ -181,13 +187,21 @@ public struct MirrorAttribution: Sendable, Codable {
         for (account, evidence) in code.accused(found: codeFound) {
             tallies[account, default: Tally()].sharedCode = evidence
         }
+        let pages = scan.pageOrders.map { $0.map { scan.members.records[$0].accountID.rawValue } }
+        if !orderViewers.isEmpty, pages.contains(where: { $0.count >= 2 }) {
+            let test = ResultOrderTest(sequences: pages, accounts: orderViewers.count)
+            for viewer in orderViewers {
+                let verdict = test.judge(viewer: viewer.rawValue)
+                if verdict.accused { tallies[viewer, default: Tally()].resultOrder = verdict }
+            }
+        }
         let implicated = tallies.map { account, tally in
             let cluster = clusterOf(account).filter { $0 != account }.map { String($0.rawValue) }
             return Implicated(
                 account: String(account.rawValue), tokens: tally.tokens, members: tally.members.count, kinds: tally.kinds, firstIssued: tally.first,
                 lastIssued: tally.last, examples: tally.examples,
-                confidence: confidence(members: tally.members.count, honey: tally.honey.count, sharedCode: tally.sharedCode != nil), cluster: cluster,
-                honey: tally.honey, sharedCode: tally.sharedCode)
+                confidence: confidence(members: tally.members.count, honey: tally.honey.count, statistical: tally.sharedCode != nil || tally.resultOrder != nil),
+                cluster: cluster, honey: tally.honey, sharedCode: tally.sharedCode, resultOrder: tally.resultOrder)
         }.sorted { rank($0) > rank($1) }
         return MirrorAttribution(
             scannedFiles: scan.files, scannedBytes: scan.bytes, truncatedFiles: scan.truncated, candidates: scan.tokens.count, unopened: unopened,
@@ -202,10 +216,11 @@ public struct MirrorAttribution: Sendable, Codable {
     }
 
     /// High from a harvest's worth of members, two honey profiles (each shown to this account
-    /// alone) or the shared code's accusation (an innocent's chance below 1 in 1,000);
-    /// medium from a few more members than a member may share, or one honey.
-    static func confidence(members: Int, honey: Int, sharedCode: Bool) -> String {
-        if members >= harvestMembers || honey >= 2 || sharedCode { return "high" }
+    /// alone) or a statistical canary's accusation (the shared code or the results' order:
+    /// an innocent's chance below 1 in 1,000); medium from a few more members than a member
+    /// may share, or one honey.
+    static func confidence(members: Int, honey: Int, statistical: Bool) -> String {
+        if members >= harvestMembers || honey >= 2 || statistical { return "high" }
         if members >= sharedLinkMembers || honey == 1 { return "medium" }
         return "low (as few as a member may share)"
     }
@@ -219,6 +234,9 @@ public struct MirrorAttribution: Sendable, Codable {
         /// `members.records`), with the first file each was in.
         var honeyFound: [Int: String] = [:]
         var membersFound: [Int: String] = [:]
+        /// Per file read, the members (indices into `members.records`) in the order their
+        /// names first stand in it.
+        var pageOrders: [[Int]] = []
         var tokens: [String: String] = [:]
         var files = 0
         var bytes: Int64 = 0
@@ -232,6 +250,8 @@ public struct MirrorAttribution: Sendable, Codable {
             var carry: [UInt8] = []
             // The end of the previous chunk, so a record cut in two is still whole once.
             var recordCarry: [UInt8] = []
+            // Members in this file, with the byte offset where each first stands.
+            var placed: [Int: Int64] = [:]
             var read = 0
             while read < MirrorAttribution.maxBytesPerFile {
                 guard let data = try? handle.read(upToCount: Self.chunk), !data.isEmpty else { break }
@@ -240,7 +260,11 @@ public struct MirrorAttribution: Sendable, Codable {
                 if !honey.isEmpty || !members.isEmpty {
                     let text = recordCarry + data
                     for index in honey.find(in: text) where honeyFound[index] == nil { honeyFound[index] = path }
-                    for index in members.find(in: text) where membersFound[index] == nil { membersFound[index] = path }
+                    let textStart = Int64(read - data.count - recordCarry.count)
+                    for (index, position) in members.locate(in: text) {
+                        if membersFound[index] == nil { membersFound[index] = path }
+                        if placed[index] == nil { placed[index] = textStart + Int64(position) }
+                    }
                     recordCarry = Array(text.suffix(4 * RecordMatcher.window))
                 }
                 var buffer = carry
@@ -254,6 +278,7 @@ public struct MirrorAttribution: Sendable, Codable {
                     ? Array(buffer[end...]) : Array(buffer.suffix(MirrorAttribution.tokenLength + 1))
             }
             if read >= MirrorAttribution.maxBytesPerFile { truncated += 1 }
+            if placed.count >= 2 { pageOrders.append(placed.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)) }
             collect(carry[...], file: path)
         }
 
@@ -284,7 +309,9 @@ public struct MirrorAttribution: Sendable, Codable {
 extension MirrorAttribution.Implicated {
     /// Whether `rampart attribute --record` may put this name on the account's record: not
     /// for a few shared links, which anyone could paste into a fake mirror to mark a member.
-    public var isRecordable: Bool { members >= MirrorAttribution.sharedLinkMembers || !(honey ?? []).isEmpty || sharedCode != nil }
+    public var isRecordable: Bool {
+        members >= MirrorAttribution.sharedLinkMembers || !(honey ?? []).isEmpty || sharedCode != nil || resultOrder != nil
+    }
 
     /// One line for the enforcement log and the ledger: what was found, where, how sure.
     public func summary(paths: [String]) -> String {
@@ -293,7 +320,10 @@ extension MirrorAttribution.Implicated {
         let codePart = sharedCode.map {
             " and \($0.verdict.shownInCopy) of the \($0.verdict.shown) shared honey profiles it was shown (an innocent account's chance of scoring as high: \(MirrorAttribution.chance($0.verdict.innocentChance)))"
         } ?? ""
-        return "mirror holds \(tokens) IDs sealed for this account, covering \(members) members\(honeyPart)\(codePart) (confidence \(confidence)); scanned \(paths.joined(separator: ", ")); e.g. \(files)"
+        let orderPart = resultOrder.map {
+            " and pages whose equal-rank results stand in this account's order (\($0.inItsOrder) of \($0.pairs) pairs; an innocent account's chance: \(MirrorAttribution.chance($0.innocentChance)))"
+        } ?? ""
+        return "mirror holds \(tokens) IDs sealed for this account, covering \(members) members\(honeyPart)\(codePart)\(orderPart) (confidence \(confidence)); scanned \(paths.joined(separator: ", ")); e.g. \(files)"
     }
 }
 
@@ -353,6 +383,10 @@ extension MirrorAttribution {
                 lines.append(
                     "  Shared honey code: offered \(verdict.offered) positions, shown \(verdict.shown), \(verdict.shownInCopy) of those in the copy; score \(String(format: "%.1f", verdict.score)); an innocent account's chance of scoring as high: \(Self.chance(verdict.innocentChance)).")
                 for honey in code.examples { lines.append("  Shared honey profile \(honey.id) (\(honey.name)), shown to it: in \(honey.file)") }
+            }
+            if let order = found.resultOrder {
+                lines.append(
+                    "  Results' order: \(order.inItsOrder) of \(order.pairs) pairs of neighbouring members on the copied pages stand in the order this account was served equal-rank results in; an innocent account's chance of as many: \(Self.chance(order.innocentChance)).")
             }
             for example in found.examples { lines.append("  e.g. \(example.file): \(example.token)") }
         }

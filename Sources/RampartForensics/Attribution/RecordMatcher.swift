@@ -58,8 +58,11 @@ struct RecordMatcher {
     var isEmpty: Bool { names.isEmpty }
 
     /// Indices (into ``records``) of the records `bytes` hold (`bytes` as read; this folds them).
-    func find(in bytes: [UInt8]) -> Set<Int> {
-        var found = Set<Int>()
+    func find(in bytes: [UInt8]) -> Set<Int> { Set(locate(in: bytes).keys) }
+
+    /// The records `bytes` hold, each with where its name first stands in them.
+    func locate(in bytes: [UInt8]) -> [Int: Int] {
+        var found: [Int: Int] = [:]
         guard !names.isEmpty, bytes.count >= 4 else { return found }
         let text = Self.folded(bytes)
         for position in 0...(text.count - 4) {
@@ -71,10 +74,10 @@ struct RecordMatcher {
         return found
     }
 
-    private func check(_ candidates: [Int], at position: Int, in text: [UInt8], _ found: inout Set<Int>) {
+    private func check(_ candidates: [Int], at position: Int, in text: [UInt8], _ found: inout [Int: Int]) {
         for candidate in candidates {
             let needle = names[candidate]
-            guard !found.contains(needle.record), Self.occurs(needle.bytes, in: text, at: position),
+            guard found[needle.record] == nil, Self.occurs(needle.bytes, in: text, at: position),
                 Self.isBoundary(text, before: position), Self.isBoundary(text, after: position + needle.bytes.count)
             else { continue }
             let low = max(0, position - Self.window), high = min(text.count, position + needle.bytes.count + Self.window)
@@ -83,7 +86,7 @@ struct RecordMatcher {
             guard !fields.isEmpty else { continue }
             let present = fields.map { forms in forms.contains { Self.contains(near, $0) } }
             let matched = rule == .nameWithBoth ? present.allSatisfy { $0 } : present.contains(true)
-            if matched { found.insert(needle.record) }
+            if matched { found[needle.record] = position }
         }
     }
 

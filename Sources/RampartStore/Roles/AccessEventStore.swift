@@ -5,6 +5,9 @@ import RampartCore
 public protocol AccessEventStore: Sendable {
     func recordAccessEvents(_ events: [AccessEvent]) async throws
     func accessEvents(viewer: AccountID, limit: Int) async throws -> [AccessEvent]
+    /// Every account that was served an access of this kind (for attribution: the accounts
+    /// a copied page may have been served to).
+    func viewers(of kind: AccessEvent.Kind) async throws -> [AccountID]
     /// Every budget charge recorded since `date`, oldest first: replayed at start so that
     /// a restart never resets a budget.
     func budgetCharges(since date: Date) async throws -> [BudgetCharge]
