@@ -39,9 +39,17 @@ struct RecordMatcher {
     private var byShortPrefix: [UInt32: [Int]] = [:]
     private var byLongPrefix: [UInt64: [Int]] = [:]
 
+    /// Per record, whether another record has its name: a namesake's row beside a dense
+    /// dump's common headlines would otherwise count, so such a name needs both fields, and
+    /// of its namesakes the one whose fields stand nearest is the one found.
+    private var shared: [Bool] = []
+
     init(_ records: [Profile], rule: Rule) {
         self.records = records
         self.rule = rule
+        var holders: [String: Int] = [:]
+        for profile in records { holders[profile.name.lowercased(), default: 0] += 1 }
+        shared = records.map { (holders[$0.name.lowercased()] ?? 0) > 1 }
         for (index, profile) in records.enumerated() {
             companions.append([profile.headline, profile.company].filter { $0.count >= 2 }.map(Self.variants))
             for name in Self.variants(profile.name) where name.count >= 4 {
@@ -74,20 +82,50 @@ struct RecordMatcher {
         return found
     }
 
+    /// The record whose name stands whole at `position` with the fields its rule asks for
+    /// beside it; of namesakes, the one whose fields stand nearest (none on a tie).
     private func check(_ candidates: [Int], at position: Int, in text: [UInt8], _ found: inout [Int: Int]) {
+        var best: (record: Int, fields: Int, distance: Int)?
+        var tied = false
         for candidate in candidates {
             let needle = names[candidate]
-            guard found[needle.record] == nil, Self.occurs(needle.bytes, in: text, at: position),
+            guard best?.record != needle.record, Self.occurs(needle.bytes, in: text, at: position),
                 Self.isBoundary(text, before: position), Self.isBoundary(text, after: position + needle.bytes.count)
             else { continue }
-            let low = max(0, position - Self.window), high = min(text.count, position + needle.bytes.count + Self.window)
-            let near = text[low..<high]
             let fields = companions[needle.record]
             guard !fields.isEmpty else { continue }
-            let present = fields.map { forms in forms.contains { Self.contains(near, $0) } }
-            let matched = rule == .nameWithBoth ? present.allSatisfy { $0 } : present.contains(true)
-            if matched { found[needle.record] = position }
+            let end = position + needle.bytes.count
+            let low = max(0, position - Self.window), high = min(text.count, end + Self.window)
+            let distances = fields.compactMap { forms in forms.compactMap { Self.distance(of: $0, in: text[low..<high], from: position, to: end) }.min() }
+            let needsBoth = rule == .nameWithBoth || shared[needle.record]
+            guard distances.count == fields.count || (!needsBoth && !distances.isEmpty) else { continue }
+            let score = (record: needle.record, fields: distances.count, distance: distances.reduce(0, +) / distances.count)
+            if let current = best, current.fields > score.fields || (current.fields == score.fields && current.distance < score.distance) { continue }
+            if let current = best, current.fields == score.fields, current.distance == score.distance {
+                tied = true
+                continue
+            }
+            best = score
+            tied = false
         }
+        if let best, !tied, found[best.record] == nil { found[best.record] = position }
+    }
+
+    /// How far the nearest occurrence of `needle` in `window` stands from the name at
+    /// `start..<end` (0 when it overlaps it); nil when it is not there.
+    private static func distance(of needle: [UInt8], in window: ArraySlice<UInt8>, from start: Int, to end: Int) -> Int? {
+        guard let first = needle.first, needle.count <= window.count else { return nil }
+        var nearest: Int?
+        var index = window.startIndex
+        let last = window.endIndex - needle.count
+        while index <= last {
+            if window[index] == first, window[index..<(index + needle.count)].elementsEqual(needle) {
+                let gap = index >= end ? index - end : (index + needle.count <= start ? start - (index + needle.count) : 0)
+                nearest = min(nearest ?? gap, gap)
+            }
+            index += 1
+        }
+        return nearest
     }
 
     /// ASCII letters in lower case; every other byte as it is.
@@ -171,16 +209,5 @@ struct RecordMatcher {
         guard position + needle.count <= bytes.count else { return false }
         for offset in 0..<needle.count where bytes[position + offset] != needle[offset] { return false }
         return true
-    }
-
-    private static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return false }
-        var index = haystack.startIndex
-        let last = haystack.endIndex - needle.count
-        while index <= last {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
-            index += 1
-        }
-        return false
     }
 }
