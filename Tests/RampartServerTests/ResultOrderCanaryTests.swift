@@ -70,7 +70,7 @@ import Testing
         let report = try MirrorAttribution.scan([directory], codec: server.codec, members: members, orderViewers: searchers)
         #expect(report.implicated.map(\.account) == [String(first.account.rawValue)])
         let order = try #require(report.implicated.first?.resultOrder)
-        #expect(order.inItsOrder == order.pairs && order.pairs >= 20)
+        #expect(order.inItsOrder == order.pairs && order.pairs == 30)
         #expect(order.innocentChance < 1e-3)
         #expect(report.implicated.first?.confidence == "high")
         #expect(report.text().contains("Results' order"))
