@@ -51,10 +51,7 @@ import Testing
             let member = try await client.register(on: server, name: "Harvester")
             harvester.set(member)
             #expect(try await client.json(.get, "/api/v1/search?q=analyst", token: member.token).1.errorCode == "challenge_required")
-            let (_, challenge, _) = try await client.json(.post, "/api/v1/challenge", token: member.token)
-            let id = try #require(challenge["challengeId"] as? String)
-            let sms = try #require(await server.sms.lastCode(to: member.phone, purpose: "step_up"))
-            #expect(try await client.json(.post, "/api/v1/challenge/verify", ["challengeId": id, "code": sms], token: member.token).0 == .noContent)
+            try await client.passStepUp(on: server, member)
             var cursor: String?
             for page in 0..<5 {
                 server.clock.advance(by: 20)
@@ -176,10 +173,7 @@ import Testing
             let member = try await client.register(on: server, name: "Harvester")
             let list = "/api/v1/connections?profileId=\(server.link(to: members[0], for: member))"
             #expect(try await client.json(.get, list, token: member.token).1.errorCode == "challenge_required")
-            let (_, challenge, _) = try await client.json(.post, "/api/v1/challenge", token: member.token)
-            let id = try #require(challenge["challengeId"] as? String)
-            let sms = try #require(await server.sms.lastCode(to: member.phone, purpose: "step_up"))
-            #expect(try await client.json(.post, "/api/v1/challenge/verify", ["challengeId": id, "code": sms], token: member.token).0 == .noContent)
+            try await client.passStepUp(on: server, member)
             server.clock.advance(by: 20)
             let (first, firstPage, _) = try await client.json(.get, list, token: member.token)
             #expect(first == .ok, "\(firstPage)")
@@ -271,6 +265,17 @@ import Testing
         let gb18030 = String.Encoding(rawValue: 0x8000_0632)
         #expect(try found(chinese, in: "张伟明，软件工程师，腾讯", encoding: gb18030) == 0)
         #expect(try found(chinese, in: "张伟，软件工程师，腾讯", encoding: gb18030) == 1)
+        // With both "Ana Costa" and "Ana Costa 12" among the honey, a row of the longer is its
+        // record alone (the shorter stands whole before " 12", but the longer name is the record).
+        let short = HoneyProfile(
+            profile: Profile(accountID: .random(), name: "Ana Costa", headline: "Analyst", company: "Initech"), mintedAt: Date(), assignedTo: .random(),
+            assignedAt: Date())
+        let long = HoneyProfile(
+            profile: Profile(accountID: .random(), name: "Ana Costa 12", headline: "Analyst", company: "Initech"), mintedAt: Date(),
+            assignedTo: .random(), assignedAt: Date())
+        try #"{"name":"Ana Costa 12","headline":"Analyst","company":"Initech"}"#.write(toFile: directory + "/page.txt", atomically: true, encoding: .utf8)
+        let both = try MirrorAttribution.scan([directory], codec: codec, honey: [short, long])
+        #expect(both.implicated.map(\.account) == [String(long.assignedTo?.rawValue ?? 0)])
     }
 
     @Test func mintedHoneyTakesNoMembersName() throws {

@@ -144,10 +144,7 @@ import Testing
             harvester.set(member)
             let list = "/api/v1/connections?profileId=\(server.link(to: members[0], for: member))"
             #expect(try await client.json(.get, list, token: member.token).1.errorCode == "challenge_required")
-            let (_, challenge, _) = try await client.json(.post, "/api/v1/challenge", token: member.token)
-            let id = try #require(challenge["challengeId"] as? String)
-            let sms = try #require(await server.sms.lastCode(to: member.phone, purpose: "step_up"))
-            #expect(try await client.json(.post, "/api/v1/challenge/verify", ["challengeId": id, "code": sms], token: member.token).0 == .noContent)
+            try await client.passStepUp(on: server, member)
             var cursor: String?
             for page in 0..<7 {
                 server.clock.advance(by: 20)

@@ -204,6 +204,15 @@ extension TestClientProtocol {
         }
     }
 
+    /// Asks for a step-up challenge and passes it with the SMS code (after a request of the
+    /// member's was answered `challenge_required`).
+    func passStepUp(on server: TestServer, _ member: Member) async throws {
+        let (_, challenge, _) = try await json(.post, "/api/v1/challenge", token: member.token)
+        let id = try #require(challenge["challengeId"] as? String)
+        let sms = try #require(await server.sms.lastCode(to: member.phone, purpose: "step_up"))
+        #expect(try await json(.post, "/api/v1/challenge/verify", ["challengeId": id, "code": sms], token: member.token).0 == .noContent)
+    }
+
     /// Starts a registration; returns its ID and the code the SMS carried.
     func startRegistration(on server: TestServer, phone: String) async throws -> (id: String, code: String) {
         let (_, started, _) = try await json(.post, "/api/v1/registrations", ["phone": phone])

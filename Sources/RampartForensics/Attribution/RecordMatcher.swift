@@ -83,9 +83,10 @@ struct RecordMatcher {
     }
 
     /// The record whose name stands whole at `position` with the fields its rule asks for
-    /// beside it; of namesakes, the one whose fields stand nearest (none on a tie).
+    /// beside it: the longest such name ("Ana Costa 12", not "Ana Costa" before its " 12");
+    /// of namesakes, the one whose fields stand nearest (none on a tie).
     private func check(_ candidates: [Int], at position: Int, in text: [UInt8], _ found: inout [Int: Int]) {
-        var best: (record: Int, fields: Int, distance: Int)?
+        var best: (record: Int, length: Int, fields: Int, distance: Int)?
         var tied = false
         for candidate in candidates {
             let needle = names[candidate]
@@ -99,11 +100,14 @@ struct RecordMatcher {
             let distances = fields.compactMap { forms in forms.compactMap { Self.distance(of: $0, in: text[low..<high], from: position, to: end) }.min() }
             let needsBoth = rule == .nameWithBoth || shared[needle.record]
             guard distances.count == fields.count || (!needsBoth && !distances.isEmpty) else { continue }
-            let score = (record: needle.record, fields: distances.count, distance: distances.reduce(0, +) / distances.count)
-            if let current = best, current.fields > score.fields || (current.fields == score.fields && current.distance < score.distance) { continue }
-            if let current = best, current.fields == score.fields, current.distance == score.distance {
-                tied = true
-                continue
+            let score = (record: needle.record, length: needle.bytes.count, fields: distances.count, distance: distances.reduce(0, +) / distances.count)
+            if let current = best {
+                let ours = (score.length, score.fields, -score.distance), theirs = (current.length, current.fields, -current.distance)
+                if ours < theirs { continue }
+                if ours == theirs {
+                    tied = true
+                    continue
+                }
             }
             best = score
             tied = false
