@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Honey given to one account alone (``HoneyPlacement``) names a lone harvester from one
 /// record, but colluders who publish only what two of them were shown drop every such
-/// record (and no real member's a harvest reaches twice). The shared code answers them as
-/// a Tardos fingerprinting code does. Each of its positions is a honey profile with a bias
+/// record, while members' records, which a harvest reaches more than once, survive. The
+/// shared code answers them as a Tardos fingerprinting code does. Each of its positions is
+/// a honey profile with a bias
 /// `p`; when a suspect's honey card comes from the code (``isFromCode(card:)``), the account
 /// walks the positions it was not yet offered, in order, and is shown each with chance `p`
 /// until one is shown. Which positions each account was offered and shown is recorded; a
