@@ -57,7 +57,10 @@ import Testing
         // The harvester's copy: one saved page a file, every ID and link stripped.
         let directory = NSTemporaryDirectory() + "rampart-order-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: directory + "-case")
+        }
         for (index, page) in mine.enumerated() {
             let items = page.map { "<li><b>\($0["name"] ?? "")</b> · \($0["headline"] ?? "") · \($0["company"] ?? "")</li>" }.joined()
             try "<html><ul>\(items)</ul></html>".write(toFile: "\(directory)/page-\(index).html", atomically: true, encoding: .utf8)
@@ -74,6 +77,20 @@ import Testing
         #expect(order.innocentChance < 1e-3)
         #expect(report.implicated.first?.confidence == "high")
         #expect(report.text().contains("Results' order"))
+
+        // The harvester's case file states it, and how many of the copy's members it was served.
+        var withServed = report
+        try await withServed.noteServed { account in
+            Set(try await server.store.accessEvents(viewer: account, limit: 1_000).flatMap(\.subjects).map(\.rawValue))
+        }
+        #expect(withServed.implicated.first?.servedInCopy == 60)
+        _ = try await server.dependencies.treeHeads.publish()
+        let written = try await CaseFile.write(
+            store: server.store, accounts: [first.account], subject: "account \(first.account.rawValue)", clusterLinks: [], from: nil, to: nil,
+            publicKey: server.dependencies.treeHeads.publicKey, directory: directory + "-case", now: server.clock.now(), mirror: withServed)
+        let market = written.caseFile.sections[6].statements
+        #expect(market.contains { $0.text.contains("in the order account \(first.account.rawValue) alone was served them") && !$0.evidence.isEmpty })
+        #expect(market.contains { $0.text.contains("holds the records of 60 members") && $0.text.contains("60 of them were served") })
         // Shuffled within each page (a mirror that reorders its records), it names no one.
         for (index, page) in mine.enumerated() {
             let items = page.reversed().map { "<li><b>\($0["name"] ?? "")</b> · \($0["headline"] ?? "") · \($0["company"] ?? "")</li>" }.joined()

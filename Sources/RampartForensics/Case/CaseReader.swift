@@ -294,6 +294,16 @@ struct CaseReader {
                         text: "The mirror's copy holds \(verdict.shownInCopy) of the \(verdict.shown) shared-code honey profiles shown to account \(account.account) (each shown to a share of the suspects offered it; \(verdict.offered) offered to this account in all); the chance that an account which fed nothing into the copy matches it as well is \(MirrorAttribution.chance(verdict.innocentChance)) (`rampart attribute`, shared honey code). The entries cited offered them\(code.examples.first.map { "; e.g. \($0.name), \($0.id), in \($0.file)" } ?? "").",
                         evidence: Self.cite(offered)))
                 }
+                if let order = account.resultOrder {
+                    statements.append(.init(
+                        text: "The mirror's copied pages hold their equal-rank results in the order account \(account.account) alone was served them (\(order.inItsOrder) of \(order.pairs) pairs of neighbours); the chance that an account which was not their viewer matches as well is \(MirrorAttribution.chance(order.innocentChance)) (`rampart attribute`, results' order).",
+                        evidence: Self.cite(accesses.filter { $0["event"] == "search_page" })))
+                }
+                if let servedInCopy = account.servedInCopy, let inCopy = mirror.membersInCopy {
+                    statements.append(.init(
+                        text: "The mirror's copy holds the records of \(inCopy.count) members (a name with its headline or company); \(servedInCopy) of them were served to account \(account.account)\(account.cluster.isEmpty ? "" : " or its cluster"), per its access events.",
+                        evidence: []))
+                }
                 guard account.tokens > 0 else { continue }
                 statements.append(.init(
                     text: "The mirror's copy (\(mirror.scannedFiles) files scanned by `rampart attribute`) holds \(account.tokens) IDs sealed for account \(account.account), covering \(account.members) members (confidence \(account.confidence)), issued between \(Self.time(account.firstIssued)) and \(Self.time(account.lastIssued)); the ledger shows these accounts were served \(served.count) members. Each token opens with `rampart unseal` (from the attribution report, not the ledger)\(account.examples.first.map { "; e.g. \($0.file): \($0.token)" } ?? "").",
