@@ -1,7 +1,6 @@
 import Foundation
 import HummingbirdTesting
 import RampartCore
-import RampartGuard
 import RampartLedger
 import RampartSim
 import RampartStore
@@ -10,6 +9,7 @@ import Testing
 
 @testable import RampartApp
 @testable import RampartForensics
+@testable import RampartGuard
 @testable import RampartServer
 
 /// Colluding accounts against the honey: they pool their harvests and publish only the
@@ -170,5 +170,25 @@ import Testing
         func ids(_ field: String) -> [String] { entries.compactMap { $0[field: field] }.flatMap { $0.split(separator: ",").map(String.init) } }
         #expect(Set(ids("honey")) == Set((own.map(\.id) + offers.filter(\.shown).map(\.honey)).map { String($0.rawValue) }))
         #expect(ids("honeyPassed").sorted() == offers.filter { !$0.shown }.map { String($0.honey.rawValue) }.sorted())
+
+        // A report naming it by the code goes into its case file, citing the entries that offered the code.
+        let verdict = HoneyCodeDecoder.Verdict(offered: offers.count, shown: 4, shownInCopy: 3, score: 9.5, innocentChance: 1e-5, accused: true)
+        let mirror = MirrorAttribution(
+            scannedFiles: 1, scannedBytes: 100, truncatedFiles: 0, candidates: 0, unopened: 0, visitorTokens: 0, honeyFound: 3, sharedHoneyFound: 3,
+            sharedCodeAccounts: 20,
+            implicated: [
+                .init(
+                    account: String(member.account.rawValue), tokens: 0, members: 0, kinds: [:], firstIssued: Date(), lastIssued: Date(), examples: [],
+                    confidence: "high", cluster: [], honey: [], sharedCode: .init(verdict: verdict, examples: []))
+            ])
+        _ = try await server.dependencies.treeHeads.publish()
+        let directory = NSTemporaryDirectory() + "rampart-code-case-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let written = try await CaseFile.write(
+            store: server.store, accounts: [member.account], subject: "account \(member.account.rawValue)", clusterLinks: [], from: nil, to: nil,
+            publicKey: server.dependencies.treeHeads.publicKey, directory: directory, now: server.clock.now(), mirror: mirror)
+        let statement = written.caseFile.sections[6].statements.first { $0.text.contains("3 of the 4 shared-code honey profiles shown to account") }
+        #expect(statement?.text.contains("1 in 100,000") == true)
+        #expect(statement?.evidence.count == entries.filter { $0[field: "honey"] != nil || $0[field: "honeyPassed"] != nil }.count)
     }
 }
