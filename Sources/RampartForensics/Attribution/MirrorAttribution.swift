@@ -15,9 +15,12 @@ import RampartGuard
 /// account only, so one found names that account even in a copy stripped of every ID. The
 /// shared honey code's positions found in the copy are scored against each account they
 /// were offered to (``HoneyCodeDecoder``): that names accounts that pooled their harvests
-/// and kept only what two of them saw, with a bound on the chance of naming an innocent. An
-/// account is never named on the overlap of member records alone: every member sees some
-/// members, only the sealed IDs and the honey say whose view it was.
+/// and kept only what two of them saw, with a bound on the chance of naming an innocent; so
+/// does the order in which each copied page holds its members, when it is one account's
+/// order of equal-rank results (``ResultOrderTest``). The members whose records the copy
+/// holds are listed too, with how many each named account was served. An account is never
+/// named on the overlap of member records alone: every member sees some members; only the
+/// sealed IDs, the honey and the order say whose view it was.
 public struct MirrorAttribution: Sendable, Codable {
     /// One account named by the copy, with the evidence.
     public struct Implicated: Sendable, Codable {
