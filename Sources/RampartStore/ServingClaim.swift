@@ -38,6 +38,8 @@ public final class ServingClaim: Sendable {
     }
 
     private let hold: Hold
+    /// For the unlock on release (nothing to say that the release itself does not).
+    private static let quiet = Logger(label: "rampart.serving-claim", factory: { _ in SwiftLogNoOpLogHandler() })
     private let state = Mutex(State())
     /// What this claim holds, for logs and messages.
     public let description: String
@@ -199,7 +201,10 @@ public final class ServingClaim: Sendable {
             close(descriptor)
             markEnded()
         case .postgres(let connection):
-            // Closing the connection ends the session and with it the advisory lock.
+            // Let the advisory locks go first: closing the connection ends the session and
+            // with it the locks too, but the server ends it a moment after the close returns,
+            // and a standby trying then would be refused.
+            _ = try? await connection.query("SELECT pg_advisory_unlock_all()", logger: Self.quiet).collect()
             try? await connection.close()
             markEnded()
         }
