@@ -46,7 +46,7 @@ public struct HoneyMint: Sendable {
     public func codeBiases() -> [Double] {
         (0..<count).map { index in
             var generator = SeededGenerator(seed: seed, stream: 0x43, index: index)
-            return HoneyCode.bias(uniform: Double(generator.next() >> 11) / Double(1 << 53))
+            return HoneyCode.bias(uniform: generator.unit())
         }
     }
 

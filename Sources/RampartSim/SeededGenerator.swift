@@ -53,7 +53,7 @@ extension SeededGenerator {
     }
 
     /// Uniform in `[0, 1)`.
-    mutating func unit() -> Double {
+    public mutating func unit() -> Double {
         Double(next() >> 11) * 0x1p-53
     }
 

@@ -27,7 +27,7 @@ import Testing
         let draws = Mutex(SeededGenerator(seed: seed))
         let pool = HoneyPool(
             store: store, prepare: { $0 }, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)), metrics: .disabled, logger: quietTestLogger,
-            draw: { draws.withLock { Double($0.next() >> 11) / Double(1 << 53) } })
+            draw: { draws.withLock { $0.unit() } })
         return (pool, store)
     }
 

@@ -203,7 +203,7 @@ public final class GuardDefense: Defense {
     private func codeCard(for account: Int64) -> Bool {
         let walk = HoneyCode.walk(
             positions: codeBiases.count, from: (codeOffers[account]?.last?.position ?? -1) + 1, offered: { _ in false }, matches: { _ in true },
-            bias: { self.codeBiases[$0] }, draw: { Double(self.codeDraws.next() >> 11) / Double(1 << 53) })
+            bias: { self.codeBiases[$0] }, draw: { self.codeDraws.unit() })
         codeOffers[account, default: []] += walk
         guard walk.last?.shown == true else { return false }
         codeShown[account, default: 0] += 1

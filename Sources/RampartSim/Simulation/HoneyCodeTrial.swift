@@ -47,7 +47,7 @@ public struct HoneyCodeTrial: Sendable {
     public func run(seed: UInt64) -> Outcome {
         let biases = (0..<codeLength).map { index in
             var generator = SeededGenerator(seed: seed, stream: 0xB1, index: index)
-            return HoneyCode.bias(uniform: Self.uniform(&generator))
+            return HoneyCode.bias(uniform: generator.unit())
         }
         var depth = SeededGenerator(seed: seed, stream: 0xD0, index: 0)
         let walks = (0..<(colluders + bystanders)).map { account in
@@ -84,12 +84,10 @@ public struct HoneyCodeTrial: Sendable {
         for _ in 0..<shownCards {
             let walk = HoneyCode.walk(
                 positions: biases.count, from: (offered.last?.position ?? -1) + 1, offered: { _ in false }, matches: { _ in true },
-                bias: { biases[$0] }, draw: { uniform(&generator) })
+                bias: { biases[$0] }, draw: { generator.unit() })
             offered += walk
             if walk.last?.shown != true { break }
         }
         return offered
     }
-
-    static func uniform(_ generator: inout SeededGenerator) -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
 }
