@@ -109,7 +109,7 @@ public struct RampartRuntime: Sendable {
                     owner: { [store = opened.store] account, instance, live in
                         try await store.accountOwner(account, claimingFor: instance, live: live, at: clock.now())
                     })
-            }, ledgerDuty: duty, logger: logger)
+            }, ledgerDuty: duty, resultOrder: ResultOrder(secret: try secrets.resultOrderKeyring(now: clock.now()).current.key), logger: logger)
         let services = RampartServices(dependencies, logger: logger)
         var background: [any Service] = [ServingClaimService(claim: claim, logger: logger)]
         if let client = opened.postgresClient { background.append(client) }

@@ -44,14 +44,18 @@ public struct RampartDependencies: Sendable {
     /// With several instances: whether this one holds the ledger's duties (tree heads,
     /// ledgering operator actions); always true for the only server.
     public var ledgerDuty: LedgerDuty
+    /// Orders each viewer's equal-rank results under the server's secret (``ResultOrder``).
+    public var resultOrder: ResultOrder
 
     public init(
         store: any Store, sealingKeys: SealingKeys, signingKeys: SessionSigningKeys, sms: any SMSSender, clock: any WallClock,
         payments: any PaymentProvider, policy: AccessPolicy, ledgerKey: Curve25519.Signing.PrivateKey = .init(), ledger: Bool = true,
         treeHeadInterval: Duration = .seconds(60), hasher: PasswordHasher = PasswordHasher(),
         atRest: SecretsAtRest = SecretsAtRest(keyring: .generate(at: Date())), metrics: OperatorMetrics = .disabled,
-        instances: InstanceDirectory? = nil, ledgerDuty: LedgerDuty = .sole, logger: Logger = Logger(label: "rampart")
+        instances: InstanceDirectory? = nil, ledgerDuty: LedgerDuty = .sole,
+        resultOrder: ResultOrder = ResultOrder(secret: SymmetricKey(size: .bits256)), logger: Logger = Logger(label: "rampart")
     ) {
+        self.resultOrder = resultOrder
         self.instances = instances
         let instance = instances?.name
         self.ledgerDuty = ledgerDuty
@@ -121,8 +125,8 @@ public struct RampartServices: Sendable {
             protection: protection, identity: identity, clock: dependencies.clock, metrics: dependencies.metrics, logger: logger)
         network = NetworkService(
             store: dependencies.store, honey: dependencies.store, gate: SealedIDGate(codec: dependencies.codec, signals: signals), clock: dependencies.clock,
-            sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, metrics: dependencies.metrics,
-            logger: logger)
+            sink: dependencies.evidence, exposure: dependencies.exposure, protection: protection, resultOrder: dependencies.resultOrder,
+            metrics: dependencies.metrics, logger: logger)
         premium = PremiumService(
             store: dependencies.store, payments: dependencies.payments, clock: dependencies.clock, evidence: dependencies.evidence,
             identity: identity, logger: logger)

@@ -57,6 +57,7 @@ struct AttributeCommand: AsyncParsableCommand {
         let paths = paths
         let scanned = try MirrorAttribution.scan(
             paths, codec: codec, honey: honey, codeOffers: offers, members: members, orderViewers: searchers,
+            resultOrder: try SecretStore(dataDirectory: storage.dataDirectory).storedResultOrderKeyring().map { ResultOrder(secret: $0.current.key) },
             clusterOf: { account in graph.members(of: account.rawValue, limit: 1_000).map(AccountID.init(rawValue:)) },
             progress: { files in if files % 1_000 == 0 { FileHandle.standardError.write(Data("\rscanned \(files) files".utf8)) } })
         let report = try await storage.withStore { store in

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HummingbirdTesting
 import RampartCore
@@ -70,7 +71,11 @@ import Testing
         let first = try #require(harvester.get()), second = try #require(other.get())
         #expect(Set(searchers) == [first.account, second.account])
 
-        let report = try MirrorAttribution.scan([directory], codec: server.codec, members: members, orderViewers: searchers)
+        let report = try MirrorAttribution.scan(
+            [directory], codec: server.codec, members: members, orderViewers: searchers, resultOrder: server.dependencies.resultOrder)
+        // Read without the server's secret (as a framer would have to order pages), the copy names no one.
+        let guessed = ResultOrder(secret: SymmetricKey(size: .bits256))
+        #expect(try MirrorAttribution.scan([directory], codec: server.codec, members: members, orderViewers: searchers, resultOrder: guessed).implicated.isEmpty)
         #expect(report.implicated.map(\.account) == [String(first.account.rawValue)])
         let order = try #require(report.implicated.first?.resultOrder)
         #expect(order.inItsOrder == order.pairs && order.pairs == 30)
@@ -96,6 +101,8 @@ import Testing
             let items = page.reversed().map { "<li><b>\($0["name"] ?? "")</b> · \($0["headline"] ?? "") · \($0["company"] ?? "")</li>" }.joined()
             try "<html><ul>\(items)</ul></html>".write(toFile: "\(directory)/page-\(index).html", atomically: true, encoding: .utf8)
         }
-        #expect(try MirrorAttribution.scan([directory], codec: server.codec, members: members, orderViewers: searchers).implicated.isEmpty)
+        #expect(
+            try MirrorAttribution.scan([directory], codec: server.codec, members: members, orderViewers: searchers, resultOrder: server.dependencies.resultOrder)
+                .implicated.isEmpty)
     }
 }

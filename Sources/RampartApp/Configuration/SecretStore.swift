@@ -17,6 +17,7 @@ public struct SecretStore: Sendable {
     var requestSigningKeyringPath: String { (directory as NSString).appendingPathComponent("request-signing.json") }
     var ledgerSigningKeyPath: String { (directory as NSString).appendingPathComponent("ledger-signing.json") }
     var atRestKeyringPath: String { (directory as NSString).appendingPathComponent("at-rest.json") }
+    var resultOrderKeyringPath: String { (directory as NSString).appendingPathComponent("result-order.json") }
 
     /// The keyring that encrypts TOTP secrets and keys SMS codes in the database
     /// (``SecretsAtRest``), created on first use.
@@ -33,6 +34,18 @@ public struct SecretStore: Sendable {
     /// stay comparable across time), created on first use.
     public func paymentFingerprintKeyring(now: Date) throws -> Keyring {
         try keyring(at: paymentKeyringPath, now: now)
+    }
+
+    /// The key that orders each viewer's equal-rank results (``ResultOrder``; never rotated:
+    /// a copy found years later must still be read), created on first use.
+    public func resultOrderKeyring(now: Date) throws -> Keyring {
+        try keyring(at: resultOrderKeyringPath, now: now)
+    }
+
+    /// The results'-order key if this data directory has one (for `rampart attribute`, which
+    /// must not make one).
+    public func storedResultOrderKeyring() throws -> Keyring? {
+        try loadKeyring(at: resultOrderKeyringPath)
     }
 
     /// The master key each session's request-signing key is derived from, created on first use.

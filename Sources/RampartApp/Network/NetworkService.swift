@@ -59,6 +59,7 @@ public struct NetworkService: Sendable {
     public let exposure: ExposureService
     private let protection: Protection
     private let honey: HoneyPool
+    private let resultOrder: ResultOrder
     private let logger: Logger
 
     /// How many honey profiles are left to give (the gauge and, when low, a warning): at
@@ -69,9 +70,10 @@ public struct NetworkService: Sendable {
 
     public init(
         store: any NetworkStore & AccountStore, honey: any HoneyStore, gate: SealedIDGate, clock: any WallClock, sink: any EvidenceLog,
-        exposure: ExposureService, protection: Protection, metrics: OperatorMetrics = .disabled, logger: Logger
+        exposure: ExposureService, protection: Protection, resultOrder: ResultOrder, metrics: OperatorMetrics = .disabled, logger: Logger
     ) {
         self.protection = protection
+        self.resultOrder = resultOrder
         self.honey = HoneyPool(
             store: honey, prepare: { [exposure] in exposure.withDefaults($0) }, clock: clock, metrics: metrics, logger: logger)
         self.store = store
@@ -264,7 +266,7 @@ public struct NetworkService: Sendable {
         }
         // A search by filters alone ranks every result the same: the page's results come in
         // this viewer's own order (a canary that survives copying as text, ``ResultOrder``).
-        if query.terms.isEmpty { found = ResultOrder.arrange(found, for: requester.id.rawValue) { $0.accountID.rawValue } }
+        if query.terms.isEmpty { found = resultOrder.arrange(found, for: requester.id.rawValue) { $0.accountID.rawValue } }
         let served = start.served + found.count + honeyProfiles.count
         var cards = try await cards(for: found, requester: requester, tier: tier)
         for (index, card) in try await self.cards(for: honeyProfiles, requester: requester, tier: tier).enumerated() {

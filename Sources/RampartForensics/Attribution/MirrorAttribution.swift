@@ -109,10 +109,11 @@ public struct MirrorAttribution: Sendable, Codable {
     /// account's cluster. `members` are the platform's members' profiles: the report says
     /// whose records the copy holds (names nobody: every member sees some members), and the
     /// order they stand in on each copied page is tested against each of `orderViewers`
-    /// (the accounts served searches: ``ResultOrderTest``).
+    /// (the accounts served searches: ``ResultOrderTest``) under `resultOrder` (the server's
+    /// secret; nil: not tested).
     public static func scan(
         _ paths: [String], codec: any IDCodec, honey: [HoneyProfile] = [], codeOffers: [HoneyCodeOffer] = [], members: [Profile] = [],
-        orderViewers: [AccountID] = [], clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
+        orderViewers: [AccountID] = [], resultOrder: ResultOrder? = nil, clusterOf: (AccountID) -> [AccountID] = { [$0] }, progress: (Int) -> Void = { _ in }
     ) throws -> MirrorAttribution {
         let shown = honey.filter { $0.assignedTo != nil || $0.codeBias != nil }
         var scan = Scanner(
@@ -135,11 +136,12 @@ public struct MirrorAttribution: Sendable, Codable {
                 }
             }
         }
-        return attribute(scan, codec: codec, codeOffers: codeOffers, orderViewers: orderViewers, clusterOf: clusterOf)
+        return attribute(scan, codec: codec, codeOffers: codeOffers, orderViewers: resultOrder == nil ? [] : orderViewers, resultOrder: resultOrder, clusterOf: clusterOf)
     }
 
     private static func attribute(
-        _ scan: Scanner, codec: any IDCodec, codeOffers: [HoneyCodeOffer], orderViewers: [AccountID], clusterOf: (AccountID) -> [AccountID]
+        _ scan: Scanner, codec: any IDCodec, codeOffers: [HoneyCodeOffer], orderViewers: [AccountID], resultOrder: ResultOrder?,
+        clusterOf: (AccountID) -> [AccountID]
     ) -> MirrorAttribution {
         struct Tally {
             var tokens = 0
@@ -191,10 +193,10 @@ public struct MirrorAttribution: Sendable, Codable {
             tallies[account, default: Tally()].sharedCode = evidence
         }
         let pages = scan.pageOrders.map { $0.map { scan.members.records[$0].accountID.rawValue } }
-        if !orderViewers.isEmpty, pages.contains(where: { $0.count >= 2 }) {
+        if let resultOrder, !orderViewers.isEmpty, pages.contains(where: { $0.count >= 2 }) {
             let test = ResultOrderTest(sequences: pages, accounts: orderViewers.count)
             for viewer in orderViewers {
-                let verdict = test.judge(viewer: viewer.rawValue)
+                let verdict = test.judge(viewer: viewer.rawValue, order: resultOrder)
                 if verdict.accused { tallies[viewer, default: Tally()].resultOrder = verdict }
             }
         }

@@ -1,22 +1,43 @@
+import Crypto
 import Foundation
+import RampartClient
 
 /// The order of equal-rank results, per viewer: a canary that survives copying as text.
 ///
 /// Results that tie (every result of a search by filters alone — company, title, school,
 /// location — ranks the same) are served to each viewer in an order of its own: by a hash
-/// of the viewer and the member. The records are unchanged; only their order differs, and
-/// a harvester cannot undo it, for it never sees the members' IDs (they are sealed for it).
-/// A copy that keeps the pages' order (saved pages, as `wget --mirror` writes them) then
-/// says whose pages they were (``ResultOrderTest``).
-public enum ResultOrder {
-    /// Where `member` stands among tied results for `viewer`: lower comes first.
-    public static func key(viewer: Int64, member: Int64) -> UInt64 {
-        StableHash.combine(StableHash.combine(0x5245_534F_5244_4552, UInt64(bitPattern: viewer)), UInt64(bitPattern: member))
+/// of the member under a key of the viewer's, which is an HMAC of the viewer under the
+/// server's secret (`<data-dir>/keys/result-order.json`, never rotated: a copy found years
+/// later must still be read). The records are unchanged; only their order differs. A
+/// harvester cannot undo it (it never sees the members' IDs, sealed for it), and no one
+/// without the secret can order pages as an innocent member's would be — even knowing raw
+/// IDs, as a ledger export shows them — to make a copy seem to be theirs. A copy that keeps
+/// the pages' order (saved pages, as `wget --mirror` writes them) then says whose pages
+/// they were (``ResultOrderTest``).
+public struct ResultOrder: Sendable {
+    private let secret: PreparedHMAC
+
+    public init(secret: SymmetricKey) {
+        self.secret = PreparedHMAC(key: secret)
+    }
+
+    /// The viewer's own key: one HMAC a viewer, so ordering a page or testing a copy costs
+    /// a cheap hash a member.
+    public func viewerKey(_ viewer: Int64) -> UInt64 {
+        var computation = secret.start()
+        computation.update("rampart result order v1:\(viewer)")
+        return computation.finalize().prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Where `member` stands among tied results for the viewer with `viewerKey`: lower first.
+    public static func key(viewerKey: UInt64, member: Int64) -> UInt64 {
+        StableHash.combine(viewerKey, UInt64(bitPattern: member))
     }
 
     /// Tied results in `viewer`'s order.
-    public static func arrange<T>(_ results: [T], for viewer: Int64, member: (T) -> Int64) -> [T] {
-        results.map { (key(viewer: viewer, member: member($0)), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    public func arrange<T>(_ results: [T], for viewer: Int64, member: (T) -> Int64) -> [T] {
+        let key = viewerKey(viewer)
+        return results.map { (Self.key(viewerKey: key, member: member($0)), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
 
@@ -65,9 +86,11 @@ public struct ResultOrderTest: Sendable {
         self.falseAccusation = falseAccusation
     }
 
-    public func judge(viewer: Int64) -> Verdict {
+    /// Whether the copy's pages are in `viewer`'s order under `order` (the server's secret).
+    public func judge(viewer: Int64, order: ResultOrder) -> Verdict {
         let n = pairs.count
-        let k = pairs.reduce(0) { $0 + (ResultOrder.key(viewer: viewer, member: $1.0) < ResultOrder.key(viewer: viewer, member: $1.1) ? 1 : 0) }
+        let key = order.viewerKey(viewer)
+        let k = pairs.reduce(0) { $0 + (ResultOrder.key(viewerKey: key, member: $1.0) < ResultOrder.key(viewerKey: key, member: $1.1) ? 1 : 0) }
         let chance = min(1, Double(accounts) * Self.tail(n: n, atLeast: k))
         return Verdict(pairs: n, inItsOrder: k, innocentChance: chance, accused: n > 0 && chance <= falseAccusation)
     }
